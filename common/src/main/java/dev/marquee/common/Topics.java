@@ -1,0 +1,16 @@
+package dev.marquee.common;
+
+/** Kafka topic names, one place for every service. */
+public final class Topics {
+    /** User interaction events, keyed by user id (per-user ordering). */
+    public static final String EVENTS = "marquee.events";
+    /** Catalog items, keyed by item id; compacted (latest version of each item wins). */
+    public static final String CATALOG = "marquee.catalog";
+    /** Events the stream consumer could not process, with the reason in a header. */
+    public static final String EVENTS_DEAD_LETTER = "marquee.events.dlt";
+    /** One record per item shown by /recommend, keyed by user id. */
+    public static final String IMPRESSIONS = "marquee.impressions";
+
+    private Topics() {
+    }
+}

@@ -1,0 +1,59 @@
+package dev.marquee.common.feature;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.ToDoubleBiFunction;
+
+/** The ordered feature list of the ranking model. Changing it changes {@link #hash()}, and old models are refused. */
+public final class RankingFeatures {
+
+    public static final List<FeatureDefinition> ALL = List.of(
+            feature("taste_cosine", (u, i) -> Vectors.cosine(u.taste(), i.vector())),
+            feature("category_affinity", (u, i) -> {
+                double total = u.totalCategoryWeight();
+                return total == 0 ? 0.0 : u.categoryWeights().getOrDefault(i.category(), 0.0) / total;
+            }),
+            feature("item_popularity", (u, i) -> Math.log1p(Math.max(0, i.popularity()))),
+            feature("item_price", (u, i) -> Math.log1p(Math.max(0, i.price()))),
+            feature("user_activity", (u, i) -> Math.log1p(u.eventCount())));
+
+    private RankingFeatures() {
+    }
+
+    public static List<String> names() {
+        return ALL.stream().map(FeatureDefinition::name).toList();
+    }
+
+    /** Identifies the feature list (names and order); stored with each model. */
+    public static String hash() {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(String.join(",", names()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static FeatureDefinition feature(String name, ToDoubleBiFunction<UserFeatures, ItemFeatures> fn) {
+        return new FeatureDefinition() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public double value(UserFeatures user, ItemFeatures item) {
+                return fn.applyAsDouble(user, item);
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
+}

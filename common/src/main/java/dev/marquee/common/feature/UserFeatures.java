@@ -1,0 +1,28 @@
+package dev.marquee.common.feature;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the feature store knows about a user at one moment.
+ *
+ * @param taste            decayed sum of interacted item vectors, or {@code null} for a user with no embedded history
+ * @param categoryWeights  category -> decayed interaction weight
+ * @param eventCount       events seen for this user
+ * @param recentItems      recently interacted item ids, newest first
+ */
+public record UserFeatures(String userId, float[] taste, Map<String, Double> categoryWeights, long eventCount,
+                           List<String> recentItems) {
+
+    public static UserFeatures empty(String userId) {
+        return new UserFeatures(userId, null, Map.of(), 0, List.of());
+    }
+
+    public boolean hasTaste() {
+        return taste != null && Vectors.norm(taste) > 0;
+    }
+
+    public double totalCategoryWeight() {
+        return categoryWeights.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+}

@@ -1,0 +1,16 @@
+package dev.marquee.common.milvus;
+
+/** Names in the Milvus item collection, shared by the writer (embedding) and the reader (retrieval). */
+public final class ItemCollectionSchema {
+    /** Default alias searched by retrieval; embedding points it at the current versioned collection. */
+    public static final String DEFAULT_COLLECTION = "marquee_items";
+    public static final String ITEM_ID = "item_id";
+    public static final String VECTOR = "vector";
+    public static final String CATEGORY = "category";
+    public static final String PRICE = "price";
+    public static final int ID_MAX_LENGTH = 64;
+    public static final int CATEGORY_MAX_LENGTH = 64;
+
+    private ItemCollectionSchema() {
+    }
+}

@@ -1,0 +1,10 @@
+package dev.marquee.common.recommend;
+
+/**
+ * An item proposed by a candidate source.
+ *
+ * @param source which source proposed it ("Ann", "Popular", ...): its provenance
+ * @param score  the source's own score (cosine similarity for Ann, weighted count for Popular)
+ */
+public record Candidate(String itemId, double score, String source) {
+}

@@ -1,0 +1,16 @@
+package dev.marquee.common.recommend;
+
+import java.util.List;
+
+/**
+ * What retrieval returns: merged candidates with provenance, and how each source did.
+ *
+ * @param degraded true when at least one source failed or ran out of time; {@code reasons} says which
+ */
+public record CandidatesResponse(String userId, List<Candidate> candidates, List<SourceReport> sources,
+                                 boolean degraded, List<String> reasons) {
+
+    /** @param status ok, timeout or error */
+    public record SourceReport(String source, int count, double millis, String status) {
+    }
+}

@@ -1,0 +1,15 @@
+package dev.marquee.common.recommend;
+
+import dev.marquee.common.Ids;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+
+/** Candidates for one user, to be scored by the ranking model. */
+public record RankRequest(
+        @NotBlank @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String userId,
+        @NotNull @Size(max = 2000) List<@Valid Candidate> candidates) {
+}

@@ -1,0 +1,113 @@
+package dev.marquee.common.redis;
+
+import dev.marquee.common.feature.ItemFeatures;
+import dev.marquee.common.feature.UserFeatures;
+import dev.marquee.common.feature.Vectors;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.serializer.RedisSerializer;
+
+/**
+ * Reads user and item features from Redis, one pipelined round trip per call. Services that rank, retrieve or train
+ * read features through this class only.
+ */
+public class FeatureStore {
+    private final StringRedisTemplate redis;
+
+    public FeatureStore(StringRedisTemplate redis) {
+        this.redis = redis;
+    }
+
+    public UserFeatures user(String userId) {
+        List<Object> r = redis.executePipelined((RedisCallback<Object>) c -> {
+            c.stringCommands().get(bytes(RedisKeys.userTaste(userId)));
+            c.hashCommands().hGetAll(bytes(RedisKeys.userCategories(userId)));
+            c.stringCommands().get(bytes(RedisKeys.userEventCount(userId)));
+            c.listCommands().lRange(bytes(RedisKeys.userRecent(userId)), 0, -1);
+            return null;
+        }, RedisSerializer.byteArray());
+        float[] taste = Vectors.fromBytes((byte[]) r.get(0));
+        Map<String, Double> categories = new HashMap<>();
+        asMap(r.get(1)).forEach((k, v) -> categories.put(k, Double.parseDouble(v)));
+        byte[] n = (byte[]) r.get(2);
+        long count = n == null ? 0 : Long.parseLong(string(n));
+        List<String> recent = new ArrayList<>();
+        if (r.get(3) instanceof List<?> list) {
+            list.forEach(b -> recent.add(string((byte[]) b)));
+        }
+        return new UserFeatures(userId, taste, categories, count, recent);
+    }
+
+    /** Features of the given items, in the given order; items unknown to the store are left out. */
+    public Map<String, ItemFeatures> items(Collection<String> itemIds) {
+        List<String> ids = List.copyOf(itemIds);
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        List<Object> r = redis.executePipelined((RedisCallback<Object>) c -> {
+            for (String id : ids) {
+                c.hashCommands().hGetAll(bytes(RedisKeys.item(id)));
+                c.zSetCommands().zScore(bytes(RedisKeys.POPULAR), bytes(id));
+            }
+            return null;
+        }, RedisSerializer.byteArray());
+        Map<String, ItemFeatures> out = new LinkedHashMap<>();
+        for (int k = 0; k < ids.size(); k++) {
+            Map<?, ?> hash = (Map<?, ?>) r.get(2 * k);
+            if (hash == null || hash.isEmpty()) {
+                continue;
+            }
+            Map<String, byte[]> fields = new HashMap<>();
+            hash.forEach((f, v) -> fields.put(string((byte[]) f), (byte[]) v));
+            Double pop = (Double) r.get(2 * k + 1);
+            String price = string(fields.get(RedisKeys.ITEM_PRICE));
+            out.put(ids.get(k), new ItemFeatures(ids.get(k),
+                    string(fields.get(RedisKeys.ITEM_TITLE)),
+                    string(fields.get(RedisKeys.ITEM_CATEGORY)),
+                    price == null ? 0.0 : Double.parseDouble(price),
+                    Vectors.fromBytes(fields.get(RedisKeys.ITEM_VECTOR)),
+                    pop == null ? 0.0 : pop));
+        }
+        return out;
+    }
+
+    /** The item's vector, or {@code null} if it has not been embedded yet. */
+    public float[] itemVector(String itemId) {
+        return Vectors.fromBytes(redis.execute((RedisCallback<byte[]>) c ->
+                c.hashCommands().hGet(bytes(RedisKeys.item(itemId)), bytes(RedisKeys.ITEM_VECTOR))));
+    }
+
+    /** Up to {@code n} most popular item ids with their weighted counts, most popular first. */
+    public Map<String, Double> popular(int n) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        var tuples = redis.opsForZSet().reverseRangeWithScores(RedisKeys.POPULAR, 0, n - 1L);
+        if (tuples != null) {
+            tuples.forEach(t -> out.put(t.getValue(), t.getScore()));
+        }
+        return out;
+    }
+
+    public static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String string(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, String> asMap(Object o) {
+        Map<String, String> out = new HashMap<>();
+        if (o instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> out.put(string((byte[]) k), string((byte[]) v)));
+        }
+        return out;
+    }
+
+}

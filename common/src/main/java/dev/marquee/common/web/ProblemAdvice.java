@@ -1,0 +1,103 @@
+package dev.marquee.common.web;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import tools.jackson.databind.DatabindException;
+
+/**
+ * Turns bad input into RFC 7807 problem responses that name the offending field(s):
+ * {@code {"type", "title", "status", "detail", "errors": [{"field", "message"}]}}. Every service imports it.
+ */
+@RestControllerAdvice
+public class ProblemAdvice {
+    public static final URI INVALID_REQUEST = URI.create("https://marquee.dev/problems/invalid-request");
+
+    public record FieldProblem(String field, String message) {
+    }
+
+    @ExceptionHandler(MethodArgumentNotValidException.class)
+    ProblemDetail invalidBody(MethodArgumentNotValidException e) {
+        List<FieldProblem> errors = new ArrayList<>();
+        for (FieldError fe : e.getBindingResult().getFieldErrors()) {
+            errors.add(new FieldProblem(fe.getField(), fe.getDefaultMessage()));
+        }
+        e.getBindingResult().getGlobalErrors()
+                .forEach(ge -> errors.add(new FieldProblem(ge.getObjectName(), ge.getDefaultMessage())));
+        return problem(errors);
+    }
+
+    @ExceptionHandler(HandlerMethodValidationException.class)
+    ProblemDetail invalidParameters(HandlerMethodValidationException e) {
+        List<FieldProblem> errors = new ArrayList<>();
+        e.getParameterValidationResults().forEach(r -> r.getResolvableErrors().forEach(err ->
+                errors.add(new FieldProblem(fieldOf(r), err.getDefaultMessage()))));
+        return problem(errors);
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ProblemDetail missingParameter(MissingServletRequestParameterException e) {
+        return problem(List.of(new FieldProblem(e.getParameterName(), "is required")));
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ProblemDetail badParameter(MethodArgumentTypeMismatchException e) {
+        return problem(List.of(new FieldProblem(e.getName(), "has an invalid value '" + e.getValue() + "'")));
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ProblemDetail unreadable(HttpMessageNotReadableException e) {
+        Throwable cause = e.getCause();
+        while (cause != null && !(cause instanceof DatabindException)) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof DatabindException de && !de.getPath().isEmpty()) {
+            String field = de.getPath().stream()
+                    .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            Throwable root = de;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            String message = root instanceof IllegalArgumentException ? root.getMessage() : "has an invalid value";
+            return problem(List.of(new FieldProblem(field, message)));
+        }
+        return problem(List.of(new FieldProblem("body", "is not valid JSON for this endpoint")));
+    }
+
+    @ExceptionHandler(InvalidInputException.class)
+    ProblemDetail invalidInput(InvalidInputException e) {
+        return problem(List.of(new FieldProblem(e.field(), e.getMessage())));
+    }
+
+    private static String fieldOf(org.springframework.validation.method.ParameterValidationResult r) {
+        String name = r.getMethodParameter().getParameterName();
+        var requestParam = r.getMethodParameter()
+                .getParameterAnnotation(org.springframework.web.bind.annotation.RequestParam.class);
+        if (requestParam != null && !requestParam.name().isEmpty()) {
+            name = requestParam.name();
+        }
+        return name;
+    }
+
+    public static ProblemDetail problem(List<FieldProblem> errors) {
+        ProblemDetail pd = ProblemDetail.forStatus(HttpStatus.BAD_REQUEST);
+        pd.setType(INVALID_REQUEST);
+        pd.setTitle("Invalid request");
+        pd.setDetail(errors.stream().map(f -> f.field() + ": " + f.message()).collect(Collectors.joining("; ")));
+        pd.setProperties(Map.of("errors", errors));
+        return pd;
+    }
+}

@@ -1,0 +1,21 @@
+package dev.marquee.embedding.config;
+
+import dev.marquee.embedding.encoder.T5Encoder;
+import io.milvus.v2.client.ConnectConfig;
+import io.milvus.v2.client.MilvusClientV2;
+import java.nio.file.Path;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration
+class EmbeddingConfig {
+    @Bean(destroyMethod = "close")
+    T5Encoder encoder(EmbeddingProperties props) throws Exception {
+        return T5Encoder.load(Path.of(props.modelDir()), props.device());
+    }
+
+    @Bean(destroyMethod = "close")
+    MilvusClientV2 milvus(EmbeddingProperties props) {
+        return new MilvusClientV2(ConnectConfig.builder().uri(props.milvusUri()).build());
+    }
+}

@@ -1,0 +1,29 @@
+package dev.marquee.embedding.config;
+
+import dev.marquee.common.milvus.ItemCollectionSchema;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * @param modelDir      DJL model directory made by tools/t5/export_t5.py (default: the committed tiny T5)
+ * @param device        auto (CUDA when present, else CPU), cpu or cuda
+ * @param milvusUri     Milvus proxy address
+ * @param collection    Milvus collection (alias) that holds item vectors
+ * @param maxEmbedTexts most texts accepted by one /embed call
+ * @param maxTextLength longest text accepted by /embed, in characters
+ */
+@Validated
+@ConfigurationProperties("marquee.embedding")
+public record EmbeddingProperties(
+        @DefaultValue("models/tiny-t5") @NotBlank String modelDir,
+        @DefaultValue("auto") @Pattern(regexp = "auto|cpu|cuda") String device,
+        @DefaultValue("http://127.0.0.1:19530") @NotBlank String milvusUri,
+        @DefaultValue(ItemCollectionSchema.DEFAULT_COLLECTION) @NotBlank String collection,
+        @DefaultValue("64") @Min(1) @Max(1024) int maxEmbedTexts,
+        @DefaultValue("2000") @Min(1) int maxTextLength) {
+}

@@ -1,0 +1,62 @@
+package dev.marquee.simulator.run;
+
+import dev.marquee.common.catalog.CatalogItem;
+import dev.marquee.common.event.InteractionEvent;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
+
+/** The public APIs the simulator drives: ingest (catalog, events), embedding status, ranking training. */
+public class MarqueeClient {
+    private static final int BATCH = 500;
+    private final RestClient ingest;
+    private final RestClient embedding;
+    private final RestClient ranking;
+
+    public MarqueeClient(String ingestUrl, String embeddingUrl, String rankingUrl) {
+        this.ingest = client(ingestUrl);
+        this.embedding = client(embeddingUrl);
+        this.ranking = client(rankingUrl);
+    }
+
+    private static RestClient client(String baseUrl) {
+        JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build());
+        factory.setReadTimeout(Duration.ofSeconds(120));
+        return RestClient.builder().baseUrl(baseUrl).requestFactory(factory).build();
+    }
+
+    public void sendItems(List<CatalogItem> items) {
+        for (int from = 0; from < items.size(); from += BATCH) {
+            ingest.post().uri("/items/batch")
+                    .body(Map.of("items", items.subList(from, Math.min(items.size(), from + BATCH))))
+                    .retrieve().toBodilessEntity();
+        }
+    }
+
+    public void sendEvents(List<InteractionEvent> events) {
+        for (int from = 0; from < events.size(); from += BATCH) {
+            ingest.post().uri("/events/batch")
+                    .body(Map.of("events", events.subList(from, Math.min(events.size(), from + BATCH))))
+                    .retrieve().toBodilessEntity();
+        }
+    }
+
+    /** Items embedded so far, according to the embedding service. */
+    public long embeddedItems() {
+        Map<?, ?> status = embedding.get().uri("/status").retrieve().body(Map.class);
+        return status == null ? 0 : ((Number) status.get("items")).longValue();
+    }
+
+    public boolean isEmbedded(String itemId) {
+        return embedding.get().uri("/items/{id}", itemId).exchange((req, res) -> res.getStatusCode().is2xxSuccessful());
+    }
+
+    /** Asks ranking to train now; returns its outcome as a map. */
+    public Map<?, ?> train() {
+        return ranking.post().uri("/models/train").retrieve().body(Map.class);
+    }
+}

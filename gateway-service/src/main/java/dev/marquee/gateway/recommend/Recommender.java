@@ -1,0 +1,167 @@
+package dev.marquee.gateway.recommend;
+
+import dev.marquee.common.Metrics;
+import dev.marquee.common.feature.ItemFeatures;
+import dev.marquee.common.recommend.Candidate;
+import dev.marquee.common.recommend.CandidatesResponse;
+import dev.marquee.common.recommend.RankRequest;
+import dev.marquee.common.recommend.RankResponse;
+import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.gateway.config.GatewayProperties;
+import dev.marquee.gateway.recommend.RecommendResponse.RecommendedItem;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
+
+/**
+ * /recommend: retrieval, then ranking, then the top k. Each dependency has a timeout and a fallback: no ranking →
+ * retrieval order; no retrieval → the popular list read from Redis; nothing at all → an empty list. The response is
+ * always an answer, flagged {@code degraded} with the reasons when a fallback served it.
+ */
+@Component
+public class Recommender {
+    private static final Logger log = LoggerFactory.getLogger(Recommender.class);
+    private final RestClient retrieval;
+    private final RestClient ranking;
+    private final FeatureStore store;
+    private final GatewayProperties props;
+    private final MeterRegistry meters;
+
+    Recommender(@Qualifier("retrievalClient") RestClient retrieval, @Qualifier("rankingClient") RestClient ranking,
+                FeatureStore store, GatewayProperties props, MeterRegistry meters) {
+        this.retrieval = retrieval;
+        this.ranking = ranking;
+        this.store = store;
+        this.props = props;
+        this.meters = meters;
+    }
+
+    public RecommendResponse recommend(String userId, int k) {
+        long start = System.nanoTime();
+        String requestId = UUID.randomUUID().toString();
+        List<String> reasons = new ArrayList<>();
+        Map<String, Double> stages = new LinkedHashMap<>();
+
+        List<Candidate> candidates = retrieve(userId, reasons, stages);
+        List<RecommendedItem> items;
+        String modelVersion = null;
+        if (candidates == null) {
+            candidates = popular(k, reasons);
+            items = describe(candidates, k);
+        } else {
+            RankResponse ranked = rank(userId, candidates, reasons, stages);
+            if (ranked != null) {
+                modelVersion = ranked.modelVersion();
+                items = new ArrayList<>();
+                for (RankResponse.ScoredItem s : ranked.items()) {
+                    if (items.size() == k) {
+                        break;
+                    }
+                    items.add(new RecommendedItem(items.size() + 1, s.itemId(), s.score(), s.source(), s.title(),
+                            s.category()));
+                }
+            } else {
+                items = describe(candidates, k);
+            }
+        }
+        double total = millisSince(start);
+        stages.put("total", total);
+        meters.timer(Metrics.STAGE, Metrics.TAG_STAGE, "total").record((long) (total * 1e6), TimeUnit.NANOSECONDS);
+        reasons.forEach(r -> meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, r.split(" ")[0]).increment());
+        return new RecommendResponse(requestId, userId, items, modelVersion, !reasons.isEmpty(), reasons,
+                candidates.size(), stages);
+    }
+
+    /** Candidates, or {@code null} when retrieval is unavailable. */
+    private List<Candidate> retrieve(String userId, List<String> reasons, Map<String, Double> stages) {
+        long start = System.nanoTime();
+        try {
+            CandidatesResponse r = retrieval.get()
+                    .uri(u -> u.path("/candidates").queryParam("userId", userId).queryParam("n", props.candidates())
+                            .build())
+                    .retrieve().body(CandidatesResponse.class);
+            if (r == null) {
+                throw new IllegalStateException("empty body");
+            }
+            reasons.addAll(r.reasons().stream().map(s -> "retrieval-source " + s).toList());
+            return r.candidates();
+        } catch (RuntimeException e) {
+            reasons.add("retrieval unavailable (" + e.getClass().getSimpleName() + "): serving popular items");
+            log.warn("retrieval failed for {}: {}", userId, e.toString());
+            return null;
+        } finally {
+            record("retrieval", start, stages);
+        }
+    }
+
+    /** Ranked items, or {@code null} when ranking is unavailable. */
+    private RankResponse rank(String userId, List<Candidate> candidates, List<String> reasons,
+                              Map<String, Double> stages) {
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        long start = System.nanoTime();
+        try {
+            RankResponse r = ranking.post().uri("/rank").body(new RankRequest(userId, candidates))
+                    .retrieve().body(RankResponse.class);
+            if (r == null) {
+                throw new IllegalStateException("empty body");
+            }
+            return r;
+        } catch (RuntimeException e) {
+            reasons.add("ranking unavailable (" + e.getClass().getSimpleName() + "): serving retrieval order");
+            log.warn("ranking failed for {}: {}", userId, e.toString());
+            return null;
+        } finally {
+            record("ranking", start, stages);
+        }
+    }
+
+    private List<Candidate> popular(int k, List<String> reasons) {
+        try {
+            List<Candidate> out = new ArrayList<>();
+            store.popular(k).forEach((id, score) -> out.add(new Candidate(id, score, "Popular")));
+            return out;
+        } catch (RuntimeException e) {
+            reasons.add("popular unavailable (" + e.getClass().getSimpleName() + "): no items");
+            return List.of();
+        }
+    }
+
+    /** Items in the given order with titles and categories when the feature store can be read. */
+    private List<RecommendedItem> describe(List<Candidate> candidates, int k) {
+        List<Candidate> top = candidates.stream().limit(k).toList();
+        Map<String, ItemFeatures> features;
+        try {
+            features = store.items(top.stream().map(Candidate::itemId).toList());
+        } catch (RuntimeException e) {
+            features = Map.of();
+        }
+        List<RecommendedItem> out = new ArrayList<>();
+        for (Candidate c : top) {
+            ItemFeatures f = features.get(c.itemId());
+            out.add(new RecommendedItem(out.size() + 1, c.itemId(), c.score(), c.source(),
+                    f == null ? null : f.title(), f == null ? null : f.category()));
+        }
+        return out;
+    }
+
+    private void record(String stage, long start, Map<String, Double> stages) {
+        double ms = millisSince(start);
+        stages.put(stage, ms);
+        meters.timer(Metrics.STAGE, Metrics.TAG_STAGE, stage).record((long) (ms * 1e6), TimeUnit.NANOSECONDS);
+    }
+
+    private static double millisSince(long start) {
+        return (System.nanoTime() - start) / 1e6;
+    }
+}

@@ -1,0 +1,18 @@
+package dev.marquee.ranking;
+
+import dev.marquee.common.web.ProblemAdvice;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Import;
+import org.springframework.scheduling.annotation.EnableScheduling;
+
+@SpringBootApplication
+@ConfigurationPropertiesScan
+@EnableScheduling
+@Import(ProblemAdvice.class)
+public class RankingApplication {
+    public static void main(String[] args) {
+        SpringApplication.run(RankingApplication.class, args);
+    }
+}

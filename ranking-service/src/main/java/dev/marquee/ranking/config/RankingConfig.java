@@ -1,0 +1,14 @@
+package dev.marquee.ranking.config;
+
+import dev.marquee.common.redis.FeatureStore;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+@Configuration
+class RankingConfig {
+    @Bean
+    FeatureStore featureStore(StringRedisTemplate redis) {
+        return new FeatureStore(redis);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.marquee.ranking.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * @param modelDir model registry folder: one sub-folder per version, and a CHAMPION file naming the served one
+ * @param trainer  how models are trained
+ */
+@Validated
+@ConfigurationProperties("marquee.ranking")
+public record RankingProperties(
+        @DefaultValue(".marquee/models") @NotBlank String modelDir,
+        @DefaultValue @Valid Trainer trainer) {
+
+    /**
+     * @param rounds               boosting rounds (default 100)
+     * @param maxDepth             tree depth (default 4)
+     * @param learningRate         eta (default 0.1)
+     * @param negativesPerPositive sampled non-interacted items per interacted one (default 3)
+     * @param maxUsers             most users read per training run (default 20,000)
+     * @param positivesPerUser     most recent interactions per user used as positives (default 20)
+     * @param minExamples          fewer examples than this and training is refused (default 50)
+     * @param validationShare      share of users (by hash) held out for evaluation (default 0.2)
+     * @param seed                 seed of negative sampling and of XGBoost
+     */
+    public record Trainer(
+            @DefaultValue("100") @Min(1) int rounds,
+            @DefaultValue("4") @Min(1) int maxDepth,
+            @DefaultValue("0.1") @DecimalMin("0.0") double learningRate,
+            @DefaultValue("3") @Min(1) int negativesPerPositive,
+            @DefaultValue("20000") @Min(1) int maxUsers,
+            @DefaultValue("20") @Min(1) int positivesPerUser,
+            @DefaultValue("50") @Min(2) int minExamples,
+            @DefaultValue("0.2") @DecimalMin("0.0") double validationShare,
+            @DefaultValue("42") long seed) {
+    }
+}

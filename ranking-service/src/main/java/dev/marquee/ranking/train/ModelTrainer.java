@@ -1,0 +1,101 @@
+package dev.marquee.ranking.train;
+
+import dev.marquee.common.feature.RankingFeatures;
+import dev.marquee.ranking.config.RankingProperties;
+import dev.marquee.ranking.model.ModelMetadata;
+import dev.marquee.ranking.model.ModelRegistry;
+import dev.marquee.ranking.model.RankingModel;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Optional;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Trains a challenger on fresh examples, evaluates challenger and champion on the same held-out users, and promotes
+ * the challenger only when it is not worse.
+ */
+@Component
+public class ModelTrainer {
+    private static final Logger log = LoggerFactory.getLogger(ModelTrainer.class);
+    private static final DateTimeFormatter VERSION = DateTimeFormatter.ofPattern("'v'yyyyMMdd-HHmmss-SSS")
+            .withZone(ZoneOffset.UTC);
+    private final ExampleBuilder examples;
+    private final ModelRegistry registry;
+    private final RankingProperties.Trainer props;
+
+    ModelTrainer(ExampleBuilder examples, ModelRegistry registry, RankingProperties props) {
+        this.examples = examples;
+        this.registry = registry;
+        this.props = props.trainer();
+    }
+
+    /**
+     * @param championAuc AUC of the serving model on the same validation users (NaN if none)
+     */
+    public record Outcome(String version, boolean promoted, int examples, int validationExamples, double auc,
+                          double championAuc, String reason) {
+    }
+
+    public synchronized Outcome trainAndMaybePromote() {
+        long start = System.nanoTime();
+        ExampleBuilder.Split split = examples.build();
+        TrainingSet train = split.train();
+        TrainingSet validation = split.validation();
+        log.info("training on {} examples ({} positive), validating on {}", train.rows(), train.positives(),
+                validation.rows());
+        if (train.rows() < props.minExamples() || train.positives() == 0 || train.positives() == train.rows()) {
+            return new Outcome(null, false, train.rows(), validation.rows(), Double.NaN, Double.NaN,
+                    "not enough examples (" + train.rows() + ", need " + props.minExamples() + " with both labels)");
+        }
+        RankingModel challenger = fit(train, validation);
+        double auc = challenger.metadata().validationAuc();
+        Optional<RankingModel> champion = registry.champion();
+        double championAuc = champion.map(m -> validation.rows() == 0 ? Double.NaN
+                : Evaluation.auc(m.score(validation.features(), validation.rows()), validation.labels()))
+                .orElse(Double.NaN);
+        boolean better = Double.isNaN(championAuc) || Double.isNaN(auc) || auc >= championAuc;
+        if (better) {
+            registry.promote(challenger);
+        }
+        log.info("trained {} in {} ms: AUC {} vs champion {} -> {}", challenger.version(),
+                (System.nanoTime() - start) / 1_000_000, auc, championAuc, better ? "promoted" : "kept champion");
+        return new Outcome(challenger.version(), better, train.rows(), validation.rows(), auc, championAuc,
+                better ? "challenger is not worse than the champion" : "champion is better on validation AUC");
+    }
+
+    RankingModel fit(TrainingSet train, TrainingSet validation) {
+        try {
+            DMatrix dtrain = new DMatrix(train.features(), train.rows(), train.width(), Float.NaN);
+            dtrain.setLabel(train.labels());
+            Map<String, Object> params = Map.of(
+                    "objective", "binary:logistic",
+                    "eval_metric", "auc",
+                    "max_depth", props.maxDepth(),
+                    "eta", props.learningRate(),
+                    "seed", props.seed(),
+                    "nthread", 2);
+            Booster booster = XGBoost.train(dtrain, params, props.rounds(), Map.of(), null, null);
+            dtrain.dispose();
+            String version = VERSION.format(Instant.now());
+            RankingModel unscored = new RankingModel(booster, metadata(version, train, validation, Double.NaN));
+            double auc = validation.rows() == 0 ? Double.NaN
+                    : Evaluation.auc(unscored.score(validation.features(), validation.rows()), validation.labels());
+            return new RankingModel(booster, metadata(version, train, validation, auc));
+        } catch (XGBoostError e) {
+            throw new IllegalStateException("XGBoost training failed", e);
+        }
+    }
+
+    private static ModelMetadata metadata(String version, TrainingSet train, TrainingSet validation, double auc) {
+        return new ModelMetadata(version, RankingFeatures.names(), RankingFeatures.hash(), Instant.now(),
+                train.rows(), validation.rows(), auc, "binary:logistic");
+    }
+}

@@ -1,0 +1,30 @@
+package dev.marquee.retrieval.config;
+
+import dev.marquee.common.milvus.ItemCollectionSchema;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * @param milvusUri     Milvus proxy address
+ * @param collection    collection (or alias) of item vectors
+ * @param annBudget     time budget of the Milvus ANN source (default 40 ms); past it the source is dropped
+ * @param popularBudget time budget of the popularity source (default 20 ms)
+ * @param annEf         HNSW search breadth (default 64)
+ * @param maxCandidates most candidates one call may ask for (default 500)
+ */
+@Validated
+@ConfigurationProperties("marquee.retrieval")
+public record RetrievalProperties(
+        @DefaultValue("http://127.0.0.1:19530") @NotBlank String milvusUri,
+        @DefaultValue(ItemCollectionSchema.DEFAULT_COLLECTION) @NotBlank String collection,
+        @DefaultValue("40ms") @NotNull Duration annBudget,
+        @DefaultValue("20ms") @NotNull Duration popularBudget,
+        @DefaultValue("64") @Min(1) int annEf,
+        @DefaultValue("500") @Min(1) @Max(5000) int maxCandidates) {
+}

@@ -1,0 +1,31 @@
+package dev.marquee.retrieval.web;
+
+import dev.marquee.common.Ids;
+import dev.marquee.common.recommend.CandidatesResponse;
+import dev.marquee.retrieval.source.CandidateRetriever;
+import io.swagger.v3.oas.annotations.Operation;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@Validated
+class CandidatesController {
+    private final CandidateRetriever retriever;
+
+    CandidatesController(CandidateRetriever retriever) {
+        this.retriever = retriever;
+    }
+
+    @Operation(summary = "Candidates for a user from every source, merged with provenance; seen items excluded")
+    @GetMapping("/candidates")
+    CandidatesResponse candidates(
+            @RequestParam("userId") @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String userId,
+            @RequestParam(name = "n", defaultValue = "100") @Min(1) @Max(500) int n) {
+        return retriever.retrieve(userId, n);
+    }
+}

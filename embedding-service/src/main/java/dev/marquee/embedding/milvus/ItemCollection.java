@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,10 +30,15 @@ public class ItemCollection {
     private final String name;
     private final int dimension;
 
+    @Autowired
     ItemCollection(MilvusClientV2 milvus, EmbeddingProperties props, T5Encoder encoder) {
+        this(milvus, props.collection(), encoder.dimension());
+    }
+
+    public ItemCollection(MilvusClientV2 milvus, String name, int dimension) {
         this.milvus = milvus;
-        this.name = props.collection();
-        this.dimension = encoder.dimension();
+        this.name = name;
+        this.dimension = dimension;
         ensureExists();
     }
 

@@ -43,8 +43,15 @@ public final class World {
     private final Random random;
     private long eventSequence;
     private final String runId;
+    private final String idPrefix;
 
     public World(long seed, int itemsPerTopic, int userCount) {
+        this(seed, itemsPerTopic, userCount, "");
+    }
+
+    /** @param idPrefix prepended to every item and user id, so that several worlds can share one platform */
+    public World(long seed, int itemsPerTopic, int userCount, String idPrefix) {
+        this.idPrefix = idPrefix;
         Vocabulary vocabulary = loadVocabulary();
         this.topics = vocabulary.topics();
         this.generic = vocabulary.generic();
@@ -58,7 +65,7 @@ public final class World {
             itemsByTopic.add(items);
         }
         for (int u = 0; u < userCount; u++) {
-            users.add(new User("user-" + u, preference()));
+            users.add(new User(idPrefix + "user-" + u, preference()));
         }
     }
 
@@ -106,7 +113,7 @@ public final class World {
             description.append(w > 0 ? " " : "").append(random.nextDouble() < 0.8 ? pick(topic.words()) : pick(generic));
         }
         double price = Math.round((5 + random.nextDouble() * 195) * 100) / 100.0;
-        return new CatalogItem("item-" + topic.name() + "-" + i, title, description.toString(), topic.category(), price);
+        return new CatalogItem(idPrefix + "item-" + topic.name() + "-" + i, title, description.toString(), topic.category(), price);
     }
 
     private double[] preference() {

@@ -32,7 +32,7 @@ public class ModelRegistry {
     private final JsonMapper json;
     private final AtomicReference<RankingModel> champion = new AtomicReference<>();
 
-    ModelRegistry(RankingProperties props, JsonMapper json) {
+    public ModelRegistry(RankingProperties props, JsonMapper json) {
         this.dir = Path.of(props.modelDir());
         this.json = json;
         reloadIfChanged();

@@ -1,0 +1,61 @@
+package dev.marquee.common.feature;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FeatureAssemblerTest {
+    private final UserFeatures user = new UserFeatures("u1", new float[] {1, 0, 0},
+            Map.of("books", 3.0, "toys", 1.0), 7, List.of("a", "b"));
+    private final ItemFeatures book = new ItemFeatures("i1", "novel", "books", 19.0, new float[] {0.6f, 0.8f, 0}, 4.0);
+
+    @Test
+    void rowHasOneValuePerFeatureInDeclaredOrder() {
+        float[] row = FeatureAssembler.row(user, book);
+        assertThat(row).hasSize(RankingFeatures.ALL.size());
+        assertThat(RankingFeatures.names()).containsExactly("taste_cosine", "category_affinity", "item_popularity",
+                "item_price", "user_activity");
+        assertThat((double) row[0]).isCloseTo(0.6, within(1e-6));
+        assertThat((double) row[1]).isCloseTo(0.75, within(1e-6));
+        assertThat((double) row[2]).isCloseTo(Math.log1p(4.0), within(1e-6));
+        assertThat((double) row[3]).isCloseTo(Math.log1p(19.0), within(1e-6));
+        assertThat((double) row[4]).isCloseTo(Math.log1p(7), within(1e-6));
+    }
+
+    @Test
+    void unknownUserAndUnembeddedItemGiveNeutralValues() {
+        ItemFeatures bare = new ItemFeatures("i2", null, "toys", 0, null, 0);
+        float[] row = FeatureAssembler.row(UserFeatures.empty("new"), bare);
+        assertThat(row).containsOnly(0f);
+    }
+
+    @Test
+    void matrixStacksRowsOfEachItem() {
+        ItemFeatures toy = new ItemFeatures("i3", "kite", "toys", 5.0, new float[] {0, 1, 0}, 0);
+        float[] m = FeatureAssembler.matrix(user, List.of(book, toy));
+        assertThat(m).hasSize(2 * FeatureAssembler.width());
+        float[] second = java.util.Arrays.copyOfRange(m, FeatureAssembler.width(), m.length);
+        assertThat(second).containsExactly(FeatureAssembler.row(user, toy));
+    }
+
+    @Test
+    void featureHashChangesOnlyWithTheFeatureList() {
+        assertThat(RankingFeatures.hash()).hasSize(16).isEqualTo(RankingFeatures.hash());
+    }
+
+    @Test
+    void vectorsRoundTripThroughTheirRedisEncoding() {
+        float[] v = {1.5f, -2.25f, 0f, 3.4028235e38f};
+        assertThat(Vectors.fromBytes(Vectors.toBytes(v))).containsExactly(v);
+    }
+
+    @Test
+    void decayAndAddWeightsTheNewVectorAgainstTheDecayedHistory() {
+        float[] acc = Vectors.decayAndAdd(null, 0.5, new float[] {1, 0}, 2.0);
+        acc = Vectors.decayAndAdd(acc, 0.5, new float[] {0, 1}, 1.0);
+        assertThat(acc).containsExactly(1f, 1f);
+    }
+}

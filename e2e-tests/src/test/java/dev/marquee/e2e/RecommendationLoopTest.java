@@ -1,0 +1,153 @@
+package dev.marquee.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.marquee.common.catalog.CatalogItem;
+import dev.marquee.common.event.EventType;
+import dev.marquee.common.event.InteractionEvent;
+import dev.marquee.simulator.world.World;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The whole loop on the running stack (real Kafka, Redis, Milvus, T5 on DJL, XGBoost): a catalog and a history go in
+ * through ingest, a model is trained, and a user who starts clicking one topic gets that topic back from /recommend.
+ */
+class RecommendationLoopTest {
+    private static final int K = 10;
+    private final Stack stack = Stack.fromEnvironment();
+    private final String run = "e2e" + UUID.randomUUID().toString().substring(0, 6) + "-";
+    private final World world = new World(11, 15, 40, run);
+
+    @Test
+    void userWhoClicksOneTopicGetsMostlyThatTopicAndANewList() throws Exception {
+        List<CatalogItem> catalog = world.catalog();
+        assertThat(stack.post("ingest", "/items/batch", Map.of("items", catalog)).status()).isEqualTo(202);
+        awaitEmbedded(catalog);
+
+        List<InteractionEvent> history = new ArrayList<>();
+        Instant t = Instant.now().minus(Duration.ofHours(1));
+        for (World.User user : world.users()) {
+            for (int i = 0; i < 15; i++) {
+                history.add(world.eventFor(user, t));
+            }
+        }
+        assertThat(stack.post("ingest", "/events/batch", Map.of("events", history)).status()).isEqualTo(202);
+        for (World.User user : world.users()) {
+            awaitEventCount(user.userId(), 15);
+        }
+        JsonNode training = awaitTrainedModel();
+        assertThat(training.get("auc").asDouble()).isGreaterThan(0.6);
+
+        String target = run + "target";
+        JsonNode before = recommend(target);
+        assertThat(before.get("items").size()).isEqualTo(K);
+        assertThat(before.get("degraded").asBoolean()).as(before.toString()).isFalse();
+
+        int topic = 1;
+        String topicName = world.topicList().get(topic).name();
+        List<CatalogItem> liked = world.itemsOf(topic).subList(0, 6);
+        List<InteractionEvent> clicks = new ArrayList<>();
+        for (CatalogItem item : liked) {
+            clicks.add(new InteractionEvent("ev-" + UUID.randomUUID(), target, item.itemId(), EventType.CLICK,
+                    Instant.now()));
+        }
+        assertThat(stack.post("ingest", "/events/batch", Map.of("events", clicks)).status()).isEqualTo(202);
+        awaitEventCount(target, clicks.size());
+
+        Predicate<JsonNode> mostlyTopic = r -> count(r, id -> id.contains("-" + topicName + "-")) >= 7;
+        JsonNode after = awaitRecommendation(target, mostlyTopic);
+
+        assertThat(count(after, id -> id.contains("-" + topicName + "-"))).as(after.toString()).isGreaterThanOrEqualTo(7);
+        assertThat(ids(after)).doesNotContainAnyElementsOf(liked.stream().map(CatalogItem::itemId).toList());
+        assertThat(ids(after)).isNotEqualTo(ids(before));
+        assertThat(after.get("requestId").asString()).isNotBlank();
+        assertThat(after.get("modelVersion").asString()).isEqualTo(training.get("version").asString());
+        assertThat(after.get("degraded").asBoolean()).as(after.toString()).isFalse();
+        after.get("items").forEach(i -> assertThat(i.get("score").isNumber()).isTrue());
+    }
+
+    @Test
+    void swaggerUiAndOpenApiDescribeRecommend() {
+        assertThat(stack.get("gateway", "/swagger-ui/index.html").status()).isEqualTo(200);
+        Stack.Response docs = stack.get("gateway", "/v3/api-docs");
+        assertThat(docs.status()).isEqualTo(200);
+        assertThat(docs.json().get("paths").has("/recommend")).isTrue();
+        assertThat(stack.get("ingest", "/v3/api-docs").json().get("paths").has("/events/batch")).isTrue();
+    }
+
+    @Test
+    void invalidEventGetsProblemResponseNamingTheField() {
+        Stack.Response r = stack.post("ingest", "/events", Map.of("eventId", "x1", "userId", "u1", "itemId", "i1",
+                "type", "teleport", "timestamp", Instant.now().toString()));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("errors").get(0).get("field").asString()).isEqualTo("type");
+    }
+
+    private JsonNode recommend(String user) {
+        Stack.Response r = stack.get("gateway", "/recommend?userId=" + user + "&k=" + K);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    private JsonNode awaitRecommendation(String user, Predicate<JsonNode> condition) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(60);
+        JsonNode last = recommend(user);
+        while (!condition.test(last) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(250);
+            last = recommend(user);
+        }
+        return last;
+    }
+
+    private void awaitEmbedded(List<CatalogItem> catalog) throws InterruptedException {
+        Set<String> pending = new HashSet<>(catalog.stream().map(CatalogItem::itemId).toList());
+        Instant deadline = Instant.now().plusSeconds(180);
+        while (!pending.isEmpty()) {
+            assertThat(Instant.now()).as("items still not embedded: " + pending.size()).isBefore(deadline);
+            pending.removeIf(id -> stack.get("embedding", "/items/" + id).status() == 200);
+            Thread.sleep(200);
+        }
+    }
+
+    private void awaitEventCount(String user, int count) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (stack.get("ingest", "/users/" + user + "/features").json().get("eventCount").asInt() < count) {
+            assertThat(Instant.now()).as("events of " + user + " not applied").isBefore(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private JsonNode awaitTrainedModel() throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (true) {
+            Stack.Response r = stack.post("ranking", "/models/train", Map.of());
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            JsonNode outcome = r.json();
+            if (outcome.get("promoted").asBoolean()) {
+                return outcome;
+            }
+            assertThat(Instant.now()).as("no model trained: " + outcome).isBefore(deadline);
+            Thread.sleep(1000);
+        }
+    }
+
+    private static List<String> ids(JsonNode response) {
+        List<String> ids = new ArrayList<>();
+        response.get("items").forEach(i -> ids.add(i.get("itemId").asString()));
+        return ids;
+    }
+
+    private static long count(JsonNode response, Predicate<String> p) {
+        return ids(response).stream().filter(p).count();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.marquee.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.RedisKeys;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The gateway with retrieval and ranking unreachable (nothing listens on their ports) and the real Redis: it must
+ * still answer 200, from the popular list, flagged degraded.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "marquee.gateway.retrieval-url=http://127.0.0.1:9",
+        "marquee.gateway.ranking-url=http://127.0.0.1:9"})
+@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+class RecommendFallbackTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    @Autowired
+    Environment env;
+    @Autowired
+    StringRedisTemplate redis;
+    @Autowired
+    FeatureStore store;
+    @Autowired
+    JsonMapper json;
+
+    @Test
+    void servesPopularItemsFlaggedDegradedWhenRetrievalIsDown() throws Exception {
+        String hot = "hot-" + UUID.randomUUID();
+        redis.opsForZSet().add(RedisKeys.POPULAR, hot, 1e12);
+        try {
+            HttpResponse<String> r = get("/recommend?userId=someone&k=5");
+            assertThat(r.statusCode()).isEqualTo(200);
+            JsonNode body = json.readTree(r.body());
+            assertThat(body.get("degraded").asBoolean()).isTrue();
+            assertThat(body.get("degradedReasons").get(0).asString()).startsWith("retrieval unavailable");
+            assertThat(body.get("requestId").asString()).isNotBlank();
+            List<String> ids = new ArrayList<>();
+            body.get("items").forEach(i -> ids.add(i.get("itemId").asString()));
+            assertThat(ids).containsExactlyElementsOf(store.popular(5).keySet());
+            assertThat(ids.get(0)).isEqualTo(hot);
+            assertThat(body.get("items").get(0).get("source").asString()).isEqualTo("Popular");
+        } finally {
+            redis.opsForZSet().remove(RedisKeys.POPULAR, hot);
+        }
+    }
+
+    @Test
+    void badParametersGetProblemResponsesNamingTheField() throws Exception {
+        HttpResponse<String> zero = get("/recommend?userId=someone&k=0");
+        assertThat(zero.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(zero.body()).get("errors").get(0).get("field").asString()).isEqualTo("k");
+
+        HttpResponse<String> injected = get("/recommend?userId=%22%5D%20or%20true&k=3");
+        assertThat(injected.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(injected.body()).get("errors").get(0).get("field").asString()).isEqualTo("userId");
+
+        HttpResponse<String> missing = get("/recommend?k=3");
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(missing.body()).get("errors").get(0).get("field").asString()).isEqualTo("userId");
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.getProperty("local.server.port")
+                + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

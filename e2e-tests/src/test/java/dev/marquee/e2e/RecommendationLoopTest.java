@@ -47,6 +47,7 @@ class RecommendationLoopTest {
         }
         JsonNode training = awaitTrainedModel();
         assertThat(training.get("auc").asDouble()).isGreaterThan(0.6);
+        String servedModel = stack.get("ranking", "/models/champion").json().get("version").asString();
 
         String target = run + "target";
         JsonNode before = recommend(target);
@@ -71,7 +72,7 @@ class RecommendationLoopTest {
         assertThat(ids(after)).doesNotContainAnyElementsOf(liked.stream().map(CatalogItem::itemId).toList());
         assertThat(ids(after)).isNotEqualTo(ids(before));
         assertThat(after.get("requestId").asString()).isNotBlank();
-        assertThat(after.get("modelVersion").asString()).isEqualTo(training.get("version").asString());
+        assertThat(after.get("modelVersion").asString()).isEqualTo(servedModel);
         assertThat(after.get("degraded").asBoolean()).as(after.toString()).isFalse();
         after.get("items").forEach(i -> assertThat(i.get("score").isNumber()).isTrue());
     }
@@ -133,7 +134,8 @@ class RecommendationLoopTest {
             Stack.Response r = stack.post("ranking", "/models/train", Map.of());
             assertThat(r.status()).as(r.body()).isEqualTo(200);
             JsonNode outcome = r.json();
-            if (outcome.get("promoted").asBoolean()) {
+            // on a stack that already serves a better model, the challenger is (rightly) not promoted
+            if (outcome.get("version").isString()) {
                 return outcome;
             }
             assertThat(Instant.now()).as("no model trained: " + outcome).isBefore(deadline);

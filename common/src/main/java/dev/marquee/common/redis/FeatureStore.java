@@ -11,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.serializer.RedisSerializer;
 
 /**
  * Reads user and item features from Redis, one pipelined round trip per call. Services that rank, retrieve or train
@@ -20,19 +20,32 @@ import org.springframework.data.redis.serializer.RedisSerializer;
  */
 public class FeatureStore {
     private final StringRedisTemplate redis;
+    /** No serializers: pipelined results (hash fields and values included) stay raw bytes. */
+    private final RedisTemplate<byte[], byte[]> raw = new RedisTemplate<>();
 
     public FeatureStore(StringRedisTemplate redis) {
         this.redis = redis;
+        raw.setConnectionFactory(redis.getRequiredConnectionFactory());
+        raw.setEnableDefaultSerializer(false);
+        raw.afterPropertiesSet();
+    }
+
+    /**
+     * Runs the callback in one pipeline and returns its results as raw values ({@code byte[]}, lists and maps of
+     * {@code byte[]}, numbers, booleans). Writers of binary values use this too.
+     */
+    public List<Object> pipelined(RedisCallback<Object> callback) {
+        return raw.executePipelined(callback);
     }
 
     public UserFeatures user(String userId) {
-        List<Object> r = redis.executePipelined((RedisCallback<Object>) c -> {
+        List<Object> r = pipelined(c -> {
             c.stringCommands().get(bytes(RedisKeys.userTaste(userId)));
             c.hashCommands().hGetAll(bytes(RedisKeys.userCategories(userId)));
             c.stringCommands().get(bytes(RedisKeys.userEventCount(userId)));
             c.listCommands().lRange(bytes(RedisKeys.userRecent(userId)), 0, -1);
             return null;
-        }, RedisSerializer.byteArray());
+        });
         float[] taste = Vectors.fromBytes((byte[]) r.get(0));
         Map<String, Double> categories = new HashMap<>();
         asMap(r.get(1)).forEach((k, v) -> categories.put(k, Double.parseDouble(v)));
@@ -51,13 +64,13 @@ public class FeatureStore {
         if (ids.isEmpty()) {
             return Map.of();
         }
-        List<Object> r = redis.executePipelined((RedisCallback<Object>) c -> {
+        List<Object> r = pipelined(c -> {
             for (String id : ids) {
                 c.hashCommands().hGetAll(bytes(RedisKeys.item(id)));
                 c.zSetCommands().zScore(bytes(RedisKeys.POPULAR), bytes(id));
             }
             return null;
-        }, RedisSerializer.byteArray());
+        });
         Map<String, ItemFeatures> out = new LinkedHashMap<>();
         for (int k = 0; k < ids.size(); k++) {
             Map<?, ?> hash = (Map<?, ?>) r.get(2 * k);
@@ -80,7 +93,7 @@ public class FeatureStore {
 
     /** The item's vector, or {@code null} if it has not been embedded yet. */
     public float[] itemVector(String itemId) {
-        return Vectors.fromBytes(redis.execute((RedisCallback<byte[]>) c ->
+        return Vectors.fromBytes(raw.execute((RedisCallback<byte[]>) c ->
                 c.hashCommands().hGet(bytes(RedisKeys.item(itemId)), bytes(RedisKeys.ITEM_VECTOR))));
     }
 

@@ -11,8 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
-import org.springframework.data.redis.core.RedisCallback;
-import org.springframework.data.redis.core.StringRedisTemplate;
+import dev.marquee.common.redis.FeatureStore;
 import org.springframework.stereotype.Component;
 
 import static dev.marquee.common.redis.FeatureStore.bytes;
@@ -26,14 +25,14 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
 public class CatalogEmbedder {
     private final T5Encoder encoder;
     private final ItemCollection collection;
-    private final StringRedisTemplate redis;
+    private final FeatureStore store;
     private final Counter embedded;
     private final Timer encodeTimer;
 
-    CatalogEmbedder(T5Encoder encoder, ItemCollection collection, StringRedisTemplate redis, MeterRegistry meters) {
+    CatalogEmbedder(T5Encoder encoder, ItemCollection collection, FeatureStore store, MeterRegistry meters) {
         this.encoder = encoder;
         this.collection = collection;
-        this.redis = redis;
+        this.store = store;
         this.embedded = meters.counter(Metrics.EMBEDDED_ITEMS);
         this.encodeTimer = meters.timer(Metrics.ENCODE);
     }
@@ -50,7 +49,7 @@ public class CatalogEmbedder {
             rows.add(new ItemCollection.Row(item.itemId(), vectors[i], item.category(), item.price()));
         }
         collection.upsert(rows);
-        redis.executePipelined((RedisCallback<Object>) c -> {
+        store.pipelined(c -> {
             for (int i = 0; i < items.size(); i++) {
                 CatalogItem item = items.get(i);
                 byte[] key = bytes(RedisKeys.item(item.itemId()));

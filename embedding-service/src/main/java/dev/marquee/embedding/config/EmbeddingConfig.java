@@ -1,6 +1,8 @@
 package dev.marquee.embedding.config;
 
+import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.embedding.encoder.T5Encoder;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
 import java.nio.file.Path;
@@ -12,6 +14,11 @@ class EmbeddingConfig {
     @Bean(destroyMethod = "close")
     T5Encoder encoder(EmbeddingProperties props) throws Exception {
         return T5Encoder.load(Path.of(props.modelDir()), props.device());
+    }
+
+    @Bean
+    FeatureStore featureStore(StringRedisTemplate redis) {
+        return new FeatureStore(redis);
     }
 
     @Bean(destroyMethod = "close")

@@ -19,11 +19,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.springframework.data.redis.core.RedisCallback;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.types.Expiration;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
-import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.stereotype.Component;
 
 import static dev.marquee.common.redis.FeatureStore.bytes;
@@ -35,15 +32,13 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
  */
 @Component
 public class FeatureUpdater {
-    private final StringRedisTemplate redis;
     private final FeatureStore store;
     private final IngestProperties props;
     private final Counter applied;
     private final Counter duplicates;
     private final Timer freshness;
 
-    FeatureUpdater(StringRedisTemplate redis, FeatureStore store, IngestProperties props, MeterRegistry meters) {
-        this.redis = redis;
+    FeatureUpdater(FeatureStore store, IngestProperties props, MeterRegistry meters) {
         this.store = store;
         this.props = props;
         this.applied = meters.counter(Metrics.FEATURE_EVENTS, Metrics.TAG_OUTCOME, "applied");
@@ -85,7 +80,7 @@ public class FeatureUpdater {
         Map<String, InteractionEvent> unique = new LinkedHashMap<>();
         batch.forEach(e -> unique.putIfAbsent(e.eventId(), e));
         List<InteractionEvent> candidates = List.copyOf(unique.values());
-        List<Object> seen = redis.executePipelined((RedisCallback<Object>) c -> {
+        List<Object> seen = store.pipelined(c -> {
             candidates.forEach(e -> c.keyCommands().exists(bytes(RedisKeys.processedEvent(e.eventId()))));
             return null;
         });
@@ -101,10 +96,10 @@ public class FeatureUpdater {
     }
 
     private Map<String, float[]> tastes(List<String> userIds) {
-        List<Object> raw = redis.executePipelined((RedisCallback<Object>) c -> {
+        List<Object> raw = store.pipelined(c -> {
             userIds.forEach(u -> c.stringCommands().get(bytes(RedisKeys.userTaste(u))));
             return null;
-        }, RedisSerializer.byteArray());
+        });
         Map<String, float[]> out = new HashMap<>();
         for (int i = 0; i < userIds.size(); i++) {
             float[] v = Vectors.fromBytes((byte[]) raw.get(i));
@@ -120,7 +115,7 @@ public class FeatureUpdater {
         Expiration eventTtl = Expiration.from(RedisKeys.EVENT_ID_TTL);
         Set<String> users = new LinkedHashSet<>();
         events.forEach(e -> users.add(e.userId()));
-        redis.executePipelined((RedisCallback<Object>) c -> {
+        store.pipelined(c -> {
             for (InteractionEvent e : events) {
                 double w = e.type().weight();
                 c.listCommands().lPush(bytes(RedisKeys.userRecent(e.userId())), bytes(e.itemId()));

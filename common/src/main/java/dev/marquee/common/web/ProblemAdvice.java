@@ -1,5 +1,8 @@
 package dev.marquee.common.web;
 
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Path;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +47,20 @@ public class ProblemAdvice {
         List<FieldProblem> errors = new ArrayList<>();
         e.getParameterValidationResults().forEach(r -> r.getResolvableErrors().forEach(err ->
                 errors.add(new FieldProblem(fieldOf(r), err.getDefaultMessage()))));
+        return problem(errors);
+    }
+
+    @ExceptionHandler(ConstraintViolationException.class)
+    ProblemDetail constraintViolations(ConstraintViolationException e) {
+        List<FieldProblem> errors = new ArrayList<>();
+        for (ConstraintViolation<?> v : e.getConstraintViolations()) {
+            String field = null;
+            for (Path.Node node : v.getPropertyPath()) {
+                field = node.getName();
+            }
+            errors.add(new FieldProblem(field, v.getMessage()));
+        }
+        errors.sort(java.util.Comparator.comparing(FieldProblem::field, java.util.Comparator.nullsLast(String::compareTo)));
         return problem(errors);
     }
 

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Export a Hugging Face T5 encoder to a DJL model directory.
+
+The directory holds:
+  model.pt            TorchScript: (input_ids int64 [B,L], attention_mask int64 [B,L]) -> float32 [B,D]
+                      = mean pooling of the encoder's last hidden state over the attention mask,
+                        (optional sentence-t5 dense projection), L2 normalisation
+  tokenizer.json      Hugging Face fast tokenizer (loaded by DJL's HuggingFaceTokenizer)
+  marquee-model.json  metadata: modelId, dimension, pooling, normalize, maxLength, pad/eos ids, torch version
+  reference.json      (with --references) sentences and the embeddings Hugging Face computes for them, eager mode
+
+Usage:
+  export_t5.py --model t5-small --out models/t5-small                     # any T5 / flan-t5 checkpoint
+  export_t5.py --model sentence-transformers/sentence-t5-base --out ...  # adds the dense projection
+  export_t5.py --tiny --out models/tiny-t5 --references                   # tiny random T5 for tests
+
+Trace with torch 2.5.1 (the libtorch inside DJL 0.32): newer torch versions write TorchScript older runtimes refuse.
+"""
+import argparse
+import datetime
+import json
+import os
+import random
+import sys
+
+import torch
+import torch.nn.functional as F
+
+TOPICS = os.path.join(os.path.dirname(__file__), "..", "..", "event-simulator", "src", "main", "resources",
+                      "world", "topics.json")
+
+ENGLISH = [
+    "The quick brown fox jumps over the lazy dog.",
+    "A recommendation engine suggests items that people are likely to enjoy.",
+    "She bought a new pair of shoes for the weekend trip.",
+    "This is a short sentence.",
+    "Machine learning models learn patterns from data.",
+    "What would you like to read next?",
+    "Fresh coffee in the morning makes everything better.",
+    "He plays music with his friends every Friday night.",
+]
+
+
+class Pooled(torch.nn.Module):
+    """Encoder + masked mean pooling (+ dense) + L2 normalisation: what DJL runs."""
+
+    def __init__(self, encoder, dense=None):
+        super().__init__()
+        self.encoder = encoder
+        self.dense = dense
+
+    def forward(self, input_ids, attention_mask):
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        if self.dense is not None:
+            pooled = self.dense(pooled)
+        return F.normalize(pooled, p=2.0, dim=1)
+
+
+def topic_corpus(seed=0, n=4000):
+    with open(TOPICS) as f:
+        world = json.load(f)
+    rnd = random.Random(seed)
+    lines = []
+    for _ in range(n):
+        topic = rnd.choice(world["topics"])
+        words = [rnd.choice(topic["words"]) if rnd.random() < 0.8 else rnd.choice(world["generic"])
+                 for _ in range(rnd.randint(3, 14))]
+        lines.append(" ".join(words))
+    for t in world["topics"]:
+        lines.append(" ".join(t["words"]))
+        lines.append(t["name"] + " " + t["category"])
+    return lines + ENGLISH * 20, world
+
+
+def train_tiny_tokenizer(corpus, vocab_size):
+    """A T5-style Unigram tokenizer: whole words of the corpus (scored by frequency) plus the subword pieces a
+    Unigram trainer finds, so that unseen words still split into known pieces."""
+    from collections import Counter
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    pre = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
+    probe = Tokenizer(models.Unigram())
+    probe.normalizer, probe.pre_tokenizer = normalizer, pre
+    probe.train_from_iterator(corpus, trainer=trainers.UnigramTrainer(
+        vocab_size=vocab_size, special_tokens=["<pad>", "</s>", "<unk>"], unk_token="<unk>"))
+    pieces = dict(json.loads(probe.to_str())["model"]["vocab"][3:])
+    words = Counter(w for line in corpus for w, _ in pre.pre_tokenize_str(normalizer.normalize_str(line)))
+    total = sum(words.values())
+    import math
+    for word, count in words.items():
+        pieces[word] = max(pieces.get(word, -1e9), math.log(count / total))
+    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)] + sorted(pieces.items(), key=lambda kv: -kv[1])
+    tok = Tokenizer(models.Unigram(vocab, unk_id=2, byte_fallback=False))
+    tok.normalizer = normalizer
+    tok.pre_tokenizer = pre
+    tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always")
+    tok.add_special_tokens(["<pad>", "</s>", "<unk>"])
+    assert tok.token_to_id("<pad>") == 0 and tok.token_to_id("</s>") == 1 and tok.token_to_id("<unk>") == 2
+    tok.post_processor = processors.TemplateProcessing(single="$A </s>", pair="$A </s> $B </s>",
+                                                       special_tokens=[("</s>", 1)])
+    return tok
+
+
+def tiny_model(vocab_size, seed):
+    from transformers import T5Config, T5EncoderModel
+    torch.manual_seed(seed)
+    config = T5Config(vocab_size=vocab_size, d_model=128, d_kv=32, num_heads=4, d_ff=256, num_layers=2,
+                      num_decoder_layers=0, relative_attention_num_buckets=32, dropout_rate=0.0,
+                      feed_forward_proj="relu", torchscript=True)
+    model = T5EncoderModel(config)
+    # Damp the residual branches (attention and feed-forward output projections): with random weights the
+    # encoder then stays close to a bag of its input tokens, so texts sharing words embed near each other.
+    # Without pretrained weights this is what gives the tiny model topic structure for the simulator's catalog.
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if name.endswith(("SelfAttention.o.weight", "DenseReluDense.wo.weight")):
+                param.mul_(0.1)
+    return model.eval(), config
+
+
+def load_pretrained(name):
+    """A T5 encoder, its fast tokenizer and, for sentence-t5 layouts, the dense projection."""
+    from transformers import AutoTokenizer, T5EncoderModel
+    dense = None
+    encoder_path = name
+    if os.path.isdir(name) and os.path.exists(os.path.join(name, "modules.json")):
+        # sentence-transformers layout: 0_Transformer (or root) + 1_Pooling + 2_Dense
+        with open(os.path.join(name, "modules.json")) as f:
+            modules = json.load(f)
+        for m in modules:
+            if m["type"].endswith("Transformer") and m["path"]:
+                encoder_path = os.path.join(name, m["path"])
+            if m["type"].endswith("Dense"):
+                dense = load_dense(os.path.join(name, m["path"]))
+    elif not os.path.isdir(name) and "sentence-t5" in name:
+        from huggingface_hub import snapshot_download
+        return load_pretrained(snapshot_download(name))
+    model = T5EncoderModel.from_pretrained(encoder_path, torchscript=True).eval()
+    tokenizer = AutoTokenizer.from_pretrained(encoder_path if os.path.exists(
+        os.path.join(encoder_path, "tokenizer.json")) or not os.path.isdir(name) else name)
+    return model, tokenizer.backend_tokenizer, dense
+
+
+def load_dense(path):
+    with open(os.path.join(path, "config.json")) as f:
+        cfg = json.load(f)
+    layer = torch.nn.Linear(cfg["in_features"], cfg["out_features"], bias=cfg.get("bias", True))
+    weights = os.path.join(path, "pytorch_model.bin")
+    if os.path.exists(weights):
+        state = torch.load(weights, map_location="cpu")
+    else:
+        from safetensors.torch import load_file
+        state = load_file(os.path.join(path, "model.safetensors"))
+    layer.load_state_dict({k.replace("linear.", ""): v for k, v in state.items()})
+    return layer.eval()
+
+
+def encode_batch(tokenizer, texts, max_length):
+    tokenizer.enable_truncation(max_length)
+    tokenizer.enable_padding(pad_id=0, pad_token="<pad>")
+    enc = tokenizer.encode_batch(texts)
+    ids = torch.tensor([e.ids for e in enc], dtype=torch.int64)
+    mask = torch.tensor([e.attention_mask for e in enc], dtype=torch.int64)
+    return ids, mask
+
+
+def reference_sentences(world):
+    topics = world["topics"]
+    long_text = " ".join(topics[0]["words"] * 6)  # longer than max length: truncated
+    return [
+        "hiking tent with waterproof jacket",
+        "Cast iron skillet and dutch oven for the chef",
+        "Mechanical RGB keyboard for esports streaming",
+        "mystery novel",
+        "a",
+        "The quick brown fox jumps over the lazy dog.",
+        "yoga mat, foam roller & resistance bands!!",
+        "Zebra xylophone quantum",  # mostly out of vocabulary: falls back to pieces / <unk>
+        long_text,
+    ]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", help="Hugging Face id or local directory of a T5 checkpoint")
+    ap.add_argument("--tiny", action="store_true", help="build a tiny random T5 with a tokenizer trained here")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--max-length", type=int, default=None, help="tokens, </s> included (default 512; tiny: 48)")
+    ap.add_argument("--references", action="store_true", help="write reference.json computed by Hugging Face")
+    ap.add_argument("--vocab-size", type=int, default=1200)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    if bool(args.tiny) == bool(args.model):
+        ap.error("give exactly one of --model or --tiny")
+    os.makedirs(args.out, exist_ok=True)
+
+    corpus, world = topic_corpus(args.seed)
+    if args.tiny:
+        tokenizer = train_tiny_tokenizer(corpus, args.vocab_size)
+        encoder, config = tiny_model(tokenizer.get_vocab_size(), args.seed)
+        dense = None
+        model_id = "marquee/tiny-t5-random"
+        max_length = args.max_length or 48
+    else:
+        encoder, tokenizer, dense = load_pretrained(args.model)
+        model_id = args.model
+        max_length = args.max_length or 512
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    tokenizer.save(os.path.join(args.out, "tokenizer.json"))
+
+    pooled = Pooled(encoder, dense).eval()
+    ids, mask = encode_batch(tokenizer, ["a short one", "a longer example sentence with more tokens in it"],
+                             max_length)
+    with torch.no_grad():
+        traced = torch.jit.trace(pooled, (ids, mask), check_trace=False)
+        # the traced graph must follow other batch sizes and lengths exactly
+        ids2, mask2 = encode_batch(tokenizer, reference_sentences(world), max_length)
+        diff = (traced(ids2, mask2) - pooled(ids2, mask2)).abs().max().item()
+        if diff > 1e-5:
+            sys.exit(f"traced model differs from eager by {diff}")
+        dimension = int(pooled(ids2[:1], mask2[:1]).shape[1])
+    traced.save(os.path.join(args.out, "model.pt"))
+
+    meta = {
+        "modelId": model_id,
+        "dimension": dimension,
+        "pooling": "mean",
+        "normalize": True,
+        "dense": dense is not None,
+        "maxLength": max_length,
+        "padTokenId": 0,
+        "eosTokenId": 1,
+        "torchVersion": torch.__version__,
+        "exportedAt": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    with open(os.path.join(args.out, "marquee-model.json"), "w") as f:
+        json.dump(meta, f, indent=2)
+
+    if args.references:
+        sentences = reference_sentences(world)
+        ids, mask = encode_batch(tokenizer, sentences, max_length)
+        with torch.no_grad():
+            vectors = pooled(ids, mask)  # eager Hugging Face modules, not the traced graph
+        with open(os.path.join(args.out, "reference.json"), "w") as f:
+            json.dump({"maxLength": max_length, "sentences": sentences,
+                       "tokenCounts": [int(m.sum()) for m in mask],
+                       "embeddings": [[round(float(x), 7) for x in v] for v in vectors]}, f)
+    print(json.dumps(meta))
+
+
+if __name__ == "__main__":
+    main()

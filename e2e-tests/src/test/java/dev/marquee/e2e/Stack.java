@@ -41,7 +41,7 @@ final class Stack {
     }
 
     String url(String service) {
-        String url = urls.get(service + "_URL");
+        String url = urls.get(service.toUpperCase(java.util.Locale.ROOT) + "_URL");
         if (url == null) {
             throw new IllegalStateException(service + "_URL missing from urls.env");
         }

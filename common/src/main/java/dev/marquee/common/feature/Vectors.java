@@ -39,9 +39,12 @@ public final class Vectors {
         return Math.sqrt(dot(a, a));
     }
 
-    /** Cosine similarity; 0 when either vector is missing or zero. */
+    /**
+     * Cosine similarity; 0 when either vector is missing or zero, or when their dimensions differ (vectors from
+     * different encoder models say nothing about each other).
+     */
     public static double cosine(float[] a, float[] b) {
-        if (a == null || b == null) {
+        if (a == null || b == null || a.length != b.length) {
             return 0.0;
         }
         double na = norm(a);

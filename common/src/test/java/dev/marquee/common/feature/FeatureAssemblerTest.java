@@ -33,6 +33,12 @@ class FeatureAssemblerTest {
     }
 
     @Test
+    void tasteFromAnotherEncoderDimensionContributesNoSimilarity() {
+        ItemFeatures wide = new ItemFeatures("i4", "x", "books", 1.0, new float[] {1, 0, 0, 0, 0}, 0);
+        assertThat(FeatureAssembler.row(user, wide)[0]).isZero();
+    }
+
+    @Test
     void matrixStacksRowsOfEachItem() {
         ItemFeatures toy = new ItemFeatures("i3", "kite", "toys", 5.0, new float[] {0, 1, 0}, 0);
         float[] m = FeatureAssembler.matrix(user, List.of(book, toy));

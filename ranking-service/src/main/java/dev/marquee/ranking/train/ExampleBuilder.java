@@ -70,7 +70,8 @@ public class ExampleBuilder {
     }
 
     private boolean isValidationUser(String userId) {
-        return Math.floorMod(userId.hashCode() * 31 + 7, 1000) < props.validationShare() * 1000;
+        // SplittableRandom's seed mixing spreads similar ids (user-1, user-2, ...) uniformly
+        return new java.util.SplittableRandom(userId.hashCode()).nextDouble() < props.validationShare();
     }
 
     private List<String> users() {

@@ -27,10 +27,10 @@ mkdir -p "$STATE/run" "$STATE/logs" "$STATE/data" "$TOOLS"
 pid_alive() { [ -f "$STATE/run/$1.pid" ] && kill -0 "$(cat "$STATE/run/$1.pid")" 2>/dev/null; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-wait_for() { # name check-command log
-  local name=$1 check=$2 logfile=$3 deadline=$((SECONDS + START_TIMEOUT))
+wait_for() { # name check-command log [failure-check-command]
+  local name=$1 check=$2 logfile=$3 failed=${4:-false} deadline=$((SECONDS + START_TIMEOUT))
   until eval "$check"; do
-    if ! pid_alive "$name"; then tail -30 "$logfile" >&2 || true; die "$name exited during startup"; fi
+    if ! pid_alive "$name" || eval "$failed"; then tail -30 "$logfile" >&2 || true; die "$name failed during startup"; fi
     if [ $SECONDS -ge $deadline ]; then tail -30 "$logfile" >&2 || true; die "$name not ready after ${START_TIMEOUT}s"; fi
     sleep 0.5
   done
@@ -114,6 +114,7 @@ start_milvus() {
     die "another Milvus already answers on 127.0.0.1:9091 (./marquee down, or stop it) - Milvus 2.3 cannot move that port"
   fi
   local data="$STATE/data/milvus" extra=() c
+  if port_open "$MILVUS_PORT"; then die "port $MILVUS_PORT is taken: Milvus would silently move to another one"; fi
   mkdir -p "$data"
   # every component announces and dials 127.0.0.1 only
   for c in rootCoord proxy queryCoord queryNode indexCoord indexNode dataCoord dataNode; do
@@ -122,10 +123,15 @@ start_milvus() {
   setsid nohup "$TOOLS/venv-milvus/bin/milvus-server" --data "$data" --proxy-port "$MILVUS_PORT" \
     --etcd-port "$MILVUS_ETCD_PORT" "${extra[@]}" >"$STATE/logs/milvus.log" 2>&1 &
   echo $! >"$STATE/run/milvus.pid"
-  wait_for milvus "curl -sf $MILVUS_HEALTH_URL >/dev/null 2>&1 && port_open $MILVUS_PORT" "$STATE/logs/milvus.log"
+  wait_for milvus "curl -sf $MILVUS_HEALTH_URL >/dev/null 2>&1" "$STATE/logs/milvus.log" \
+    "grep -qs '^panic' $data/logs/milvus-stderr.log"
   local actual
   actual=$(awk '/^proxy:/{p=1} p && /^  port:/{print $2; exit}' "$data/configs/milvus.yaml")
-  [ "$actual" = "$MILVUS_PORT" ] || die "milvus took port $actual instead of $MILVUS_PORT"
+  if [ "$actual" != "$MILVUS_PORT" ]; then
+    stop_milvus
+    die "milvus took port $actual instead of $MILVUS_PORT (was $MILVUS_PORT busy while it started?)"
+  fi
+  wait_for milvus "port_open $MILVUS_PORT" "$STATE/logs/milvus.log"
   log "milvus ready on 127.0.0.1:$MILVUS_PORT"
 }
 
@@ -168,6 +174,10 @@ case "${1:-}" in
   start)
     install_redis; install_milvus; install_kafka
     t0=$SECONDS
+    # The local stack is ephemeral: Redis keeps nothing on disk, and Milvus Lite 2.3 does not reliably restart on
+    # old data, so every start begins from empty stores (set MARQUEE_KEEP_DATA=1 to keep Kafka and Milvus data).
+    if [ "${MARQUEE_KEEP_DATA:-0}" != 1 ] && ! pid_alive kafka && ! pid_alive milvus; then rm -rf "$STATE/data"; fi
+    mkdir -p "$STATE/data"
     start_redis; start_kafka; start_milvus; write_env
     log "infrastructure up in $((SECONDS - t0)) s (state: $STATE)" ;;
   stop) stop_milvus; stop_one kafka TERM 30; stop_one redis TERM 10 ;;

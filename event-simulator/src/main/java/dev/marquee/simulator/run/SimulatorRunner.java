@@ -55,7 +55,7 @@ public class SimulatorRunner implements ApplicationRunner {
         try {
             List<CatalogItem> catalog = world.catalog();
             phase.set("catalog");
-            client.sendItems(catalog);
+            retrying("sending the catalog", () -> client.sendItems(catalog));
             log.info("sent {} catalog items", catalog.size());
             phase.set("waiting-for-embeddings");
             waitForEmbeddings(catalog);
@@ -75,16 +75,41 @@ public class SimulatorRunner implements ApplicationRunner {
         }
     }
 
+    /** Retries a call while the services it needs are still starting (bounded by {@code embeddingWait}). */
+    private void retrying(String what, Runnable call) throws InterruptedException {
+        Instant deadline = Instant.now().plus(props.embeddingWait());
+        while (true) {
+            try {
+                call.run();
+                return;
+            } catch (RuntimeException e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw e;
+                }
+                log.info("{}: {} - retrying", what, e.getMessage());
+                Thread.sleep(2000);
+            }
+        }
+    }
+
     private void waitForEmbeddings(List<CatalogItem> catalog) throws InterruptedException {
         Instant deadline = Instant.now().plus(props.embeddingWait());
         String last = catalog.get(catalog.size() - 1).itemId();
-        while (!client.isEmbedded(last) || client.embeddedItems() < catalog.size()) {
+        while (!isEmbedded(last) || client.embeddedItems() < catalog.size()) {
             if (Instant.now().isAfter(deadline)) {
                 throw new IllegalStateException("catalog not embedded after " + props.embeddingWait());
             }
             Thread.sleep(500);
         }
         log.info("catalog embedded ({} items)", client.embeddedItems());
+    }
+
+    private boolean isEmbedded(String itemId) {
+        try {
+            return client.isEmbedded(itemId);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private void backfill() {

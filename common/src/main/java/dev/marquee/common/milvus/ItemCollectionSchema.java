@@ -8,6 +8,10 @@ public final class ItemCollectionSchema {
     public static final String VECTOR = "vector";
     public static final String CATEGORY = "category";
     public static final String PRICE = "price";
+    /** Encoder model id that made the vector. */
+    public static final String MODEL = "model";
+    /** Epoch milliseconds when the vector was written. */
+    public static final String CREATED_AT = "created_at";
     public static final int ID_MAX_LENGTH = 64;
     public static final int CATEGORY_MAX_LENGTH = 64;
 

@@ -1,6 +1,7 @@
 package dev.marquee.embedding.config;
 
 import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.embedding.encoder.EncodeBatcher;
 import dev.marquee.embedding.encoder.T5Encoder;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import io.milvus.v2.client.ConnectConfig;
@@ -14,6 +15,11 @@ class EmbeddingConfig {
     @Bean(destroyMethod = "close")
     T5Encoder encoder(EmbeddingProperties props) throws Exception {
         return T5Encoder.load(Path.of(props.modelDir()), props.device());
+    }
+
+    @Bean(destroyMethod = "close")
+    EncodeBatcher encodeBatcher(T5Encoder encoder, EmbeddingProperties props) {
+        return new EncodeBatcher(encoder::encode, props.maxBatchSize(), props.maxWait(), props.queueCapacity());
     }
 
     @Bean

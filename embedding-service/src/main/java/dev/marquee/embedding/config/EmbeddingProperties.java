@@ -4,6 +4,8 @@ import dev.marquee.common.milvus.ItemCollectionSchema;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
 import jakarta.validation.constraints.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -16,6 +18,9 @@ import org.springframework.validation.annotation.Validated;
  * @param collection    Milvus collection (alias) that holds item vectors
  * @param maxEmbedTexts most texts accepted by one /embed call
  * @param maxTextLength longest text accepted by /embed, in characters
+ * @param maxBatchSize  most texts in one forward pass of the micro-batcher (default 32)
+ * @param maxWait       how long the micro-batcher waits to fill a batch (default 5 ms)
+ * @param queueCapacity requests the micro-batcher holds before pushing back (default 256)
  */
 @Validated
 @ConfigurationProperties("marquee.embedding")
@@ -25,5 +30,8 @@ public record EmbeddingProperties(
         @DefaultValue("http://127.0.0.1:19530") @NotBlank String milvusUri,
         @DefaultValue(ItemCollectionSchema.DEFAULT_COLLECTION) @NotBlank String collection,
         @DefaultValue("64") @Min(1) @Max(1024) int maxEmbedTexts,
-        @DefaultValue("2000") @Min(1) int maxTextLength) {
+        @DefaultValue("2000") @Min(1) int maxTextLength,
+        @DefaultValue("32") @Min(1) @Max(1024) int maxBatchSize,
+        @DefaultValue("5ms") @NotNull Duration maxWait,
+        @DefaultValue("256") @Min(1) int queueCapacity) {
 }

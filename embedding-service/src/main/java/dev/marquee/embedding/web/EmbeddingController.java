@@ -4,7 +4,14 @@ import dev.marquee.common.Ids;
 import dev.marquee.common.redis.RedisKeys;
 import dev.marquee.common.web.InvalidInputException;
 import dev.marquee.embedding.config.EmbeddingProperties;
+import dev.marquee.embedding.catalog.Reindexer;
+import dev.marquee.embedding.encoder.EncodeBatcher;
 import dev.marquee.embedding.encoder.T5Encoder;
+import dev.marquee.embedding.milvus.ItemIndex;
+import java.util.concurrent.RejectedExecutionException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
@@ -23,13 +30,23 @@ import org.springframework.web.bind.annotation.RestController;
 @Validated
 class EmbeddingController {
     private final T5Encoder encoder;
+    private final EncodeBatcher batcher;
     private final EmbeddingProperties props;
     private final StringRedisTemplate redis;
+    private final ItemIndex index;
+    private final Reindexer reindexer;
 
-    EmbeddingController(T5Encoder encoder, EmbeddingProperties props, StringRedisTemplate redis) {
+    EmbeddingController(T5Encoder encoder, EncodeBatcher batcher, EmbeddingProperties props,
+                        StringRedisTemplate redis, ItemIndex index, Reindexer reindexer) {
         this.encoder = encoder;
+        this.batcher = batcher;
         this.props = props;
         this.redis = redis;
+        this.index = index;
+        this.reindexer = reindexer;
+    }
+
+    record Collections(String alias, String current, String building, Reindexer.Status reindex) {
     }
 
     record EmbedRequest(@NotEmpty List<String> texts) {
@@ -57,7 +74,27 @@ class EmbeddingController {
                         "must be non-blank and at most " + props.maxTextLength() + " characters");
             }
         }
-        return new EmbedResponse(encoder.modelId(), encoder.dimension(), List.of(encoder.encode(request.texts())));
+        return new EmbedResponse(encoder.modelId(), encoder.dimension(), List.of(batcher.tryEncode(request.texts())));
+    }
+
+    @Operation(summary = "The alias retrieval searches, the collection behind it, and any re-embedding in progress")
+    @GetMapping("/collections")
+    Collections collections() {
+        return new Collections(index.alias(), index.currentCollection(), index.nextCollection().orElse(null),
+                reindexer.status());
+    }
+
+    @Operation(summary = "Re-embed the whole catalog into a new collection, then swap the alias (search continues)")
+    @PostMapping("/collections/reindex")
+    ResponseEntity<Reindexer.Status> reindex() {
+        return ResponseEntity.accepted().body(reindexer.start());
+    }
+
+    @ExceptionHandler(RejectedExecutionException.class)
+    ResponseEntity<ProblemDetail> busy(RejectedExecutionException e) {
+        ProblemDetail pd = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());
+        pd.setTitle("Encoder busy");
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).header("Retry-After", "1").body(pd);
     }
 
     @Operation(summary = "Model, device and how many items are embedded")

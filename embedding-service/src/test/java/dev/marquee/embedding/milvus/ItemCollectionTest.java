@@ -52,13 +52,14 @@ class ItemCollectionTest {
             }
             rows.add(new ItemCollection.Row("item-" + i, Vectors.normalized(v), i % 2 == 0 ? "even" : "odd", i));
         }
-        collection.upsert(rows);
+        collection.upsert(rows, "test-model");
 
         float[] query = rows.get(42).vector();
         List<SearchResp.SearchResult> hits = search(query, "");
         assertThat(hits.get(0).getId()).isEqualTo("item-42");
         assertThat((double) hits.get(0).getScore()).isGreaterThan(0.999);
-        assertThat(hits.get(0).getEntity()).containsEntry(ItemCollectionSchema.CATEGORY, "even");
+        assertThat(hits.get(0).getEntity()).containsEntry(ItemCollectionSchema.CATEGORY, "even")
+                .containsEntry(ItemCollectionSchema.MODEL, "test-model");
 
         List<SearchResp.SearchResult> unseen = search(query,
                 FilterExpression.notIn(ItemCollectionSchema.ITEM_ID, List.of("item-42")));
@@ -73,18 +74,19 @@ class ItemCollectionTest {
         a[0] = 1;
         float[] b = new float[DIM];
         b[1] = 1;
-        collection.upsert(List.of(new ItemCollection.Row("x", a, "c", 1)));
-        collection.upsert(List.of(new ItemCollection.Row("x", b, "c", 1)));
+        collection.upsert(List.of(new ItemCollection.Row("x", a, "c", 1)), "m1");
+        collection.upsert(List.of(new ItemCollection.Row("x", b, "c", 1)), "m2");
 
         List<SearchResp.SearchResult> hits = search(b, "");
         assertThat(hits).hasSize(1);
+        assertThat(hits.get(0).getEntity()).containsEntry(ItemCollectionSchema.MODEL, "m2");
         assertThat((double) hits.get(0).getScore()).isGreaterThan(0.999);
     }
 
     private List<SearchResp.SearchResult> search(float[] query, String filter) {
         SearchReq.SearchReqBuilder req = SearchReq.builder().collectionName(name)
                 .annsField(ItemCollectionSchema.VECTOR).data(List.of(new FloatVec(query))).topK(5)
-                .outputFields(List.of(ItemCollectionSchema.CATEGORY))
+                .outputFields(List.of(ItemCollectionSchema.CATEGORY, ItemCollectionSchema.MODEL))
                 .consistencyLevel(ConsistencyLevel.STRONG);
         if (!filter.isEmpty()) {
             req.filter(filter);

@@ -120,11 +120,19 @@ start_milvus() {
   for c in rootCoord proxy queryCoord queryNode indexCoord indexNode dataCoord dataNode; do
     extra+=(--extra-config "$c.ip=127.0.0.1")
   done
-  setsid nohup "$TOOLS/venv-milvus/bin/milvus-server" --data "$data" --proxy-port "$MILVUS_PORT" \
-    --etcd-port "$MILVUS_ETCD_PORT" "${extra[@]}" >"$STATE/logs/milvus.log" 2>&1 &
-  echo $! >"$STATE/run/milvus.pid"
-  wait_for milvus "curl -sf $MILVUS_HEALTH_URL >/dev/null 2>&1" "$STATE/logs/milvus.log" \
-    "grep -qs '^panic' $data/logs/milvus-stderr.log"
+  # Milvus Lite sometimes hangs or panics while its components find each other (seen about 1 start in 8 here):
+  # give each attempt 60 s and start over on fresh data, up to 3 attempts.
+  local attempt
+  for attempt in 1 2 3; do
+    setsid nohup "$TOOLS/venv-milvus/bin/milvus-server" --data "$data" --proxy-port "$MILVUS_PORT" \
+      --etcd-port "$MILVUS_ETCD_PORT" "${extra[@]}" >"$STATE/logs/milvus.log" 2>&1 &
+    echo $! >"$STATE/run/milvus.pid"
+    if milvus_healthy_within 60 "$data"; then break; fi
+    [ "$attempt" -lt 3 ] || { tail -30 "$STATE/logs/milvus.log" >&2; die "milvus did not start (3 attempts)"; }
+    log "milvus attempt $attempt did not become healthy, starting over on fresh data"
+    stop_milvus
+    rm -rf "$data"; mkdir -p "$data"
+  done
   local actual
   actual=$(awk '/^proxy:/{p=1} p && /^  port:/{print $2; exit}' "$data/configs/milvus.yaml")
   if [ "$actual" != "$MILVUS_PORT" ]; then
@@ -133,6 +141,17 @@ start_milvus() {
   fi
   wait_for milvus "port_open $MILVUS_PORT" "$STATE/logs/milvus.log"
   log "milvus ready on 127.0.0.1:$MILVUS_PORT"
+}
+
+milvus_healthy_within() { # seconds data-dir
+  local deadline=$((SECONDS + $1))
+  while [ $SECONDS -lt $deadline ]; do
+    curl -sf "$MILVUS_HEALTH_URL" >/dev/null 2>&1 && return 0
+    pid_alive milvus || return 1
+    grep -qs '^panic' "$2/logs/milvus-stderr.log" && return 1
+    sleep 0.5
+  done
+  return 1
 }
 
 # ------------------------------------------------------------------------------------------------------------- stop

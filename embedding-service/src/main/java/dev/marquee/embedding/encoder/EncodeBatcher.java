@@ -68,6 +68,10 @@ public final class EncodeBatcher implements AutoCloseable {
         return join(job);
     }
 
+    public int maxBatchSize() {
+        return maxBatchSize;
+    }
+
     public int queued() {
         return queue.size();
     }

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# ./marquee bench embed: T5 items/s, raw DJL forward pass vs the whole pipeline (Kafka -> encode -> Milvus -> Redis)
+# at batch sizes 1, 8, 32, 128, on an isolated stack (ports as in ./marquee test). Last line: key=value pairs.
+# Env: MARQUEE_MODEL_DIR (default models/tiny-t5), MARQUEE_DEVICE (auto|cpu|cuda), MARQUEE_BENCH_ITEMS (1024).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+export MARQUEE_HOME="$ROOT" MARQUEE_STATE_DIR="$ROOT/.marquee/bench"
+export KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093 REDIS_PORT=26379 MILVUS_PORT=29530 MILVUS_ETCD_PORT=22379
+trap '"$ROOT/deploy/local/infra.sh" stop >/dev/null 2>&1 || true' EXIT
+"$ROOT/deploy/local/infra.sh" start
+set -a; . "$MARQUEE_STATE_DIR/infra.env"; set +a
+export MARQUEE_BENCH=embed
+if [ -n "${MARQUEE_MODEL_DIR:-}" ]; then MARQUEE_MODEL_DIR="$(cd "$MARQUEE_MODEL_DIR" && pwd)"; export MARQUEE_MODEL_DIR; fi
+./mvnw -B -q -DskipTests install -pl common,embedding-service -am
+./mvnw -B -q -pl embedding-service test -Dtest=EmbedBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+  | grep -E '^(model=|batch|[ 0-9]+ |raw_items_per_s=)'

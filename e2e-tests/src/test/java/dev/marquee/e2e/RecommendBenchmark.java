@@ -1,0 +1,171 @@
+package dev.marquee.e2e;
+
+import dev.marquee.common.catalog.CatalogItem;
+import dev.marquee.common.event.InteractionEvent;
+import dev.marquee.simulator.world.World;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code ./marquee bench recommend}: /recommend latency on the running stack at 10k and 100k items, open loop at a
+ * fixed rate (latency counted from each request's scheduled send time), per stage (as the gateway reports it) and
+ * end to end, with the floor of a no-op endpoint on the same gateway in the same run. Sends only to 127.0.0.1.
+ */
+@EnabledIfEnvironmentVariable(named = "MARQUEE_BENCH", matches = "recommend")
+class RecommendBenchmark {
+    private static final int TOPICS = 8;
+    private final Stack stack = Stack.fromEnvironment();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final int rps = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_RPS", "200"));
+    private final int seconds = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_SECONDS", "20"));
+    private final int users = 1000;
+
+    record Result(double p50, double p95, double p99, int errors, int degraded, Map<String, double[]> stages) {
+    }
+
+    @Test
+    void benchmark() throws Exception {
+        List<Integer> sizes = Arrays.stream(System.getenv().getOrDefault("MARQUEE_BENCH_ITEMS", "10000,100000")
+                .split(",")).map(String::trim).map(Integer::parseInt).toList();
+        int loaded = 0;
+        List<String> lines = new ArrayList<>();
+        String last = null;
+        World world = new World(3, sizes.get(sizes.size() - 1) / TOPICS, users, "b-");
+        List<CatalogItem> catalog = world.catalog();
+        for (int size : sizes) {
+            load(catalog.subList(loaded, size), world, loaded == 0);
+            loaded = size;
+            warmUp();
+            Result floor = run("/bench/noop", false);
+            Result rec = run(null, true);
+            lines.add(String.format(Locale.ROOT, "items=%d rps=%d requests=%d | recommend p50=%.2f p95=%.2f p99=%.2f "
+                            + "ms | floor p50=%.2f p99=%.2f ms | errors=%d degraded=%d", size, rps, rps * seconds,
+                    rec.p50, rec.p95, rec.p99, floor.p50, floor.p99, rec.errors, rec.degraded));
+            rec.stages.forEach((stage, p) -> lines.add(String.format(Locale.ROOT,
+                    "    stage %-9s (server-side) p50=%.2f p95=%.2f p99=%.2f ms", stage, p[0], p[1], p[2])));
+            last = String.format(Locale.ROOT, "items=%d rps=%d p50_ms=%.2f p99_ms=%.2f floor_p99_ms=%.2f errors=%d",
+                    size, rps, rec.p50, rec.p99, floor.p99, rec.errors);
+        }
+        lines.forEach(System.out::println);
+        System.out.println(last);
+    }
+
+    private void load(List<CatalogItem> items, World world, boolean withHistory) throws InterruptedException {
+        long t0 = System.nanoTime();
+        for (int from = 0; from < items.size(); from += 1000) {
+            Stack.Response r = stack.post("ingest", "/items/batch",
+                    Map.of("items", items.subList(from, Math.min(items.size(), from + 1000))));
+            if (r.status() != 202) {
+                throw new IllegalStateException("ingest refused items: " + r.body());
+            }
+        }
+        long target = stack.get("embedding", "/status").json().get("items").asLong() + items.size();
+        Instant deadline = Instant.now().plusSeconds(900);
+        long embedded;
+        while ((embedded = stack.get("embedding", "/status").json().get("items").asLong()) < target) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("only " + embedded + " of " + target + " items embedded");
+            }
+            Thread.sleep(500);
+        }
+        System.out.printf(Locale.ROOT, "loaded %d items in %.1f s%n", items.size(), (System.nanoTime() - t0) / 1e9);
+        if (!withHistory) {
+            return;
+        }
+        List<InteractionEvent> events = new ArrayList<>();
+        Instant t = Instant.now().minus(Duration.ofHours(2));
+        for (World.User user : world.users()) {
+            for (int i = 0; i < 20; i++) {
+                events.add(world.eventFor(user, t));
+            }
+        }
+        for (int from = 0; from < events.size(); from += 1000) {
+            stack.post("ingest", "/events/batch", Map.of("events", events.subList(from, Math.min(events.size(),
+                    from + 1000))));
+        }
+        String lastUser = world.users().get(world.users().size() - 1).userId();
+        while (stack.get("ingest", "/users/" + lastUser + "/features").json().get("eventCount").asInt() < 20) {
+            Thread.sleep(200);
+        }
+        JsonNode trained = stack.post("ranking", "/models/train", Map.of()).json();
+        System.out.println("model: " + trained);
+    }
+
+    private void warmUp() {
+        for (int i = 0; i < 1500; i++) {
+            stack.get("gateway", "/recommend?userId=b-user-" + (i % users) + "&k=10");
+            stack.get("gateway", "/bench/noop");
+        }
+    }
+
+    /** Open loop: request i is due at start + i / rps; its latency runs from that moment to the last byte. */
+    private Result run(String fixedPath, boolean recommend) throws Exception {
+        int total = rps * seconds;
+        long periodNanos = 1_000_000_000L / rps;
+        double[] latencies = new double[total];
+        AtomicInteger errors = new AtomicInteger();
+        AtomicInteger degraded = new AtomicInteger();
+        ConcurrentLinkedQueue<JsonNode> stageSamples = new ConcurrentLinkedQueue<>();
+        List<CompletableFuture<?>> inFlight = new ArrayList<>(total);
+        String base = stack.url("gateway");
+        long start = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            long due = start + i * periodNanos;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            String path = recommend ? "/recommend?userId=b-user-" + (i % users) + "&k=10" : fixedPath;
+            int index = i;
+            HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5)).build();
+            inFlight.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((res, err) -> {
+                latencies[index] = (System.nanoTime() - due) / 1e6;
+                if (err != null || res.statusCode() != 200) {
+                    errors.incrementAndGet();
+                } else if (recommend) {
+                    JsonNode body = Stack.JSON.readTree(res.body());
+                    if (body.get("degraded").asBoolean()) {
+                        degraded.incrementAndGet();
+                    }
+                    stageSamples.add(body.get("stageMillis"));
+                }
+                return null;
+            }));
+        }
+        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        Map<String, double[]> stages = new LinkedHashMap<>();
+        for (String stage : List.of("retrieval", "ranking", "total")) {
+            double[] values = stageSamples.stream().filter(s -> s.has(stage)).mapToDouble(s -> s.get(stage).asDouble())
+                    .toArray();
+            if (values.length > 0) {
+                stages.put(stage, new double[] {pct(values, 50), pct(values, 95), pct(values, 99)});
+            }
+        }
+        return new Result(pct(latencies, 50), pct(latencies, 95), pct(latencies, 99), errors.get(), degraded.get(),
+                stages);
+    }
+
+    private static double pct(double[] values, double p) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+}

@@ -69,6 +69,7 @@ class RecommendBenchmark {
 
     private void load(List<CatalogItem> items, World world, boolean withHistory) throws InterruptedException {
         long t0 = System.nanoTime();
+        long target = stack.get("embedding", "/status").json().get("items").asLong() + items.size();
         for (int from = 0; from < items.size(); from += 1000) {
             Stack.Response r = stack.post("ingest", "/items/batch",
                     Map.of("items", items.subList(from, Math.min(items.size(), from + 1000))));
@@ -76,7 +77,6 @@ class RecommendBenchmark {
                 throw new IllegalStateException("ingest refused items: " + r.body());
             }
         }
-        long target = stack.get("embedding", "/status").json().get("items").asLong() + items.size();
         Instant deadline = Instant.now().plusSeconds(900);
         long embedded;
         while ((embedded = stack.get("embedding", "/status").json().get("items").asLong()) < target) {
@@ -109,7 +109,7 @@ class RecommendBenchmark {
     }
 
     private void warmUp() {
-        for (int i = 0; i < 1500; i++) {
+        for (int i = 0; i < 500; i++) {
             stack.get("gateway", "/recommend?userId=b-user-" + (i % users) + "&k=10");
             stack.get("gateway", "/bench/noop");
         }

@@ -15,6 +15,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import jakarta.annotation.PreDestroy;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +43,16 @@ public class Recommender {
     private final GatewayProperties props;
     private final MeterRegistry meters;
 
+    /** Runs downstream calls so that the request thread can stop waiting at the budget, whatever the socket does. */
+    private final ExecutorService calls = new ThreadPoolExecutor(16, 128, 30, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(256), r -> {
+                Thread t = new Thread(r, "downstream");
+                t.setDaemon(true);
+                return t;
+            });
+    private final TimeLimiter retrievalLimiter;
+    private final TimeLimiter rankingLimiter;
+
     Recommender(@Qualifier("retrievalClient") RestClient retrieval, @Qualifier("rankingClient") RestClient ranking,
                 FeatureStore store, GatewayProperties props, MeterRegistry meters) {
         this.retrieval = retrieval;
@@ -43,6 +60,20 @@ public class Recommender {
         this.store = store;
         this.props = props;
         this.meters = meters;
+        this.retrievalLimiter = TimeLimiter.of("retrieval", TimeLimiterConfig.custom()
+                .timeoutDuration(props.retrievalTimeout()).cancelRunningFuture(true).build());
+        this.rankingLimiter = TimeLimiter.of("ranking", TimeLimiterConfig.custom()
+                .timeoutDuration(props.rankingTimeout()).cancelRunningFuture(true).build());
+    }
+
+    @PreDestroy
+    void shutdown() {
+        calls.shutdownNow();
+    }
+
+    /** The call's result, or an exception once the limiter's budget has passed (or the pool is saturated). */
+    private <T> T withinBudget(TimeLimiter limiter, Callable<T> call) throws Exception {
+        return limiter.executeFutureSupplier(() -> calls.submit(call));
     }
 
     public RecommendResponse recommend(String userId, int k) {
@@ -85,16 +116,16 @@ public class Recommender {
     private List<Candidate> retrieve(String userId, List<String> reasons, Map<String, Double> stages) {
         long start = System.nanoTime();
         try {
-            CandidatesResponse r = retrieval.get()
+            CandidatesResponse r = withinBudget(retrievalLimiter, () -> retrieval.get()
                     .uri(u -> u.path("/candidates").queryParam("userId", userId).queryParam("n", props.candidates())
                             .build())
-                    .retrieve().body(CandidatesResponse.class);
+                    .retrieve().body(CandidatesResponse.class));
             if (r == null) {
                 throw new IllegalStateException("empty body");
             }
             reasons.addAll(r.reasons().stream().map(s -> "retrieval-source " + s).toList());
             return r.candidates();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             reasons.add("retrieval unavailable (" + e.getClass().getSimpleName() + "): serving popular items");
             log.warn("retrieval failed for {}: {}", userId, e.toString());
             return null;
@@ -111,13 +142,13 @@ public class Recommender {
         }
         long start = System.nanoTime();
         try {
-            RankResponse r = ranking.post().uri("/rank").body(new RankRequest(userId, candidates))
-                    .retrieve().body(RankResponse.class);
+            RankResponse r = withinBudget(rankingLimiter, () -> ranking.post().uri("/rank")
+                    .body(new RankRequest(userId, candidates)).retrieve().body(RankResponse.class));
             if (r == null) {
                 throw new IllegalStateException("empty body");
             }
             return r;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             reasons.add("ranking unavailable (" + e.getClass().getSimpleName() + "): serving retrieval order");
             log.warn("ranking failed for {}: {}", userId, e.toString());
             return null;

@@ -12,6 +12,13 @@ public final class RankingModel {
     public RankingModel(Booster booster, ModelMetadata metadata) {
         this.booster = booster;
         this.metadata = metadata;
+        try {
+            // one request scores ~100 rows: a single thread is fastest, and OpenMP workers spinning on a shared
+            // 2-core box cost every other process their CPU
+            booster.setParam("nthread", "1");
+        } catch (XGBoostError e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public ModelMetadata metadata() {

@@ -7,6 +7,7 @@ import dev.marquee.common.milvus.ItemCollectionSchema;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.retrieval.config.RetrievalProperties;
 import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.service.vector.request.SearchReq;
 import io.milvus.v2.service.vector.request.data.FloatVec;
 import io.milvus.v2.service.vector.response.SearchResp;
@@ -48,6 +49,8 @@ class AnnSource implements CandidateSource {
                 .annsField(ItemCollectionSchema.VECTOR)
                 .data(List.of(new FloatVec(Vectors.normalized(user.taste()))))
                 .topK(n)
+                // bounded staleness: never wait for the newest writes (Strong waits for the next time tick)
+                .consistencyLevel(ConsistencyLevel.BOUNDED)
                 .searchParams(Map.of("ef", Math.max(props.annEf(), n)));
         String filter = FilterExpression.notIn(ItemCollectionSchema.ITEM_ID, exclude);
         if (!filter.isEmpty()) {

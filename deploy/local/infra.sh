@@ -115,6 +115,15 @@ start_milvus() {
   fi
   local data="$STATE/data/milvus" extra=() c
   if port_open "$MILVUS_PORT"; then die "port $MILVUS_PORT is taken: Milvus would silently move to another one"; fi
+  # Milvus Lite binds without SO_REUSEADDR and silently takes the next port when the bind fails, which it does for
+  # ~60 s after a previous Milvus closed connections on it (TIME_WAIT): wait until the port can really be bound.
+  local waited=0
+  until python3 -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1])))" "$MILVUS_PORT" \
+      2>/dev/null; do
+    [ $waited -lt 120 ] || die "port $MILVUS_PORT cannot be bound (TIME_WAIT?) after 120 s"
+    [ $waited -gt 0 ] || log "waiting for port $MILVUS_PORT to be released (TIME_WAIT from a previous Milvus)"
+    sleep 2; waited=$((waited + 2))
+  done
   mkdir -p "$data"
   # every component announces and dials 127.0.0.1 only
   for c in rootCoord proxy queryCoord queryNode indexCoord indexNode dataCoord dataNode; do

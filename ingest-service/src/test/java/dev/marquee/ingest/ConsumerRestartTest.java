@@ -1,0 +1,154 @@
+package dev.marquee.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.marquee.common.Topics;
+import dev.marquee.common.event.EventType;
+import dev.marquee.common.event.InteractionEvent;
+import dev.marquee.common.feature.UserFeatures;
+import dev.marquee.common.feature.Vectors;
+import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.RedisKeys;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The same event stream applied twice on the real Kafka and Redis: once without interruption, once with the
+ * consumer stopped mid-stream, restarted, and a chunk of already-applied events delivered again (what at-least-once
+ * redelivery does after a crash). The Redis features of both runs must be identical.
+ */
+@SpringBootTest
+@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+class ConsumerRestartTest {
+    private static final int USERS = 20;
+    private static final int ITEMS = 30;
+    private static final int EVENTS = 1500;
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    @Autowired
+    KafkaTemplate<String, String> kafka;
+    @Autowired
+    KafkaListenerEndpointRegistry listeners;
+    @Autowired
+    FeatureStore store;
+    @Autowired
+    StringRedisTemplate redis;
+    @Autowired
+    JsonMapper json;
+
+    @Test
+    void restartedAndReplayedConsumerEndsWithTheSameFeaturesAsAnUninterruptedOne() throws Exception {
+        List<InteractionEvent> uninterrupted = stream("a");
+        publish(uninterrupted);
+        awaitApplied("a", uninterrupted);
+
+        List<InteractionEvent> interrupted = stream("b");
+        MessageListenerContainer consumer = listeners.getListenerContainer("features");
+        publish(interrupted.subList(0, EVENTS / 2));
+        await(() -> totalEvents("b") > EVENTS / 10);
+        consumer.stop();                                   // mid-stream
+        await(() -> !consumer.isRunning());
+        long appliedBeforeStop = totalEvents("b");
+        publish(interrupted.subList(EVENTS / 2, EVENTS));  // arrives while the consumer is down
+        publish(interrupted.subList(0, EVENTS / 3));       // redelivery of events already applied
+        consumer.start();
+        awaitApplied("b", interrupted);
+
+        assertThat(appliedBeforeStop).isBetween(1L, (long) EVENTS - 1);
+        for (int u = 0; u < USERS; u++) {
+            UserFeatures a = store.user(user("a", u));
+            UserFeatures b = store.user(user("b", u));
+            assertThat(b.eventCount()).isEqualTo(a.eventCount());
+            assertThat(b.taste()).containsExactly(a.taste());
+            assertThat(b.categoryWeights()).isEqualTo(a.categoryWeights());
+            assertThat(b.recentItems().stream().map(i -> i.replace("-b-", "-a-")).toList())
+                    .isEqualTo(a.recentItems());
+        }
+        for (int i = 0; i < ITEMS; i++) {
+            assertThat(redis.opsForZSet().score(RedisKeys.POPULAR, item("b", i)))
+                    .isEqualTo(redis.opsForZSet().score(RedisKeys.POPULAR, item("a", i)));
+        }
+    }
+
+    /** A deterministic stream for run {@code r}; runs differ only in their id prefixes. */
+    private List<InteractionEvent> stream(String r) {
+        Random random = new Random(42);
+        for (int i = 0; i < ITEMS; i++) {
+            float[] v = new float[8];
+            for (int d = 0; d < v.length; d++) {
+                v[d] = (float) random.nextGaussian();
+            }
+            String id = item(r, i);
+            String category = "cat" + (i % 4);
+            redis.execute((RedisCallback<Object>) c -> {
+                byte[] key = FeatureStore.bytes(RedisKeys.item(id));
+                c.hashCommands().hSet(key, FeatureStore.bytes(RedisKeys.ITEM_CATEGORY), FeatureStore.bytes(category));
+                c.hashCommands().hSet(key, FeatureStore.bytes(RedisKeys.ITEM_VECTOR), Vectors.toBytes(v));
+                return null;
+            });
+        }
+        List<InteractionEvent> events = new ArrayList<>();
+        EventType[] types = EventType.values();
+        Instant t0 = Instant.now();
+        for (int e = 0; e < EVENTS; e++) {
+            events.add(new InteractionEvent(run + "-" + r + "-" + e, user(r, random.nextInt(USERS)),
+                    item(r, random.nextInt(ITEMS)), types[random.nextInt(types.length)], t0.plusMillis(e)));
+        }
+        return events;
+    }
+
+    private String user(String r, int u) {
+        return "rs-" + run + "-" + r + "-u" + u;
+    }
+
+    private String item(String r, int i) {
+        return "rs-" + run + "-" + r + "-i" + i;
+    }
+
+    private void publish(List<InteractionEvent> events) throws Exception {
+        List<java.util.concurrent.CompletableFuture<?>> sends = new ArrayList<>();
+        for (InteractionEvent e : events) {
+            sends.add(kafka.send(Topics.EVENTS, e.userId(), json.writeValueAsString(e)));
+        }
+        for (var s : sends) {
+            s.get();
+        }
+    }
+
+    private long totalEvents(String r) {
+        long n = 0;
+        for (int u = 0; u < USERS; u++) {
+            n += store.user(user(r, u)).eventCount();
+        }
+        return n;
+    }
+
+    private void awaitApplied(String r, List<InteractionEvent> events) throws InterruptedException {
+        await(() -> totalEvents(r) >= events.size());
+        Thread.sleep(500); // anything still in flight would show up as a difference below
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 60 s");
+            }
+            Thread.sleep(20);
+        }
+    }
+}

@@ -91,12 +91,6 @@ public class FeatureStore {
         return out;
     }
 
-    /** The item's vector, or {@code null} if it has not been embedded yet. */
-    public float[] itemVector(String itemId) {
-        return Vectors.fromBytes(raw.execute((RedisCallback<byte[]>) c ->
-                c.hashCommands().hGet(bytes(RedisKeys.item(itemId)), bytes(RedisKeys.ITEM_VECTOR))));
-    }
-
     /** Up to {@code n} most popular item ids with their weighted counts, most popular first. */
     public Map<String, Double> popular(int n) {
         Map<String, Double> out = new LinkedHashMap<>();

@@ -72,10 +72,6 @@ public final class EncodeBatcher implements AutoCloseable {
         return maxBatchSize;
     }
 
-    public int queued() {
-        return queue.size();
-    }
-
     private static float[][] join(Job job) {
         try {
             return job.result().join();

@@ -9,6 +9,7 @@ import dev.marquee.common.redis.FeatureStore;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +51,12 @@ public class CandidateRetriever {
             limiters.put(s.name(), TimeLimiter.of(s.name(), TimeLimiterConfig.custom()
                     .timeoutDuration(s.budget()).cancelRunningFuture(true).build()));
         }
+    }
+
+    @PreDestroy
+    void shutdown() {
+        executor.shutdownNow();
+        timer.shutdownNow();
     }
 
     public CandidatesResponse retrieve(String userId, int n) {

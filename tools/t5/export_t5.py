@@ -13,6 +13,7 @@ Usage:
   export_t5.py --model t5-small --out models/t5-small                     # any T5 / flan-t5 checkpoint
   export_t5.py --model sentence-transformers/sentence-t5-base --out ...  # adds the dense projection
   export_t5.py --tiny --out models/tiny-t5 --references                   # tiny random T5 for tests
+  (--tiny also prints mean intra-/inter-topic cosine on simulator-style catalog texts)
 
 Trace with torch 2.5.1 (the libtorch inside DJL 0.32): newer torch versions write TorchScript older runtimes refuse.
 """
@@ -103,10 +104,11 @@ def train_tiny_tokenizer(corpus, vocab_size):
     return tok
 
 
-def tiny_model(vocab_size, seed):
+def tiny_model(vocab_size, seed, d_model=128, damping=0.1):
     from transformers import T5Config, T5EncoderModel
     torch.manual_seed(seed)
-    config = T5Config(vocab_size=vocab_size, d_model=128, d_kv=32, num_heads=4, d_ff=256, num_layers=2,
+    config = T5Config(vocab_size=vocab_size, d_model=d_model, d_kv=d_model // 4, num_heads=4, d_ff=2 * d_model,
+                      num_layers=2,
                       num_decoder_layers=0, relative_attention_num_buckets=32, dropout_rate=0.0,
                       feed_forward_proj="relu", torchscript=True)
     model = T5EncoderModel(config)
@@ -116,37 +118,61 @@ def tiny_model(vocab_size, seed):
     with torch.no_grad():
         for name, param in model.named_parameters():
             if name.endswith(("SelfAttention.o.weight", "DenseReluDense.wo.weight")):
-                param.mul_(0.1)
+                param.mul_(damping)
     return model.eval(), config
 
 
 def load_pretrained(name):
-    """A T5 encoder, its fast tokenizer and, for sentence-t5 layouts, the dense projection."""
+    """A T5 encoder, its fast tokenizer, for sentence-t5 layouts the dense projection (else None), and the
+    checkpoint's own max sequence length when it declares one (sentence_bert_config.json, else None)."""
     from transformers import AutoTokenizer, T5EncoderModel
     dense = None
+    max_seq_length = None
     encoder_path = name
     if os.path.isdir(name) and os.path.exists(os.path.join(name, "modules.json")):
-        # sentence-transformers layout: 0_Transformer (or root) + 1_Pooling + 2_Dense
+        # sentence-transformers layout: 0_Transformer (or root) + 1_Pooling + 2_Dense + 3_Normalize
         with open(os.path.join(name, "modules.json")) as f:
             modules = json.load(f)
         for m in modules:
             if m["type"].endswith("Transformer") and m["path"]:
                 encoder_path = os.path.join(name, m["path"])
+            if m["type"].endswith("Pooling"):
+                check_mean_pooling(os.path.join(name, m["path"]))
             if m["type"].endswith("Dense"):
+                if dense is not None:
+                    sys.exit("more than one Dense module: not supported")
                 dense = load_dense(os.path.join(name, m["path"]))
+        st_config = os.path.join(encoder_path, "sentence_bert_config.json")
+        if os.path.exists(st_config):
+            with open(st_config) as f:
+                max_seq_length = json.load(f).get("max_seq_length")
     elif not os.path.isdir(name) and "sentence-t5" in name:
         from huggingface_hub import snapshot_download
         return load_pretrained(snapshot_download(name))
     model = T5EncoderModel.from_pretrained(encoder_path, torchscript=True).eval()
     tokenizer = AutoTokenizer.from_pretrained(encoder_path if os.path.exists(
         os.path.join(encoder_path, "tokenizer.json")) or not os.path.isdir(name) else name)
-    return model, tokenizer.backend_tokenizer, dense
+    return model, tokenizer.backend_tokenizer, dense, max_seq_length
+
+
+def check_mean_pooling(path):
+    cfg_path = os.path.join(path, "config.json")
+    if os.path.exists(cfg_path):
+        with open(cfg_path) as f:
+            cfg = json.load(f)
+        modes = [k for k, v in cfg.items() if k.startswith("pooling_mode") and v]
+        if modes and modes != ["pooling_mode_mean_tokens"]:
+            print(f"warning: checkpoint pools with {modes}; the export always mean-pools", file=sys.stderr)
 
 
 def load_dense(path):
+    """sentence-transformers Dense module: Linear, then its activation (sentence-t5: Identity)."""
     with open(os.path.join(path, "config.json")) as f:
         cfg = json.load(f)
     layer = torch.nn.Linear(cfg["in_features"], cfg["out_features"], bias=cfg.get("bias", True))
+    activation = cfg.get("activation_function", "torch.nn.modules.linear.Identity").rsplit(".", 1)[-1]
+    if activation not in ("Identity", "Tanh"):
+        sys.exit(f"Dense activation {activation} not supported")
     weights = os.path.join(path, "pytorch_model.bin")
     if os.path.exists(weights):
         state = torch.load(weights, map_location="cpu")
@@ -154,7 +180,7 @@ def load_dense(path):
         from safetensors.torch import load_file
         state = load_file(os.path.join(path, "model.safetensors"))
     layer.load_state_dict({k.replace("linear.", ""): v for k, v in state.items()})
-    return layer.eval()
+    return (torch.nn.Sequential(layer, torch.nn.Tanh()) if activation == "Tanh" else layer).eval()
 
 
 def encode_batch(tokenizer, texts, max_length):
@@ -191,6 +217,10 @@ def main():
     ap.add_argument("--references", action="store_true", help="write reference.json computed by Hugging Face")
     ap.add_argument("--vocab-size", type=int, default=1200)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--tiny-d-model", type=int, default=128,
+                    help="tiny: hidden size (d_kv = d_model/4, d_ff = 2*d_model); 64 gives a 0.55 MB model.pt")
+    ap.add_argument("--tiny-damping", type=float, default=0.1,
+                    help="tiny: scale of the residual output projections after random init (1.0 = plain init)")
     args = ap.parse_args()
     if bool(args.tiny) == bool(args.model):
         ap.error("give exactly one of --model or --tiny")
@@ -199,14 +229,14 @@ def main():
     corpus, world = topic_corpus(args.seed)
     if args.tiny:
         tokenizer = train_tiny_tokenizer(corpus, args.vocab_size)
-        encoder, config = tiny_model(tokenizer.get_vocab_size(), args.seed)
+        encoder, config = tiny_model(tokenizer.get_vocab_size(), args.seed, args.tiny_d_model, args.tiny_damping)
         dense = None
         model_id = "marquee/tiny-t5-random"
         max_length = args.max_length or 48
     else:
-        encoder, tokenizer, dense = load_pretrained(args.model)
+        encoder, tokenizer, dense, declared_max = load_pretrained(args.model)
         model_id = args.model
-        max_length = args.max_length or 512
+        max_length = args.max_length or declared_max or 512
     tokenizer.no_padding()
     tokenizer.no_truncation()
     tokenizer.save(os.path.join(args.out, "tokenizer.json"))
@@ -248,7 +278,35 @@ def main():
             json.dump({"maxLength": max_length, "sentences": sentences,
                        "tokenCounts": [int(m.sum()) for m in mask],
                        "embeddings": [[round(float(x), 7) for x in v] for v in vectors]}, f)
+    if args.tiny:
+        intra, inter, purity = topic_separation(traced, tokenizer, world, max_length)
+        print(f"topic separation on simulator-style catalog texts: mean intra-topic cosine {intra:.3f}, "
+              f"inter-topic {inter:.3f}, 10-NN topic purity {purity:.3f}", file=sys.stderr)
     print(json.dumps(meta))
+
+
+def topic_separation(model, tokenizer, world, max_length, per_topic=40, seed=42):
+    """Items generated like the simulator's catalog (World.item: title + ". " + description): mean cosine of pairs
+    of the same topic, of different topics, and the share of each item's 10 nearest neighbours in its topic."""
+    rnd = random.Random(seed)
+    texts, labels = [], []
+    for t, topic in enumerate(world["topics"]):
+        for _ in range(per_topic):
+            title = " ".join([rnd.choice(world["generic"]), rnd.choice(topic["words"]), rnd.choice(topic["words"])])
+            description = " ".join(rnd.choice(topic["words"]) if rnd.random() < 0.8 else rnd.choice(world["generic"])
+                                   for _ in range(10))
+            texts.append(title + ". " + description)
+            labels.append(t)
+    ids, mask = encode_batch(tokenizer, texts, max_length)
+    with torch.no_grad():
+        v = model(ids, mask)
+    sim = v @ v.T
+    lab = torch.tensor(labels)
+    same = lab[:, None] == lab[None, :]
+    eye = torch.eye(len(texts), dtype=torch.bool)
+    sim_nn = sim.masked_fill(eye, -2.0)
+    purity = (lab[sim_nn.topk(10, dim=1).indices] == lab[:, None]).float().mean().item()
+    return sim[same & ~eye].mean().item(), sim[~same].mean().item(), purity
 
 
 if __name__ == "__main__":

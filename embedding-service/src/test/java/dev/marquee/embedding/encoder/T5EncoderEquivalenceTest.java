@@ -6,6 +6,10 @@ import dev.marquee.common.feature.Vectors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,6 +81,31 @@ class T5EncoderEquivalenceTest {
         for (float[] v : encoder.encode(List.of("hiking boots", "espresso grinder", "a"))) {
             assertThat(v).hasSize(encoder.dimension());
             assertThat(Vectors.norm(v)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
+    @Test
+    void concurrentCallsEachGetTheirOwnTextsVectors() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<float[][]>> futures = new ArrayList<>();
+            for (int round = 0; round < 8; round++) {
+                for (int i = 0; i < sentences.size(); i++) {
+                    List<String> texts = List.of(sentences.get(i), sentences.get((i + round) % sentences.size()));
+                    futures.add(pool.submit(() -> encoder.encode(texts)));
+                }
+            }
+            int k = 0;
+            for (int round = 0; round < 8; round++) {
+                for (int i = 0; i < sentences.size(); i++) {
+                    float[][] actual = futures.get(k++).get(60, TimeUnit.SECONDS);
+                    assertThat(maxAbsDiff(actual[0], expected.get(i))).isLessThanOrEqualTo(TOLERANCE);
+                    assertThat(maxAbsDiff(actual[1], expected.get((i + round) % sentences.size())))
+                            .isLessThanOrEqualTo(TOLERANCE);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.marquee.ingest;
 
+import dev.marquee.common.redis.FeatureStoreConfiguration;
 import dev.marquee.common.web.ProblemAdvice;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -8,7 +9,7 @@ import org.springframework.context.annotation.Import;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import(ProblemAdvice.class)
+@Import({ProblemAdvice.class, FeatureStoreConfiguration.class})
 public class IngestApplication {
     public static void main(String[] args) {
         SpringApplication.run(IngestApplication.class, args);

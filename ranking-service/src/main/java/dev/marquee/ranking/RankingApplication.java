@@ -1,5 +1,6 @@
 package dev.marquee.ranking;
 
+import dev.marquee.common.redis.FeatureStoreConfiguration;
 import dev.marquee.common.web.ProblemAdvice;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -10,7 +11,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @SpringBootApplication
 @ConfigurationPropertiesScan
 @EnableScheduling
-@Import(ProblemAdvice.class)
+@Import({ProblemAdvice.class, FeatureStoreConfiguration.class})
 public class RankingApplication {
     public static void main(String[] args) {
         SpringApplication.run(RankingApplication.class, args);

@@ -11,14 +11,14 @@ import java.util.function.ToDoubleBiFunction;
 public final class RankingFeatures {
 
     public static final List<FeatureDefinition> ALL = List.of(
-            feature("taste_cosine", (u, i) -> Vectors.cosine(u.taste(), i.vector())),
-            feature("category_affinity", (u, i) -> {
+            new Feature("taste_cosine", (u, i) -> Vectors.cosine(u.taste(), i.vector())),
+            new Feature("category_affinity", (u, i) -> {
                 double total = u.totalCategoryWeight();
                 return total == 0 ? 0.0 : u.categoryWeights().getOrDefault(i.category(), 0.0) / total;
             }),
-            feature("item_popularity", (u, i) -> Math.log1p(Math.max(0, i.popularity()))),
-            feature("item_price", (u, i) -> Math.log1p(Math.max(0, i.price()))),
-            feature("user_activity", (u, i) -> Math.log1p(u.eventCount())));
+            new Feature("item_popularity", (u, i) -> Math.log1p(Math.max(0, i.popularity()))),
+            new Feature("item_price", (u, i) -> Math.log1p(Math.max(0, i.price()))),
+            new Feature("user_activity", (u, i) -> Math.log1p(u.eventCount())));
 
     private RankingFeatures() {
     }
@@ -38,22 +38,11 @@ public final class RankingFeatures {
         }
     }
 
-    private static FeatureDefinition feature(String name, ToDoubleBiFunction<UserFeatures, ItemFeatures> fn) {
-        return new FeatureDefinition() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public double value(UserFeatures user, ItemFeatures item) {
-                return fn.applyAsDouble(user, item);
-            }
-
-            @Override
-            public String toString() {
-                return name;
-            }
-        };
+    private record Feature(String name, ToDoubleBiFunction<UserFeatures, ItemFeatures> fn)
+            implements FeatureDefinition {
+        @Override
+        public double value(UserFeatures user, ItemFeatures item) {
+            return fn.applyAsDouble(user, item);
+        }
     }
 }

@@ -21,11 +21,6 @@ public final class FilterExpression {
                 + "]";
     }
 
-    /** {@code field in ["a", "b"]}. */
-    public static String in(String field, Collection<String> ids) {
-        return field + " in [" + ids.stream().map(FilterExpression::literal).collect(Collectors.joining(", ")) + "]";
-    }
-
     /** A quoted string literal; refuses anything that is not a valid id. */
     public static String literal(String id) {
         Ids.require("id", id);

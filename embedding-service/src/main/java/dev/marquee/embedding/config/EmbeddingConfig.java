@@ -1,9 +1,7 @@
 package dev.marquee.embedding.config;
 
-import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.embedding.encoder.EncodeBatcher;
 import dev.marquee.embedding.encoder.T5Encoder;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
 import java.nio.file.Path;
@@ -20,11 +18,6 @@ class EmbeddingConfig {
     @Bean(destroyMethod = "close")
     EncodeBatcher encodeBatcher(T5Encoder encoder, EmbeddingProperties props) {
         return new EncodeBatcher(encoder::encode, props.maxBatchSize(), props.maxWait(), props.queueCapacity());
-    }
-
-    @Bean
-    FeatureStore featureStore(StringRedisTemplate redis) {
-        return new FeatureStore(redis);
     }
 
     @Bean(destroyMethod = "close")

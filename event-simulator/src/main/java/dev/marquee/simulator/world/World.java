@@ -25,15 +25,6 @@ public final class World {
 
     /** A simulated user; {@code preference[t]} is the chance the next interaction is with topic t. */
     public record User(String userId, double[] preference) {
-        public int favouriteTopic() {
-            int best = 0;
-            for (int t = 1; t < preference.length; t++) {
-                if (preference[t] > preference[best]) {
-                    best = t;
-                }
-            }
-            return best;
-        }
     }
 
     private final List<Topic> topics;
@@ -67,10 +58,6 @@ public final class World {
         for (int u = 0; u < userCount; u++) {
             users.add(new User(idPrefix + "user-" + u, preference()));
         }
-    }
-
-    public static List<Topic> topics() {
-        return loadVocabulary().topics();
     }
 
     public List<Topic> topicList() {

@@ -1,6 +1,5 @@
 package dev.marquee.gateway.config;
 
-import dev.marquee.common.redis.FeatureStore;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -10,17 +9,11 @@ import org.apache.hc.core5.util.Timeout;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
 @Configuration
 class GatewayConfig {
-    @Bean
-    FeatureStore featureStore(StringRedisTemplate redis) {
-        return new FeatureStore(redis);
-    }
-
     @Bean
     RestClient retrievalClient(RestClient.Builder builder, GatewayProperties props) {
         return client(builder, props.retrievalUrl(), props.retrievalTimeout());

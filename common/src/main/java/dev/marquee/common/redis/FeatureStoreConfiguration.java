@@ -1,12 +1,12 @@
-package dev.marquee.ranking.config;
+package dev.marquee.common.redis;
 
-import dev.marquee.common.redis.FeatureStore;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-@Configuration
-class RankingConfig {
+/** The {@link FeatureStore} bean for every service that reads or writes features; import it in the application. */
+@Configuration(proxyBeanMethods = false)
+public class FeatureStoreConfiguration {
     @Bean
     FeatureStore featureStore(StringRedisTemplate redis) {
         return new FeatureStore(redis);

@@ -29,9 +29,14 @@ public final class RankingFeatures {
 
     /** Identifies the feature list (names and order); stored with each model. */
     public static String hash() {
+        return hash(names());
+    }
+
+    /** 16 hex characters of the SHA-256 of the comma-joined names: order matters. */
+    static String hash(List<String> names) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(String.join(",", names()).getBytes(StandardCharsets.UTF_8));
+                    .digest(String.join(",", names).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

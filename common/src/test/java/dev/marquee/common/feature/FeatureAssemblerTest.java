@@ -48,8 +48,13 @@ class FeatureAssemblerTest {
     }
 
     @Test
-    void featureHashChangesOnlyWithTheFeatureList() {
-        assertThat(RankingFeatures.hash()).hasSize(16).isEqualTo(RankingFeatures.hash());
+    void featureHashIdentifiesTheNamesAndTheirOrder() {
+        List<String> names = RankingFeatures.names();
+        List<String> reordered = new java.util.ArrayList<>(names);
+        java.util.Collections.swap(reordered, 0, 1);
+        assertThat(RankingFeatures.hash()).hasSize(16).isEqualTo(RankingFeatures.hash(List.copyOf(names)));
+        assertThat(RankingFeatures.hash(reordered)).isNotEqualTo(RankingFeatures.hash());
+        assertThat(RankingFeatures.hash(names.subList(0, names.size() - 1))).isNotEqualTo(RankingFeatures.hash());
     }
 
     @Test

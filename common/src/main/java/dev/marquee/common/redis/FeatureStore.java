@@ -91,6 +91,36 @@ public class FeatureStore {
         return out;
     }
 
+    /** What the event consumer needs of an item: its category and vector. */
+    public record ItemTaste(String category, float[] vector) {
+    }
+
+    /**
+     * Category and vector of each known item (one HMGET each, one round trip): the event consumer's read, without the
+     * title, price and popularity that {@link #items} also fetches.
+     */
+    public Map<String, ItemTaste> itemTastes(Collection<String> itemIds) {
+        List<String> ids = List.copyOf(itemIds);
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        byte[] category = bytes(RedisKeys.ITEM_CATEGORY);
+        byte[] vector = bytes(RedisKeys.ITEM_VECTOR);
+        List<Object> r = pipelined(c -> {
+            ids.forEach(id -> c.hashCommands().hMGet(bytes(RedisKeys.item(id)), category, vector));
+            return null;
+        });
+        Map<String, ItemTaste> out = new HashMap<>();
+        for (int k = 0; k < ids.size(); k++) {
+            List<?> values = (List<?>) r.get(k);
+            if (values != null && (values.get(0) != null || values.get(1) != null)) {
+                out.put(ids.get(k), new ItemTaste(string((byte[]) values.get(0)),
+                        Vectors.fromBytes((byte[]) values.get(1))));
+            }
+        }
+        return out;
+    }
+
     /** Up to {@code n} most popular item ids with their weighted counts, most popular first. */
     public Map<String, Double> popular(int n) {
         Map<String, Double> out = new LinkedHashMap<>();

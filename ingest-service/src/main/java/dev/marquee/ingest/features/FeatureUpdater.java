@@ -2,7 +2,6 @@ package dev.marquee.ingest.features;
 
 import dev.marquee.common.Metrics;
 import dev.marquee.common.event.InteractionEvent;
-import dev.marquee.common.feature.ItemFeatures;
 import dev.marquee.common.feature.Vectors;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.redis.RedisKeys;
@@ -60,10 +59,10 @@ public class FeatureUpdater {
             itemIds.add(e.itemId());
             userIds.add(e.userId());
         });
-        Map<String, ItemFeatures> items = store.items(itemIds);
+        Map<String, FeatureStore.ItemTaste> items = store.itemTastes(itemIds);
         Map<String, float[]> tastes = tastes(List.copyOf(userIds));
         for (InteractionEvent e : events) {
-            ItemFeatures item = items.get(e.itemId());
+            FeatureStore.ItemTaste item = items.get(e.itemId());
             if (item != null && item.vector() != null) {
                 tastes.put(e.userId(), Vectors.decayAndAdd(tastes.get(e.userId()), props.tasteDecay(),
                         item.vector(), e.type().weight()));
@@ -110,7 +109,8 @@ public class FeatureUpdater {
         return out;
     }
 
-    private void write(List<InteractionEvent> events, Map<String, ItemFeatures> items, Map<String, float[]> tastes) {
+    private void write(List<InteractionEvent> events, Map<String, FeatureStore.ItemTaste> items,
+                       Map<String, float[]> tastes) {
         long userTtl = RedisKeys.USER_TTL.toSeconds();
         Expiration eventTtl = Expiration.from(RedisKeys.EVENT_ID_TTL);
         Set<String> users = new LinkedHashSet<>();
@@ -121,7 +121,7 @@ public class FeatureUpdater {
                 c.listCommands().lPush(bytes(RedisKeys.userRecent(e.userId())), bytes(e.itemId()));
                 c.stringCommands().incr(bytes(RedisKeys.userEventCount(e.userId())));
                 c.zSetCommands().zIncrBy(bytes(RedisKeys.POPULAR), w, bytes(e.itemId()));
-                ItemFeatures item = items.get(e.itemId());
+                FeatureStore.ItemTaste item = items.get(e.itemId());
                 if (item != null && item.category() != null) {
                     c.hashCommands().hIncrBy(bytes(RedisKeys.userCategories(e.userId())), bytes(item.category()), w);
                 }

@@ -6,6 +6,8 @@ public final class Metrics {
     public static final String FEATURE_EVENTS = "marquee.features.events";
     /** Timer from an event's timestamp to its features being written in Redis. */
     public static final String FEATURE_FRESHNESS = "marquee.features.freshness";
+    /** Counter of labelled examples (impressions with their outcome) published by the stream consumer. */
+    public static final String LABELLED_EXAMPLES = "marquee.features.examples";
     /** Counter of embedded catalog items. */
     public static final String EMBEDDED_ITEMS = "marquee.embedding.items";
     /** Timer of one encoder forward pass, tag {@code batch}. */

@@ -8,8 +8,8 @@ public final class Topics {
     public static final String CATALOG = "marquee.catalog";
     /** Events the stream consumer could not process, with the reason in a header. */
     public static final String EVENTS_DEAD_LETTER = "marquee.events.dlt";
-    /** One record per item shown by /recommend, keyed by user id. */
-    public static final String IMPRESSIONS = "marquee.impressions";
+    /** Impressions joined with the engagement that followed them (LabelledExample), keyed by user id. */
+    public static final String EXAMPLES = "marquee.examples";
 
     private Topics() {
     }

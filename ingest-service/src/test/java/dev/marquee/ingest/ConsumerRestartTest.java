@@ -1,6 +1,7 @@
 package dev.marquee.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import dev.marquee.common.Topics;
 import dev.marquee.common.event.EventType;
@@ -12,6 +13,7 @@ import dev.marquee.common.redis.RedisKeys;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -38,6 +40,8 @@ class ConsumerRestartTest {
     private static final int ITEMS = 30;
     private static final int EVENTS = 1500;
     private final String run = UUID.randomUUID().toString().substring(0, 8);
+    /** Both runs have the same event times: time-decayed values are then comparable. */
+    private final Instant t0 = Instant.now();
 
     @Autowired
     KafkaTemplate<String, String> kafka;
@@ -79,8 +83,23 @@ class ConsumerRestartTest {
                     .isEqualTo(a.recentItems());
         }
         for (int i = 0; i < ITEMS; i++) {
-            assertThat(redis.opsForZSet().score(RedisKeys.POPULAR, item("b", i)))
-                    .isEqualTo(redis.opsForZSet().score(RedisKeys.POPULAR, item("a", i)));
+            // decayed scores are sums of non-integer increments; batches add them in different groupings, so equal up
+            // to rounding (a lost or doubled event would move them by a whole increment, ~1e-1 relative)
+            Double popularA = redis.opsForZSet().score(RedisKeys.POPULAR, item("a", i));
+            Double popularB = redis.opsForZSet().score(RedisKeys.POPULAR, item("b", i));
+            if (popularA == null) {
+                assertThat(popularB).isNull();
+            } else {
+                assertThat(popularB).isCloseTo(popularA, withinPercentage(1e-9));
+            }
+            Map<String, Double> coVisitsA = store.coVisited(item("a", i), 100);
+            Map<String, Double> coVisitsB = new java.util.HashMap<>();
+            store.coVisited(item("b", i), 100).forEach((k, v) -> coVisitsB.put(k.replace("-b-", "-a-"), v));
+            assertThat(coVisitsB).isEqualTo(coVisitsA);
+            var itemA = store.items(List.of(item("a", i))).get(item("a", i));
+            var itemB = store.items(List.of(item("b", i))).get(item("b", i));
+            assertThat(itemB.impressions()).isEqualTo(itemA.impressions());
+            assertThat(itemB.clicks()).isEqualTo(itemA.clicks());
         }
     }
 
@@ -103,10 +122,13 @@ class ConsumerRestartTest {
         }
         List<InteractionEvent> events = new ArrayList<>();
         EventType[] types = EventType.values();
-        Instant t0 = Instant.now();
         for (int e = 0; e < EVENTS; e++) {
+            EventType type = types[random.nextInt(types.length)];
+            Double value = type == EventType.RATING ? 0.5 * (1 + random.nextInt(10)) : null;
+            // a few sessions per user, every third event without one (time-window sessions)
+            String session = random.nextInt(3) == 0 ? null : "s" + random.nextInt(3);
             events.add(new InteractionEvent(run + "-" + r + "-" + e, user(r, random.nextInt(USERS)),
-                    item(r, random.nextInt(ITEMS)), types[random.nextInt(types.length)], t0.plusMillis(e)));
+                    item(r, random.nextInt(ITEMS)), type, t0.plusMillis(e * 1000L), session, null, value));
         }
         return events;
     }
@@ -138,7 +160,8 @@ class ConsumerRestartTest {
     }
 
     private void awaitApplied(String r, List<InteractionEvent> events) throws InterruptedException {
-        await(() -> totalEvents(r) >= events.size());
+        long counted = events.stream().filter(e -> e.type() != EventType.IMPRESSION).count(); // users count these
+        await(() -> totalEvents(r) >= counted);
         Thread.sleep(500); // anything still in flight would show up as a difference below
     }
 

@@ -1,6 +1,7 @@
 package dev.marquee.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.marquee.common.Topics;
 import dev.marquee.common.event.EventType;
@@ -60,35 +61,107 @@ class EventPipelineTest {
         String user = "u-" + run;
         String a = item("a", "books", new float[] {1, 0, 0, 0});
         String b = item("b", "toys", new float[] {0, 1, 0, 0});
+        Instant t = Instant.now();
         HttpResponse<String> r = post("/events/batch", Map.of("events", List.of(
-                event(user, a, EventType.VIEW), event(user, b, EventType.CLICK), event(user, a, EventType.PURCHASE))));
+                event(user, a, EventType.VIEW, t), event(user, b, EventType.CLICK, t),
+                event(user, a, EventType.PURCHASE, t))));
         assertThat(r.statusCode()).isEqualTo(202);
 
         await(() -> store.user(user).eventCount() == 3);
         UserFeatures f = store.user(user);
-        assertThat(f.recentItems()).containsExactly(a, b, a);
+        assertThat(f.recentItems()).containsExactly(a, b);
         float[] expected = Vectors.decayAndAdd(null, 0.95, new float[] {1, 0, 0, 0}, 1.0);
         expected = Vectors.decayAndAdd(expected, 0.95, new float[] {0, 1, 0, 0}, 2.0);
         expected = Vectors.decayAndAdd(expected, 0.95, new float[] {1, 0, 0, 0}, 4.0);
-        assertThat(f.taste()).containsExactly(expected);
+        // stored as int8 with a scale: within half a quantisation step (max / 254) per event
+        assertThat(f.taste()).containsExactly(expected, within(0.06f));
         assertThat(f.categoryWeights()).containsEntry("books", 5.0).containsEntry("toys", 2.0);
-        assertThat(redis.opsForZSet().score(RedisKeys.POPULAR, a)).isEqualTo(5.0);
-        assertThat(redis.getExpire(RedisKeys.userRecent(user))).isPositive();
+        // same event time: the decayed popularities keep the 5 : 2 ratio of the weights
+        assertThat(redis.opsForZSet().score(RedisKeys.POPULAR, a) / redis.opsForZSet().score(RedisKeys.POPULAR, b))
+                .isCloseTo(2.5, within(1e-9));
+        assertThat(store.popular("books", 1000)).containsKey(a).doesNotContainKey(b);
+        assertThat(store.trending("toys", 1000)).containsKey(b).doesNotContainKey(a);
+        assertThat(redis.getExpire(RedisKeys.user(user))).isPositive();
+    }
+
+    @Test
+    void sessionsMakeCoVisitationsAndImpressionsAndClicksMakeCtrCounters() throws Exception {
+        String user = "u-" + run;
+        String a = item("a", "books", new float[] {1, 0, 0, 0});
+        String b = item("b", "books", new float[] {0, 1, 0, 0});
+        String c = item("c", "books", new float[] {0, 0, 1, 0});
+        Instant t = Instant.now();
+        List<Map<String, Object>> events = List.of(
+                session(event(user, a, EventType.VIEW, t), "s1"),
+                session(event(user, b, EventType.VIEW, t.plusSeconds(1)), "s1"),
+                session(event(user, c, EventType.VIEW, t.plusSeconds(2)), "s2"),   // another session: no pair
+                impression(user, a, "req-" + run, 0, t.plusSeconds(3)),
+                impression(user, c, "req-" + run, 1, t.plusSeconds(3)),
+                event(user, a, EventType.CLICK, t.plusSeconds(4)));
+        assertThat(post("/events/batch", Map.of("events", events)).statusCode()).isEqualTo(202);
+
+        await(() -> store.user(user).eventCount() == 4);
+        assertThat(store.coVisited(a, 10)).containsEntry(b, 1.0).doesNotContainKey(c);
+        assertThat(store.coVisited(b, 10)).containsEntry(a, 1.0);
+        assertThat(store.coVisited(c, 10)).isEmpty();
+        var features = store.items(List.of(a, c));
+        assertThat(features.get(a).impressions()).isEqualTo(1);
+        assertThat(features.get(a).clicks()).isEqualTo(1);
+        assertThat(features.get(c).impressions()).isEqualTo(1);
+        assertThat(features.get(c).clicks()).isZero();
+    }
+
+    @Test
+    void impressionFollowedByClickIsAPositiveExampleAndOneWithoutIsANegativeAfterTheWindow() throws Exception {
+        String user = "u-" + run;
+        String a = item("a", "books", new float[] {1, 0, 0, 0});
+        String b = item("b", "books", new float[] {0, 1, 0, 0});
+        String request = "req-" + run;
+        Instant t = Instant.now().minus(Duration.ofHours(2));
+        assertThat(post("/events/batch", Map.of("events", List.of(
+                impression(user, a, request, 0, t), impression(user, b, request, 1, t),
+                event(user, a, EventType.CLICK, t.plusSeconds(5))))).statusCode()).isEqualTo(202);
+        await(() -> store.user(user).eventCount() == 1);
+        // event time moves past the 30 min window; the flush runs between batches at most once a second
+        assertThat(post("/events", event(user, a, EventType.VIEW, t.plusSeconds(3600))).statusCode()).isEqualTo(202);
+        Thread.sleep(1100);
+        assertThat(post("/events", event(user, a, EventType.VIEW, t.plusSeconds(3601))).statusCode()).isEqualTo(202);
+
+        Map<String, JsonNode> examples = new java.util.HashMap<>();
+        try (KafkaConsumer<String, String> consumer = consumer("examples-" + run)) {
+            consumer.subscribe(List.of(Topics.EXAMPLES));
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (examples.size() < 2 && Instant.now().isBefore(deadline)) {
+                for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode x = json.readTree(rec.value());
+                    if (request.equals(x.get("requestId").asString())) {
+                        examples.put(x.get("itemId").asString(), x);
+                    }
+                }
+            }
+        }
+        assertThat(examples).containsOnlyKeys(a, b);
+        assertThat(examples.get(a).get("label").asInt()).isEqualTo(1);
+        assertThat(examples.get(a).get("outcome").asString()).isEqualTo("click");
+        assertThat(examples.get(a).get("position").asInt()).isEqualTo(0);
+        assertThat(examples.get(b).get("label").asInt()).isZero();
+        assertThat(examples.get(b).get("position").asInt()).isEqualTo(1);
     }
 
     @Test
     void replayedEventCountsOnce() throws Exception {
         String user = "u-" + run;
         String a = item("a", "books", new float[] {1, 0, 0, 0});
-        Map<String, Object> once = event(user, a, EventType.CLICK);
+        Instant t = Instant.now();
+        Map<String, Object> once = event(user, a, EventType.CLICK, t);
         assertThat(post("/events", once).statusCode()).isEqualTo(202);
         assertThat(post("/events", once).statusCode()).isEqualTo(202);
-        assertThat(post("/events", event(user, a, EventType.VIEW)).statusCode()).isEqualTo(202);
+        assertThat(post("/events", event(user, a, EventType.VIEW, t)).statusCode()).isEqualTo(202);
 
-        await(() -> store.user(user).recentItems().size() >= 2);
+        await(() -> store.user(user).eventCount() >= 2);
         Thread.sleep(500);
         assertThat(store.user(user).eventCount()).isEqualTo(2);
-        assertThat(redis.opsForZSet().score(RedisKeys.POPULAR, a)).isEqualTo(3.0);
+        assertThat(store.user(user).categoryWeights()).containsEntry("books", 3.0); // click 2 + view 1, once each
     }
 
     @Test
@@ -131,12 +204,7 @@ class EventPipelineTest {
         assertThat(post("/events", event(user, a, EventType.VIEW)).statusCode()).isEqualTo(202);
         await(() -> store.user(user).eventCount() == 1);
 
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.getProperty("spring.kafka.bootstrap-servers"));
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "dlt-check-" + run);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (KafkaConsumer<String, String> consumer =
-                     new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer = consumer("dlt-check-" + run)) {
             consumer.subscribe(List.of(Topics.EVENTS_DEAD_LETTER));
             ConsumerRecord<String, String> found = null;
             Instant deadline = Instant.now().plusSeconds(20);
@@ -167,8 +235,32 @@ class EventPipelineTest {
     }
 
     private static Map<String, Object> event(String user, String item, EventType type) {
+        return event(user, item, type, Instant.now());
+    }
+
+    private static Map<String, Object> event(String user, String item, EventType type, Instant at) {
         return Map.of("eventId", "e-" + UUID.randomUUID(), "userId", user, "itemId", item,
-                "type", type.wireName(), "timestamp", Instant.now().toString());
+                "type", type.wireName(), "timestamp", at.toString());
+    }
+
+    private static Map<String, Object> session(Map<String, Object> event, String sessionId) {
+        Map<String, Object> out = new java.util.HashMap<>(event);
+        out.put("sessionId", sessionId);
+        return out;
+    }
+
+    private static Map<String, Object> impression(String user, String item, String request, int position, Instant at) {
+        Map<String, Object> out = new java.util.HashMap<>(event(user, item, EventType.IMPRESSION, at));
+        out.put("context", Map.of("requestId", request, "position", position, "page", "home"));
+        return out;
+    }
+
+    private KafkaConsumer<String, String> consumer(String group) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.getProperty("spring.kafka.bootstrap-servers"));
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
     }
 
     private HttpResponse<String> post(String path, Object body) throws Exception {

@@ -3,9 +3,22 @@ package dev.marquee.common.feature;
 /**
  * What the feature store knows about an item.
  *
- * @param vector     the item's T5 embedding (unit length), or {@code null} if not embedded yet
- * @param popularity weighted interaction count
+ * @param vector      the item's T5 embedding (unit length), or {@code null} if not embedded yet
+ * @param popularity  time-decayed weighted interaction count, as of the read
+ * @param impressions times the item was shown
+ * @param clicks      clicks on the item
+ * @param active      inactive items are never recommended
  */
 public record ItemFeatures(String itemId, String title, String category, double price, float[] vector,
-                           double popularity) {
+                           double popularity, long impressions, long clicks, boolean active) {
+
+    public ItemFeatures(String itemId, String title, String category, double price, float[] vector,
+                        double popularity) {
+        this(itemId, title, category, price, vector, popularity, 0, 0, true);
+    }
+
+    /** Click-through rate smoothed towards {@code prior} with {@code strength} pseudo-impressions. */
+    public double smoothedCtr(double prior, double strength) {
+        return (clicks + prior * strength) / (impressions + strength);
+    }
 }

@@ -1,10 +1,11 @@
 package dev.marquee.common.redis;
 
+import dev.marquee.common.feature.ForwardDecay;
 import dev.marquee.common.feature.ItemFeatures;
 import dev.marquee.common.feature.UserFeatures;
+import dev.marquee.common.feature.UserState;
 import dev.marquee.common.feature.Vectors;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -39,54 +40,53 @@ public class FeatureStore {
     }
 
     public UserFeatures user(String userId) {
-        List<Object> r = pipelined(c -> {
-            c.stringCommands().get(bytes(RedisKeys.userTaste(userId)));
-            c.hashCommands().hGetAll(bytes(RedisKeys.userCategories(userId)));
-            c.stringCommands().get(bytes(RedisKeys.userEventCount(userId)));
-            c.listCommands().lRange(bytes(RedisKeys.userRecent(userId)), 0, -1);
+        Map<?, ?> hash = (Map<?, ?>) pipelined(c -> {
+            c.hashCommands().hGetAll(bytes(RedisKeys.user(userId)));
             return null;
-        });
-        float[] taste = Vectors.fromBytes((byte[]) r.get(0));
-        Map<String, Double> categories = new HashMap<>();
-        asMap(r.get(1)).forEach((k, v) -> categories.put(k, Double.parseDouble(v)));
-        byte[] n = (byte[]) r.get(2);
-        long count = n == null ? 0 : Long.parseLong(string(n));
-        List<String> recent = new ArrayList<>();
-        if (r.get(3) instanceof List<?> list) {
-            list.forEach(b -> recent.add(string((byte[]) b)));
-        }
-        return new UserFeatures(userId, taste, categories, count, recent);
+        }).get(0);
+        return UserState.decode(hash).features(userId);
     }
 
-    /** Features of the given items, in the given order; items unknown to the store are left out. */
+    /**
+     * Features of the given items, in the given order; items unknown to the catalog (no category yet) are left out.
+     * Popularity is the decayed value as of now.
+     */
     public Map<String, ItemFeatures> items(Collection<String> itemIds) {
         List<String> ids = List.copyOf(itemIds);
         if (ids.isEmpty()) {
             return Map.of();
         }
         List<Object> r = pipelined(c -> {
+            c.hashCommands().hGet(bytes(RedisKeys.DECAY_LANDMARKS), bytes(RedisKeys.DECAY_POPULAR));
             for (String id : ids) {
                 c.hashCommands().hGetAll(bytes(RedisKeys.item(id)));
                 c.zSetCommands().zScore(bytes(RedisKeys.POPULAR), bytes(id));
             }
             return null;
         });
+        ForwardDecay decay = decay(r.get(0));
+        long now = System.currentTimeMillis();
         Map<String, ItemFeatures> out = new LinkedHashMap<>();
         for (int k = 0; k < ids.size(); k++) {
-            Map<?, ?> hash = (Map<?, ?>) r.get(2 * k);
+            Map<?, ?> hash = (Map<?, ?>) r.get(1 + 2 * k);
             if (hash == null || hash.isEmpty()) {
                 continue;
             }
             Map<String, byte[]> fields = new HashMap<>();
             hash.forEach((f, v) -> fields.put(string((byte[]) f), (byte[]) v));
-            Double pop = (Double) r.get(2 * k + 1);
-            String price = string(fields.get(RedisKeys.ITEM_PRICE));
+            String category = string(fields.get(RedisKeys.ITEM_CATEGORY));
+            if (category == null) {
+                continue;
+            }
+            Double pop = (Double) r.get(2 + 2 * k);
             out.put(ids.get(k), new ItemFeatures(ids.get(k),
-                    string(fields.get(RedisKeys.ITEM_TITLE)),
-                    string(fields.get(RedisKeys.ITEM_CATEGORY)),
-                    price == null ? 0.0 : Double.parseDouble(price),
+                    string(fields.get(RedisKeys.ITEM_TITLE)), category,
+                    number(fields.get(RedisKeys.ITEM_PRICE)),
                     Vectors.fromBytes(fields.get(RedisKeys.ITEM_VECTOR)),
-                    pop == null ? 0.0 : pop));
+                    pop == null || decay == null ? 0.0 : decay.decayed(pop, now),
+                    (long) number(fields.get(RedisKeys.ITEM_IMPRESSIONS)),
+                    (long) number(fields.get(RedisKeys.ITEM_CLICKS)),
+                    !"false".equals(string(fields.get(RedisKeys.ITEM_ACTIVE)))));
         }
         return out;
     }
@@ -121,14 +121,61 @@ public class FeatureStore {
         return out;
     }
 
-    /** Up to {@code n} most popular item ids with their weighted counts, most popular first. */
+    /** Up to {@code n} most popular item ids with their decayed weighted counts, most popular first. */
     public Map<String, Double> popular(int n) {
+        return ranked(RedisKeys.POPULAR, RedisKeys.DECAY_POPULAR, n);
+    }
+
+    /** {@link #popular(int)} within one category. */
+    public Map<String, Double> popular(String category, int n) {
+        return ranked(RedisKeys.popular(category), RedisKeys.DECAY_POPULAR, n);
+    }
+
+    /** Up to {@code n} trending item ids (short half-life counts), most trending first. */
+    public Map<String, Double> trending(int n) {
+        return ranked(RedisKeys.TRENDING, RedisKeys.DECAY_TRENDING, n);
+    }
+
+    /** {@link #trending(int)} within one category. */
+    public Map<String, Double> trending(String category, int n) {
+        return ranked(RedisKeys.trending(category), RedisKeys.DECAY_TRENDING, n);
+    }
+
+    /** Up to {@code n} items most often seen in the same session as {@code itemId}, with their counts. */
+    public Map<String, Double> coVisited(String itemId, int n) {
         Map<String, Double> out = new LinkedHashMap<>();
-        var tuples = redis.opsForZSet().reverseRangeWithScores(RedisKeys.POPULAR, 0, n - 1L);
+        var tuples = redis.opsForZSet().reverseRangeWithScores(RedisKeys.coVisits(itemId), 0, n - 1L);
         if (tuples != null) {
             tuples.forEach(t -> out.put(t.getValue(), t.getScore()));
         }
         return out;
+    }
+
+    private Map<String, Double> ranked(String key, String family, int n) {
+        List<Object> r = pipelined(c -> {
+            c.hashCommands().hGet(bytes(RedisKeys.DECAY_LANDMARKS), bytes(family));
+            c.zSetCommands().zRevRangeWithScores(bytes(key), 0, n - 1L);
+            return null;
+        });
+        ForwardDecay decay = decay(r.get(0));
+        long now = System.currentTimeMillis();
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (r.get(1) instanceof Collection<?> tuples) {
+            for (Object t : tuples) {
+                var tuple = (org.springframework.data.redis.core.ZSetOperations.TypedTuple<?>) t;
+                out.put(string((byte[]) tuple.getValue()),
+                        decay == null ? tuple.getScore() : decay.decayed(tuple.getScore(), now));
+            }
+        }
+        return out;
+    }
+
+    private static ForwardDecay decay(Object landmark) {
+        return landmark == null ? null : ForwardDecay.parse(string((byte[]) landmark));
+    }
+
+    private static double number(byte[] b) {
+        return b == null ? 0.0 : Double.parseDouble(string(b));
     }
 
     public static byte[] bytes(String s) {
@@ -139,12 +186,5 @@ public class FeatureStore {
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 
-    private static Map<String, String> asMap(Object o) {
-        Map<String, String> out = new HashMap<>();
-        if (o instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> out.put(string((byte[]) k), string((byte[]) v)));
-        }
-        return out;
-    }
 
 }

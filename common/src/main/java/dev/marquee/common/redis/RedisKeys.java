@@ -3,59 +3,108 @@ package dev.marquee.common.redis;
 import java.time.Duration;
 
 /**
- * Every Redis key the platform uses. User and item state is bounded: lists are capped, user keys expire.
+ * Every Redis key the platform uses, with what bounds it (a cap or a TTL). See docs/architecture.md, "Feature store".
  */
 public final class RedisKeys {
-    /** Recently interacted item ids, newest first; capped at {@link #RECENT_CAP}. */
-    public static String userRecent(String userId) {
-        return "u:" + userId + ":recent";
+    // --- users: one hash per user ({@link dev.marquee.common.feature.UserState}), expires USER_TTL after the last event
+
+    /** The user's state hash; fields below. */
+    public static String user(String userId) {
+        return USER_PREFIX + userId;
     }
 
-    /** Inverse of {@link #userRecent}: the user id in such a key. */
-    public static String userIdOfRecentKey(String key) {
-        return key.substring("u:".length(), key.length() - ":recent".length());
+    /** Inverse of {@link #user}. */
+    public static String userIdOfKey(String key) {
+        return key.substring(USER_PREFIX.length());
     }
 
-    /** Decayed, weighted sum of the vectors of the items the user interacted with (float32 little endian). */
-    public static String userTaste(String userId) {
-        return "u:" + userId + ":taste";
-    }
+    public static final String USER_PREFIX = "u:";
+    /** Taste vector: float32 scale + int8 per dimension. */
+    public static final String USER_TASTE = "t";
+    /** Recent item ids, newest first, comma-separated; capped. */
+    public static final String USER_RECENT = "r";
+    /** Category affinities {@code name:weight,...}, exponentially time-decayed; capped. */
+    public static final String USER_CATEGORIES = "c";
+    /** Epoch millis of the latest event applied (the reference time of the decayed values). */
+    public static final String USER_TIME = "ts";
+    /** Number of events applied. */
+    public static final String USER_COUNT = "n";
+    /** Current session id (client's, or made up from time-window sessions). */
+    public static final String USER_SESSION = "s";
+    /** Items of the current session, newest first; capped. */
+    public static final String USER_SESSION_ITEMS = "si";
 
-    /** Hash category -> decayed interaction weight. */
-    public static String userCategories(String userId) {
-        return "u:" + userId + ":cat";
-    }
+    public static final Duration USER_TTL = Duration.ofDays(30);
 
-    /** Number of events the user produced (a counter). */
-    public static String userEventCount(String userId) {
-        return "u:" + userId + ":n";
-    }
+    // --- items ---------------------------------------------------------------------------------------------------
 
-    /** Hash with the item's title, category, price, model version and vector (field {@code vec}, float32 LE). */
+    /** Hash with the item's title, category, price, active flag, model version, vector and CTR counters. */
     public static String item(String itemId) {
         return "i:" + itemId;
     }
 
-    /** Set of every embedded item id. */
-    public static final String ALL_ITEMS = "items";
-
-    /** Sorted set item id -> weighted interaction count. */
-    public static final String POPULAR = "pop";
-
-    /** Marker that an event id was processed (idempotency), expires after {@link #EVENT_ID_TTL}. */
-    public static String processedEvent(String eventId) {
-        return "e:" + eventId;
-    }
-
-    public static final int RECENT_CAP = 100;
-    public static final Duration USER_TTL = Duration.ofDays(30);
-    public static final Duration EVENT_ID_TTL = Duration.ofDays(1);
-
     public static final String ITEM_TITLE = "title";
     public static final String ITEM_CATEGORY = "category";
     public static final String ITEM_PRICE = "price";
+    public static final String ITEM_ACTIVE = "active";
     public static final String ITEM_VECTOR = "vec";
     public static final String ITEM_MODEL = "model";
+    /** Times the item was shown (impression events). */
+    public static final String ITEM_IMPRESSIONS = "imp";
+    /** Clicks on the item. */
+    public static final String ITEM_CLICKS = "clk";
+
+    /** Set of every embedded item id. */
+    public static final String ALL_ITEMS = "items";
+
+    /** Sorted set item id -> forward-decayed weighted interaction count (half-life days); capped. */
+    public static final String POPULAR = "pop";
+
+    /** {@link #POPULAR} within one category. */
+    public static String popular(String category) {
+        return "pop:c:" + category;
+    }
+
+    /** Sorted set item id -> forward-decayed weighted interaction count with a short half-life (hours); capped. */
+    public static final String TRENDING = "trend";
+
+    /** {@link #TRENDING} within one category. */
+    public static String trending(String category) {
+        return "trend:c:" + category;
+    }
+
+    /** Set of the categories that have popularity and trending keys. */
+    public static final String CATEGORIES = "cats";
+
+    /** Hash family -> {@code landmarkMillis/halfLifeMillis} of the forward-decayed sorted sets (see ForwardDecay). */
+    public static final String DECAY_LANDMARKS = "decay";
+    public static final String DECAY_POPULAR = "pop";
+    public static final String DECAY_TRENDING = "trend";
+
+    /** Sorted set other item id -> times seen in the same session as this item; capped. */
+    public static String coVisits(String itemId) {
+        return "cv:" + itemId;
+    }
+
+    // --- stream consumer bookkeeping -------------------------------------------------------------------------------
+
+    /**
+     * Integer set of 64-bit hashes of applied event ids, one of {@code shards} per generation (a period of wall-clock
+     * time); a generation expires two periods after it started, so an id is remembered for one to two periods.
+     */
+    public static String seenEvents(long generation, int shard) {
+        return "seen:" + generation + ":" + shard;
+    }
+
+    /** Hash item id -> {@code requestId|position|variant|millis} of the user's impressions awaiting a label. */
+    public static String pendingImpressions(String userId) {
+        return "lbl:" + userId;
+    }
+
+    /** Sorted set {@code user|item|requestId} -> due time (millis) of impressions of one partition awaiting a label. */
+    public static String labelsDue(int partition) {
+        return "lbl:due:" + partition;
+    }
 
     private RedisKeys() {
     }

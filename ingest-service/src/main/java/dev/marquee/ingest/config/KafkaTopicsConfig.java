@@ -22,6 +22,11 @@ class KafkaTopicsConfig {
     }
 
     @Bean
+    NewTopic examplesTopic(IngestProperties props) {
+        return TopicBuilder.name(Topics.EXAMPLES).partitions(props.partitions()).replicas(1).build();
+    }
+
+    @Bean
     NewTopic deadLetterTopic() {
         return TopicBuilder.name(Topics.EVENTS_DEAD_LETTER).partitions(1).replicas(1).build();
     }

@@ -1,145 +1,327 @@
 package dev.marquee.ingest.features;
 
 import dev.marquee.common.Metrics;
+import dev.marquee.common.event.EventType;
 import dev.marquee.common.event.InteractionEvent;
-import dev.marquee.common.feature.Vectors;
+import dev.marquee.common.feature.ForwardDecay;
+import dev.marquee.common.feature.UserState;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.redis.RedisKeys;
-import dev.marquee.ingest.config.IngestProperties;
+import dev.marquee.ingest.config.FeatureProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.springframework.data.redis.core.types.Expiration;
-import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.springframework.data.redis.connection.zset.Aggregate;
+import org.springframework.data.redis.connection.zset.Weights;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
 import static dev.marquee.common.redis.FeatureStore.bytes;
 
 /**
- * Applies a batch of interaction events to the Redis feature store in three pipelined round trips: which event ids
- * are new, the state the update needs (item vectors and categories, current taste vectors), and the writes.
- * Every event id is marked processed in the same pipeline as its writes, so a replayed event changes nothing.
+ * Applies a batch of events to the Redis feature store in two round trips: one pipelined read of everything the batch
+ * needs (which event ids were seen, the users' state hashes, the items' categories and vectors, pending impressions,
+ * decay landmarks), then one MULTI/EXEC transaction with every write, the event ids marked seen included. Either all
+ * of a batch's effects land or none do, so redelivery after a crash and re-published events change nothing.
+ * Events of one user are on one partition (keyed by user id), hence handled by one consumer thread in order.
  */
 @Component
 public class FeatureUpdater {
+    /** An event with where it came from. */
+    public record StreamEvent(int partition, long offset, InteractionEvent event) {
+    }
+
     private final FeatureStore store;
-    private final IngestProperties props;
+    private final FeatureProperties props;
+    private final SeenEvents seenEvents;
+    private final KafkaTemplate<String, String> kafka;
+    private final JsonMapper json;
     private final Counter applied;
     private final Counter duplicates;
+    private final Counter examples;
     private final Timer freshness;
+    /** Per partition, the latest event time applied: impressions due before it become negatives. */
+    private final Map<Integer, Long> eventTime = new HashMap<>();
 
-    FeatureUpdater(FeatureStore store, IngestProperties props, MeterRegistry meters) {
+    FeatureUpdater(FeatureStore store, FeatureProperties props, KafkaTemplate<String, String> kafka, JsonMapper json,
+                   MeterRegistry meters) {
         this.store = store;
         this.props = props;
+        this.seenEvents = new SeenEvents(props);
+        this.kafka = kafka;
+        this.json = json;
         this.applied = meters.counter(Metrics.FEATURE_EVENTS, Metrics.TAG_OUTCOME, "applied");
         this.duplicates = meters.counter(Metrics.FEATURE_EVENTS, Metrics.TAG_OUTCOME, "duplicate");
+        this.examples = meters.counter(Metrics.LABELLED_EXAMPLES);
         this.freshness = Timer.builder(Metrics.FEATURE_FRESHNESS).publishPercentileHistogram()
                 .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1))
                 .register(meters);
     }
 
     /** Applies the events (in order) and returns how many were new. */
-    public int apply(List<InteractionEvent> batch) {
-        List<InteractionEvent> events = newEvents(batch);
-        if (events.isEmpty()) {
+    public int apply(List<StreamEvent> batch) {
+        if (batch.isEmpty()) {
             return 0;
         }
-        Set<String> itemIds = new LinkedHashSet<>();
-        Set<String> userIds = new LinkedHashSet<>();
-        events.forEach(e -> {
-            itemIds.add(e.itemId());
-            userIds.add(e.userId());
-        });
-        Map<String, FeatureStore.ItemTaste> items = store.itemTastes(itemIds);
-        Map<String, float[]> tastes = tastes(List.copyOf(userIds));
-        for (InteractionEvent e : events) {
-            FeatureStore.ItemTaste item = items.get(e.itemId());
-            if (item != null && item.vector() != null) {
-                tastes.put(e.userId(), Vectors.decayAndAdd(tastes.get(e.userId()), props.tasteDecay(),
-                        item.vector(), e.type().weight()));
+        long now = System.currentTimeMillis();
+        Batch b = read(batch, now);
+        int fresh = b.compute();
+        List<CompletableFuture<?>> sends = b.labels.send();
+        CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+        b.write(now);
+        long written = System.currentTimeMillis();
+        for (StreamEvent se : batch) {
+            long lag = written - se.event().timestamp().toEpochMilli();
+            if (lag >= 0 && lag < Duration.ofHours(1).toMillis()) { // live events only: imports would swamp it
+                freshness.record(lag, java.util.concurrent.TimeUnit.MILLISECONDS);
             }
         }
-        write(events, items, tastes);
-        Instant now = Instant.now();
-        events.forEach(e -> freshness.record(Duration.between(e.timestamp(), now).abs()));
-        applied.increment(events.size());
-        return events.size();
-    }
-
-    private List<InteractionEvent> newEvents(List<InteractionEvent> batch) {
-        Map<String, InteractionEvent> unique = new LinkedHashMap<>();
-        batch.forEach(e -> unique.putIfAbsent(e.eventId(), e));
-        List<InteractionEvent> candidates = List.copyOf(unique.values());
-        List<Object> seen = store.pipelined(c -> {
-            candidates.forEach(e -> c.keyCommands().exists(bytes(RedisKeys.processedEvent(e.eventId()))));
-            return null;
-        });
-        List<InteractionEvent> fresh = new ArrayList<>();
-        for (int i = 0; i < candidates.size(); i++) {
-            if (Boolean.TRUE.equals(seen.get(i))) {
-                continue;
-            }
-            fresh.add(candidates.get(i));
-        }
-        duplicates.increment(batch.size() - fresh.size());
+        applied.increment(fresh);
+        duplicates.increment(batch.size() - fresh);
+        examples.increment(b.labels.examples());
         return fresh;
     }
 
-    private Map<String, float[]> tastes(List<String> userIds) {
-        List<Object> raw = store.pipelined(c -> {
-            userIds.forEach(u -> c.stringCommands().get(bytes(RedisKeys.userTaste(u))));
-            return null;
-        });
-        Map<String, float[]> out = new HashMap<>();
-        for (int i = 0; i < userIds.size(); i++) {
-            float[] v = Vectors.fromBytes((byte[]) raw.get(i));
-            if (v != null) {
-                out.put(userIds.get(i), v);
-            }
-        }
-        return out;
+    /** Latest event time applied per partition (for {@link LabelFlusher}). */
+    Map<Integer, Long> eventTimes() {
+        return eventTime;
     }
 
-    private void write(List<InteractionEvent> events, Map<String, FeatureStore.ItemTaste> items,
-                       Map<String, float[]> tastes) {
-        long userTtl = RedisKeys.USER_TTL.toSeconds();
-        Expiration eventTtl = Expiration.from(RedisKeys.EVENT_ID_TTL);
+    private Batch read(List<StreamEvent> batch, long now) {
+        Batch b = new Batch(batch);
         Set<String> users = new LinkedHashSet<>();
-        events.forEach(e -> users.add(e.userId()));
-        store.pipelined(c -> {
-            for (InteractionEvent e : events) {
-                double w = e.type().weight();
-                c.listCommands().lPush(bytes(RedisKeys.userRecent(e.userId())), bytes(e.itemId()));
-                c.stringCommands().incr(bytes(RedisKeys.userEventCount(e.userId())));
-                c.zSetCommands().zIncrBy(bytes(RedisKeys.POPULAR), w, bytes(e.itemId()));
-                FeatureStore.ItemTaste item = items.get(e.itemId());
-                if (item != null && item.category() != null) {
-                    c.hashCommands().hIncrBy(bytes(RedisKeys.userCategories(e.userId())), bytes(item.category()), w);
-                }
-                c.stringCommands().set(bytes(RedisKeys.processedEvent(e.eventId())), bytes("1"), eventTtl,
-                        SetOption.upsert());
+        Set<String> items = new LinkedHashSet<>();
+        Set<String> joinUsers = new LinkedHashSet<>();
+        List<Long> hashes = new ArrayList<>();
+        for (StreamEvent se : batch) {
+            InteractionEvent e = se.event();
+            hashes.add(SeenEvents.hash(e.eventId()));
+            if (e.type() != EventType.IMPRESSION) {
+                users.add(e.userId());
+                items.add(e.itemId());
             }
+            if (LabelJoiner.joins(e)) {
+                joinUsers.add(e.userId());
+            }
+        }
+        List<Consumer<Object>> handlers = new ArrayList<>();
+        byte[] category = bytes(RedisKeys.ITEM_CATEGORY);
+        byte[] vector = bytes(RedisKeys.ITEM_VECTOR);
+        List<Object> results = store.pipelined(c -> {
+            handlers.addAll(seenEvents.check(c, hashes, now, b.seenBefore));
+            c.hashCommands().hGetAll(bytes(RedisKeys.DECAY_LANDMARKS));
+            handlers.add(r -> ((Map<?, ?>) r).forEach((k, v) -> b.landmarks.put(str(k), ForwardDecay.parse(str(v)))));
+            c.setCommands().sMembers(bytes(RedisKeys.CATEGORIES));
+            handlers.add(r -> ((Set<?>) r).forEach(m -> b.knownCategories.add(str(m))));
             for (String u : users) {
-                c.listCommands().lTrim(bytes(RedisKeys.userRecent(u)), 0, RedisKeys.RECENT_CAP - 1L);
-                float[] taste = tastes.get(u);
-                if (taste != null) {
-                    c.stringCommands().set(bytes(RedisKeys.userTaste(u)), Vectors.toBytes(taste));
-                }
-                for (String key : List.of(RedisKeys.userRecent(u), RedisKeys.userTaste(u),
-                        RedisKeys.userCategories(u), RedisKeys.userEventCount(u))) {
-                    c.keyCommands().expire(bytes(key), userTtl);
-                }
+                c.hashCommands().hGetAll(bytes(RedisKeys.user(u)));
+                handlers.add(r -> b.states.put(u, UserState.decode((Map<?, ?>) r)));
+            }
+            for (String i : items) {
+                c.hashCommands().hMGet(bytes(RedisKeys.item(i)), category, vector);
+                handlers.add(r -> {
+                    List<?> v = (List<?>) r;
+                    b.items.put(i, new FeatureStore.ItemTaste(str(v.get(0)),
+                            dev.marquee.common.feature.Vectors.fromBytes((byte[]) v.get(1))));
+                });
+            }
+            for (String u : joinUsers) {
+                c.hashCommands().hGetAll(bytes(RedisKeys.pendingImpressions(u)));
+                handlers.add(r -> b.labels.loaded(u, (Map<?, ?>) r));
             }
             return null;
         });
+        for (int i = 0; i < handlers.size(); i++) {
+            handlers.get(i).accept(results.get(i));
+        }
+        return b;
+    }
+
+    /** One batch: the state it read, the changes it computes, and the transaction that writes them. */
+    private final class Batch {
+        final List<StreamEvent> events;
+        final Set<Long> seenBefore = new HashSet<>();
+        final Map<String, ForwardDecay> landmarks = new HashMap<>();
+        final Set<String> knownCategories = new HashSet<>();
+        final Map<String, UserState> states = new HashMap<>();
+        final Map<String, FeatureStore.ItemTaste> items = new HashMap<>();
+        final LabelJoiner labels = new LabelJoiner(props.labelWindow().toMillis(), kafka, json);
+
+        final List<Long> applied = new ArrayList<>();
+        final Set<String> touchedUsers = new LinkedHashSet<>();
+        final Map<String, Long> impressions = new HashMap<>();
+        final Map<String, Long> clicks = new HashMap<>();
+        /** sorted-set key -> member -> increment (popularity, trending, co-visitation). */
+        final Map<String, Map<String, Double>> increments = new LinkedHashMap<>();
+        final Map<String, Integer> caps = new HashMap<>();
+        final Set<String> newCategories = new LinkedHashSet<>();
+        final Map<String, ForwardDecay> rescaled = new LinkedHashMap<>();
+        ForwardDecay popular;
+        ForwardDecay trending;
+
+        Batch(List<StreamEvent> events) {
+            this.events = events;
+        }
+
+        int compute() {
+            long latest = Long.MIN_VALUE;
+            for (StreamEvent se : events) {
+                latest = Math.max(latest, se.event().timestamp().toEpochMilli());
+            }
+            popular = landmark(RedisKeys.DECAY_POPULAR, props.popularHalfLife(), latest);
+            trending = landmark(RedisKeys.DECAY_TRENDING, props.trendingHalfLife(), latest);
+            Set<Long> inBatch = new HashSet<>();
+            for (StreamEvent se : events) {
+                long h = SeenEvents.hash(se.event().eventId());
+                if (seenBefore.contains(h) || !inBatch.add(h)) {
+                    continue;
+                }
+                applied.add(h);
+                apply(se);
+                eventTime.merge(se.partition(), se.event().timestamp().toEpochMilli(), Math::max);
+            }
+            return applied.size();
+        }
+
+        private ForwardDecay landmark(String family, Duration halfLife, long latest) {
+            ForwardDecay d = landmarks.get(family);
+            if (d == null || d.halfLifeMillis() != halfLife.toMillis()) {
+                d = ForwardDecay.startingAt(latest, halfLife.toMillis());
+                rescaled.put(family, d); // a new family (or a new half-life): nothing to rescale, store it
+                return d;
+            }
+            if (d.needsRescale(latest)) {
+                ForwardDecay moved = d.movedTo(latest);
+                rescaled.put(family, moved);
+                rescaleFactors.put(family, d.rescaleFactor(moved));
+                return moved;
+            }
+            return d;
+        }
+
+        final Map<String, Double> rescaleFactors = new HashMap<>();
+
+        private void apply(StreamEvent se) {
+            InteractionEvent e = se.event();
+            long t = e.timestamp().toEpochMilli();
+            if (e.type() == EventType.IMPRESSION) {
+                impressions.merge(e.itemId(), 1L, Long::sum);
+                if (LabelJoiner.joins(e)) {
+                    labels.impression(se.partition(), e);
+                }
+                return;
+            }
+            UserState user = states.get(e.userId());
+            touchedUsers.add(e.userId());
+            long previous = user.lastMillis();
+            long elapsed = user.advanceTo(t);
+            double w = e.weight();
+            FeatureStore.ItemTaste item = items.get(e.itemId());
+            String category = item == null ? null : item.category();
+            if (item != null && item.vector() != null) {
+                user.addTaste(props.tasteDecay() * UserState.decay(elapsed, props.tasteHalfLife().toMillis()),
+                        item.vector(), w);
+            }
+            if (category != null) {
+                user.addCategory(UserState.decay(elapsed, props.categoryHalfLife().toMillis()), category, w,
+                        props.categoryCap());
+            }
+            user.addRecent(e.itemId(), props.recentCap());
+            user.countEvent();
+            List<String> before = user.enterSession(e.sessionId(), t, previous, props.sessionGap().toMillis());
+            if (w > 0) {
+                for (String other : before.subList(0, Math.min(props.coVisitWindow(), before.size()))) {
+                    if (!other.equals(e.itemId())) {
+                        increment(RedisKeys.coVisits(other), e.itemId(), 1.0, props.coVisitCap());
+                        increment(RedisKeys.coVisits(e.itemId()), other, 1.0, props.coVisitCap());
+                    }
+                }
+                user.addSessionItem(e.itemId(), props.sessionCap());
+                double pop = popular.increment(t, w);
+                double trend = trending.increment(t, w);
+                increment(RedisKeys.POPULAR, e.itemId(), pop, props.popularCap());
+                increment(RedisKeys.TRENDING, e.itemId(), trend, props.trendingCap());
+                if (category != null) {
+                    increment(RedisKeys.popular(category), e.itemId(), pop, props.popularCap());
+                    increment(RedisKeys.trending(category), e.itemId(), trend, props.trendingCap());
+                    if (!knownCategories.contains(category)) {
+                        newCategories.add(category);
+                    }
+                }
+            }
+            if (e.type() == EventType.CLICK) {
+                clicks.merge(e.itemId(), 1L, Long::sum);
+            }
+            if (e.type().isEngagement()) {
+                labels.engagement(se.partition(), e);
+            }
+        }
+
+        private void increment(String key, String member, double by, int cap) {
+            increments.computeIfAbsent(key, k -> new LinkedHashMap<>()).merge(member, by, Double::sum);
+            caps.put(key, cap);
+        }
+
+        void write(long now) {
+            if (applied.isEmpty()) {
+                return;
+            }
+            long userTtl = RedisKeys.USER_TTL.toMillis();
+            store.pipelined(c -> {
+                c.multi();
+                rescaleFactors.forEach((family, factor) -> {
+                    Set<String> keys = new LinkedHashSet<>(knownCategories);
+                    keys.addAll(newCategories);
+                    List<String> familyKeys = new ArrayList<>();
+                    boolean pop = family.equals(RedisKeys.DECAY_POPULAR);
+                    familyKeys.add(pop ? RedisKeys.POPULAR : RedisKeys.TRENDING);
+                    keys.forEach(cat -> familyKeys.add(pop ? RedisKeys.popular(cat) : RedisKeys.trending(cat)));
+                    for (String key : familyKeys) {
+                        c.zSetCommands().zUnionStore(bytes(key), Aggregate.SUM, Weights.of(factor), bytes(key));
+                    }
+                });
+                rescaled.forEach((family, d) ->
+                        c.hashCommands().hSet(bytes(RedisKeys.DECAY_LANDMARKS), bytes(family), bytes(d.format())));
+                for (String u : touchedUsers) {
+                    byte[] key = bytes(RedisKeys.user(u));
+                    c.hashCommands().hMSet(key, states.get(u).encode());
+                    c.keyCommands().pExpire(key, userTtl);
+                }
+                impressions.forEach((item, n) ->
+                        c.hashCommands().hIncrBy(bytes(RedisKeys.item(item)), bytes(RedisKeys.ITEM_IMPRESSIONS), n));
+                clicks.forEach((item, n) ->
+                        c.hashCommands().hIncrBy(bytes(RedisKeys.item(item)), bytes(RedisKeys.ITEM_CLICKS), n));
+                increments.forEach((key, members) -> {
+                    byte[] k = bytes(key);
+                    members.forEach((m, by) -> c.zSetCommands().zIncrBy(k, by, bytes(m)));
+                    c.zSetCommands().zRemRange(k, 0, -(caps.get(key) + 1L));
+                });
+                if (!newCategories.isEmpty()) {
+                    c.setCommands().sAdd(bytes(RedisKeys.CATEGORIES),
+                            newCategories.stream().map(FeatureStore::bytes).toArray(byte[][]::new));
+                }
+                labels.write(c);
+                seenEvents.remember(c, applied, now);
+                c.exec();
+                return null;
+            });
+        }
+    }
+
+    private static String str(Object raw) {
+        return raw == null ? null : new String((byte[]) raw, StandardCharsets.UTF_8);
     }
 }

@@ -76,10 +76,10 @@ public class ExampleBuilder {
 
     private List<String> users() {
         List<String> users = new ArrayList<>();
-        ScanOptions options = ScanOptions.scanOptions().match(RedisKeys.userRecent("*")).count(1000).build();
+        ScanOptions options = ScanOptions.scanOptions().match(RedisKeys.user("*")).count(1000).build();
         try (Cursor<String> cursor = redis.scan(options)) {
             while (cursor.hasNext() && users.size() < props.maxUsers()) {
-                users.add(RedisKeys.userIdOfRecentKey(cursor.next()));
+                users.add(RedisKeys.userIdOfKey(cursor.next()));
             }
         }
         users.sort(null);

@@ -1,0 +1,260 @@
+package dev.marquee.common.feature;
+
+import dev.marquee.common.redis.RedisKeys;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the platform keeps about one user, stored as one small Redis hash ({@link RedisKeys#user}) so that a
+ * user costs one key: taste vector (int8-quantised), recent items, category affinities, event count, the current
+ * session. The stream consumer reads, updates and writes it back in one piece; readers turn it into
+ * {@link UserFeatures}.
+ */
+public final class UserState {
+    private float[] taste;
+    private final List<String> recent;
+    private final Map<String, Double> categories;
+    private long lastMillis;
+    private long count;
+    private String session;
+    private final List<String> sessionItems;
+
+    private UserState(float[] taste, List<String> recent, Map<String, Double> categories, long lastMillis, long count,
+                      String session, List<String> sessionItems) {
+        this.taste = taste;
+        this.recent = recent;
+        this.categories = categories;
+        this.lastMillis = lastMillis;
+        this.count = count;
+        this.session = session;
+        this.sessionItems = sessionItems;
+    }
+
+    public static UserState empty() {
+        return new UserState(null, new ArrayList<>(), new LinkedHashMap<>(), Long.MIN_VALUE, 0, null,
+                new ArrayList<>());
+    }
+
+    /** Decodes the hash fields (raw bytes as Redis returns them); an empty or missing hash is a new user. */
+    public static UserState decode(Map<?, ?> hash) {
+        if (hash == null || hash.isEmpty()) {
+            return empty();
+        }
+        Map<String, byte[]> f = new HashMap<>();
+        hash.forEach((k, v) -> f.put(str((byte[]) k), (byte[]) v));
+        String last = str(f.get(RedisKeys.USER_TIME));
+        String n = str(f.get(RedisKeys.USER_COUNT));
+        return new UserState(dequantize(f.get(RedisKeys.USER_TASTE)), ids(f.get(RedisKeys.USER_RECENT)),
+                categories(str(f.get(RedisKeys.USER_CATEGORIES))),
+                last == null ? Long.MIN_VALUE : Long.parseLong(last), n == null ? 0 : Long.parseLong(n),
+                str(f.get(RedisKeys.USER_SESSION)), ids(f.get(RedisKeys.USER_SESSION_ITEMS)));
+    }
+
+    /** The hash fields to write back (all of them: the consumer writes a user in one HSET). */
+    public Map<byte[], byte[]> encode() {
+        Map<byte[], byte[]> out = new LinkedHashMap<>();
+        if (taste != null) {
+            out.put(b(RedisKeys.USER_TASTE), quantize(taste));
+        }
+        out.put(b(RedisKeys.USER_RECENT), b(String.join(",", recent)));
+        StringBuilder cats = new StringBuilder();
+        categories.forEach((c, w) -> cats.append(cats.isEmpty() ? "" : ",").append(c).append(':')
+                .append((float) (double) w));
+        out.put(b(RedisKeys.USER_CATEGORIES), b(cats.toString()));
+        out.put(b(RedisKeys.USER_TIME), b(Long.toString(lastMillis)));
+        out.put(b(RedisKeys.USER_COUNT), b(Long.toString(count)));
+        if (session != null) {
+            out.put(b(RedisKeys.USER_SESSION), b(session));
+        }
+        out.put(b(RedisKeys.USER_SESSION_ITEMS), b(String.join(",", sessionItems)));
+        return out;
+    }
+
+    public UserFeatures features(String userId) {
+        return new UserFeatures(userId, taste, Map.copyOf(categories), count, List.copyOf(recent));
+    }
+
+    // --- updates, used by the stream consumer ---------------------------------------------------------------------
+
+    /**
+     * Advances the user's clock to {@code millis} and returns the time elapsed since the previous event (0 for the
+     * first event, and for an event older than the latest one: late events decay nothing).
+     */
+    public long advanceTo(long millis) {
+        if (lastMillis == Long.MIN_VALUE || millis <= lastMillis) {
+            lastMillis = Math.max(lastMillis, millis);
+            return 0;
+        }
+        long elapsed = millis - lastMillis;
+        lastMillis = millis;
+        return elapsed;
+    }
+
+    /** {@code 2^(-elapsed/halfLife)}. */
+    public static double decay(long elapsedMillis, long halfLifeMillis) {
+        return elapsedMillis <= 0 ? 1.0 : Math.pow(2, -(double) elapsedMillis / halfLifeMillis);
+    }
+
+    public void addTaste(double decay, float[] itemVector, double weight) {
+        if (taste != null && taste.length != itemVector.length) {
+            taste = null; // the encoder model changed: start the taste over in the new space
+        }
+        // kept in stored precision after every event, so the state never depends on how events were batched
+        taste = stored(Vectors.decayAndAdd(taste, decay, itemVector, weight));
+    }
+
+    /** Decays every category by {@code decay}, adds {@code weight} to {@code category} and keeps the top {@code cap}. */
+    public void addCategory(double decay, String category, double weight, int cap) {
+        // float precision after every event, as stored: the state never depends on how events were batched
+        categories.replaceAll((c, w) -> (double) (float) (w * decay));
+        categories.merge(category, (double) (float) weight, (a, b) -> (double) (float) (a + b));
+        categories.computeIfPresent(category, (c, w) -> w <= 0 ? null : w);
+        if (categories.size() > cap) {
+            List<Map.Entry<String, Double>> kept = categories.entrySet().stream()
+                    .sorted(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder())).limit(cap).toList();
+            Map<String, Double> copy = new LinkedHashMap<>();
+            kept.forEach(e -> copy.put(e.getKey(), e.getValue()));
+            categories.clear();
+            categories.putAll(copy);
+        }
+    }
+
+    /** Puts the item first in the recent list (moving it if present) and keeps the newest {@code cap}. */
+    public void addRecent(String itemId, int cap) {
+        pushFront(recent, itemId, cap);
+    }
+
+    public void countEvent() {
+        count++;
+    }
+
+    /**
+     * Enters the event's session and returns the items seen earlier in it (newest first). Events without a session id
+     * continue the current implicit session unless more than {@code gapMillis} passed since the user's last event.
+     */
+    public List<String> enterSession(String sessionId, long eventMillis, long previousMillis, long gapMillis) {
+        String next;
+        if (sessionId != null) {
+            next = sessionId;
+        } else if (session != null && session.startsWith(IMPLICIT_SESSION)
+                && previousMillis != Long.MIN_VALUE && eventMillis - previousMillis <= gapMillis) {
+            next = session;
+        } else {
+            next = IMPLICIT_SESSION + eventMillis;
+        }
+        if (!next.equals(session)) {
+            session = next;
+            sessionItems.clear();
+        }
+        return List.copyOf(sessionItems);
+    }
+
+    public void addSessionItem(String itemId, int cap) {
+        pushFront(sessionItems, itemId, cap);
+    }
+
+    public long lastMillis() {
+        return lastMillis;
+    }
+
+    public float[] taste() {
+        return taste;
+    }
+
+    public Map<String, Double> categories() {
+        return categories;
+    }
+
+    public List<String> recent() {
+        return recent;
+    }
+
+    public String session() {
+        return session;
+    }
+
+    public long count() {
+        return count;
+    }
+
+    /** Prefix of session ids the consumer makes up for events that came without one. */
+    public static final String IMPLICIT_SESSION = "~";
+
+    // --- encoding ------------------------------------------------------------------------------------------------
+
+    /**
+     * Taste vectors are stored as one float32 scale followed by one signed byte per dimension (value = byte * scale):
+     * a quarter of float32's size, and a cosine error below 1% for the use they have (ANN query, one feature).
+     */
+    static byte[] quantize(float[] v) {
+        float max = 0;
+        for (float x : v) {
+            max = Math.max(max, Math.abs(x));
+        }
+        float scale = max == 0 ? 0 : max / 127f;
+        ByteBuffer out = ByteBuffer.allocate(Float.BYTES + v.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.putFloat(scale);
+        for (float x : v) {
+            out.put(scale == 0 ? 0 : (byte) Math.round(x / scale));
+        }
+        return out.array();
+    }
+
+    static float[] dequantize(byte[] bytes) {
+        if (bytes == null || bytes.length <= Float.BYTES) {
+            return null;
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        float scale = in.getFloat();
+        float[] v = new float[bytes.length - Float.BYTES];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = in.get() * scale;
+        }
+        return v;
+    }
+
+    /** What a vector looks like after a round trip through the store. */
+    public static float[] stored(float[] v) {
+        return dequantize(quantize(v));
+    }
+
+    private static void pushFront(List<String> list, String id, int cap) {
+        list.remove(id);
+        list.add(0, id);
+        while (list.size() > cap) {
+            list.remove(list.size() - 1);
+        }
+    }
+
+    private static Map<String, Double> categories(String s) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (s != null && !s.isEmpty()) {
+            for (String part : s.split(",")) {
+                int colon = part.lastIndexOf(':');
+                out.put(part.substring(0, colon), (double) Float.parseFloat(part.substring(colon + 1)));
+            }
+        }
+        return out;
+    }
+
+    private static List<String> ids(byte[] b) {
+        String s = str(b);
+        return s == null || s.isEmpty() ? new ArrayList<>() : new ArrayList<>(Arrays.asList(s.split(",")));
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String str(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+}

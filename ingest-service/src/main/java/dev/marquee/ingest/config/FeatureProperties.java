@@ -1,0 +1,56 @@
+package dev.marquee.ingest.config;
+
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How the stream consumer turns events into features ({@code marquee.features.*}). Every structure is capped or expires.
+ *
+ * @param tasteDecay         factor applied to the taste vector before each new event (default 0.95: the last ~20
+ *                           events dominate), on top of the time decay below
+ * @param tasteHalfLife      the taste vector loses half its weight after this much time without events (default 14d)
+ * @param categoryHalfLife   half-life of category affinities (default 7d)
+ * @param categoryCap        categories kept per user, the strongest (default 16)
+ * @param recentCap          recent items kept per user (default 30)
+ * @param sessionGap         events without a session id further apart than this start a new session (default 30m)
+ * @param sessionCap         items remembered of the current session (default 10)
+ * @param coVisitWindow      an item is paired with this many previous items of its session (default 5)
+ * @param coVisitCap         co-visited items kept per item, the strongest (default 50)
+ * @param popularHalfLife    half-life of the popularity sorted sets (default 7d)
+ * @param popularCap         items kept per popularity set (global and per category; default 5000)
+ * @param trendingHalfLife   half-life of the trending sorted sets (default 1h)
+ * @param trendingCap        items kept per trending set (default 1000)
+ * @param dedupPeriod        an applied event id is remembered for one to two of these periods (default 24h)
+ * @param dedupShards        seen-event sets per period; keep each under Redis' set-max-intset-entries (8192 in
+ *                           deploy/) so they stay compact integer sets (default 256: ~2M events per period)
+ * @param labelWindow        an impression followed by a click, add-to-cart or purchase of the same item by the same
+ *                           user within this time is a positive example, otherwise a negative one (default 30m)
+ * @param labelFlushInterval how often impressions past their window are turned into negative examples (default 1s)
+ */
+@Validated
+@ConfigurationProperties("marquee.features")
+public record FeatureProperties(
+        @DefaultValue("0.95") @DecimalMin("0.0") @DecimalMax("1.0") double tasteDecay,
+        @DefaultValue("14d") Duration tasteHalfLife,
+        @DefaultValue("7d") Duration categoryHalfLife,
+        @DefaultValue("16") @Min(1) @Max(1000) int categoryCap,
+        @DefaultValue("30") @Min(1) @Max(1000) int recentCap,
+        @DefaultValue("30m") Duration sessionGap,
+        @DefaultValue("10") @Min(1) @Max(100) int sessionCap,
+        @DefaultValue("5") @Min(0) @Max(100) int coVisitWindow,
+        @DefaultValue("50") @Min(1) @Max(10000) int coVisitCap,
+        @DefaultValue("7d") Duration popularHalfLife,
+        @DefaultValue("5000") @Min(1) int popularCap,
+        @DefaultValue("1h") Duration trendingHalfLife,
+        @DefaultValue("1000") @Min(1) int trendingCap,
+        @DefaultValue("24h") Duration dedupPeriod,
+        @DefaultValue("256") @Min(1) @Max(65536) int dedupShards,
+        @DefaultValue("30m") Duration labelWindow,
+        @DefaultValue("1s") Duration labelFlushInterval) {
+}

@@ -16,13 +16,31 @@ public final class Metrics {
     public static final String STAGE = "marquee.recommend.stage";
     /** Counter of degraded responses, tag {@code reason}. */
     public static final String DEGRADED = "marquee.recommend.degraded";
+    /** Counter of impressions the gateway logged, tag {@code outcome}: sent, failed, dropped (queue full). */
+    public static final String IMPRESSIONS_LOGGED = "marquee.recommend.impressions";
     /** Timer of one candidate source, tag {@code source}. */
     public static final String SOURCE = "marquee.retrieval.source";
+
+    /** Counter of events the simulator sent, tags {@code mode} (backfill, live, closed_loop) and {@code type}. */
+    public static final String SIMULATOR_EVENTS = "marquee.simulator.events";
+    /** Counter of the simulator's closed-loop /recommend calls, tag {@code outcome}: ok, error. */
+    public static final String SIMULATOR_REQUESTS = "marquee.simulator.requests";
+    /** Counter of items shown to simulated users in the closed loop (CTR = closed_loop clicks / this). */
+    public static final String SIMULATOR_SHOWN = "marquee.simulator.shown";
 
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_STAGE = "stage";
     public static final String TAG_SOURCE = "source";
     public static final String TAG_REASON = "reason";
+    public static final String TAG_MODE = "mode";
+    public static final String TAG_TYPE = "type";
+
+    /**
+     * Counter of records read by the ingest bulk import endpoints, tags {@code format} (events, movielens_movies,
+     * movielens_ratings) and {@code outcome}: imported (acknowledged by Kafka), rejected (invalid line or row).
+     */
+    public static final String IMPORT_RECORDS = "marquee.ingest.import.records";
+    public static final String TAG_FORMAT = "format";
 
     private Metrics() {
     }

@@ -8,7 +8,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import dev.marquee.common.Topics;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -58,6 +68,49 @@ class RecommendFallbackTest {
         } finally {
             redis.opsForZSet().remove(RedisKeys.POPULAR, hot);
         }
+    }
+
+    @Test
+    void everyShownItemIsLoggedAsAnImpressionWithRequestIdAndPosition() throws Exception {
+        List<String> hot = List.of("shown-a-" + UUID.randomUUID(), "shown-b-" + UUID.randomUUID());
+        hot.forEach(id -> redis.opsForZSet().add(RedisKeys.POPULAR, id, 1e12));
+        HttpResponse<String> r;
+        try {
+            r = get("/recommend?userId=viewer-" + UUID.randomUUID() + "&k=3");
+        } finally {
+            hot.forEach(id -> redis.opsForZSet().remove(RedisKeys.POPULAR, id));
+        }
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json.readTree(r.body());
+        String requestId = body.get("requestId").asString();
+        List<String> shown = new ArrayList<>();
+        body.get("items").forEach(i -> shown.add(i.get("itemId").asString()));
+        assertThat(shown).containsAll(hot);
+
+        Map<Integer, String> logged = new TreeMap<>();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.getProperty("spring.kafka.bootstrap-servers"));
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "impressions-" + requestId);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, String> consumer =
+                     new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(Topics.EVENTS));
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (logged.size() < shown.size() && Instant.now().isBefore(deadline)) {
+                for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode e = json.readTree(rec.value());
+                    JsonNode context = e.get("context");
+                    if (context != null && requestId.equals(context.path("requestId").asString())) {
+                        assertThat(e.get("type").asString()).isEqualTo("impression");
+                        assertThat(rec.key()).isEqualTo(e.get("userId").asString());
+                        logged.put(context.get("position").asInt(), e.get("itemId").asString());
+                    }
+                }
+            }
+        }
+        assertThat(List.copyOf(logged.keySet())).isEqualTo(
+                java.util.stream.IntStream.range(0, shown.size()).boxed().toList());
+        assertThat(List.copyOf(logged.values())).isEqualTo(shown);
     }
 
     @Test

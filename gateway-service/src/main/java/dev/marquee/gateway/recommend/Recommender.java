@@ -42,6 +42,7 @@ public class Recommender {
     private final FeatureStore store;
     private final GatewayProperties props;
     private final MeterRegistry meters;
+    private final ImpressionLog impressions;
 
     /** Runs downstream calls so that the request thread can stop waiting at the budget, whatever the socket does. */
     private final ExecutorService calls = new ThreadPoolExecutor(16, 128, 30, TimeUnit.SECONDS,
@@ -54,12 +55,13 @@ public class Recommender {
     private final TimeLimiter rankingLimiter;
 
     Recommender(@Qualifier("retrievalClient") RestClient retrieval, @Qualifier("rankingClient") RestClient ranking,
-                FeatureStore store, GatewayProperties props, MeterRegistry meters) {
+                FeatureStore store, GatewayProperties props, MeterRegistry meters, ImpressionLog impressions) {
         this.retrieval = retrieval;
         this.ranking = ranking;
         this.store = store;
         this.props = props;
         this.meters = meters;
+        this.impressions = impressions;
         this.retrievalLimiter = TimeLimiter.of("retrieval", TimeLimiterConfig.custom()
                 .timeoutDuration(props.retrievalTimeout()).cancelRunningFuture(true).build());
         this.rankingLimiter = TimeLimiter.of("ranking", TimeLimiterConfig.custom()
@@ -108,6 +110,7 @@ public class Recommender {
         stages.put("total", total);
         meters.timer(Metrics.STAGE, Metrics.TAG_STAGE, "total").record((long) (total * 1e6), TimeUnit.NANOSECONDS);
         reasons.forEach(r -> meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, r.split(" ")[0]).increment());
+        impressions.log(requestId, userId, items, null);
         return new RecommendResponse(requestId, userId, items, modelVersion, !reasons.isEmpty(), reasons,
                 candidates.size(), stages);
     }

@@ -1,0 +1,100 @@
+package dev.marquee.common.feature;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class UserStateTest {
+    private static final long MINUTE = 60_000;
+
+    @Test
+    void encodedStateDecodesToTheSameFeatures() {
+        UserState s = UserState.empty();
+        s.advanceTo(1_000);
+        s.addTaste(0.9, new float[] {0.6f, -0.8f, 0}, 2.0);
+        s.addCategory(1.0, "books", 2.0, 16);
+        s.addCategory(0.5, "home and garden", 1.0, 16);
+        s.addRecent("i1", 30);
+        s.addRecent("i2", 30);
+        s.countEvent();
+        s.enterSession("s1", 1_000, Long.MIN_VALUE, 30 * MINUTE);
+        s.addSessionItem("i2", 10);
+
+        UserState back = UserState.decode(raw(s.encode()));
+
+        UserFeatures a = s.features("u");
+        UserFeatures b = back.features("u");
+        assertThat(b.taste()).containsExactly(a.taste());
+        assertThat(b.categoryWeights()).isEqualTo(a.categoryWeights())
+                .containsOnlyKeys("books", "home and garden");
+        assertThat(b.recentItems()).containsExactly("i2", "i1");
+        assertThat(b.eventCount()).isEqualTo(1);
+        assertThat(back.session()).isEqualTo("s1");
+        assertThat(back.lastMillis()).isEqualTo(1_000);
+    }
+
+    @Test
+    void quantisedTasteKeepsDirectionWithinOnePercent() {
+        float[] v = new float[128];
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        assertThat(Vectors.cosine(UserState.stored(v), v)).isGreaterThan(0.99);
+        assertThat(UserState.quantize(v)).hasSize(4 + 128);
+    }
+
+    @Test
+    void categoriesDecayAddAndKeepOnlyTheStrongest() {
+        UserState s = UserState.empty();
+        s.addCategory(1.0, "a", 4.0, 2);
+        s.addCategory(0.5, "b", 1.0, 2);     // a: 2, b: 1
+        s.addCategory(0.5, "c", 3.0, 2);     // a: 1, b: 0.5 (dropped), c: 3
+        assertThat(s.categories()).containsOnlyKeys("a", "c");
+        assertThat(s.categories().get("a")).isCloseTo(1.0, within(1e-6));
+        assertThat(s.categories().get("c")).isCloseTo(3.0, within(1e-6));
+        s.addCategory(1.0, "c", -5.0, 2);    // a one-star rating can take a category away
+        assertThat(s.categories()).containsOnlyKeys("a");
+    }
+
+    @Test
+    void eventsWithoutSessionIdStartANewSessionAfterTheGap() {
+        UserState s = UserState.empty();
+        assertThat(s.enterSession(null, 0, Long.MIN_VALUE, 30 * MINUTE)).isEmpty();
+        s.addSessionItem("a", 10);
+        assertThat(s.enterSession(null, 10 * MINUTE, 0, 30 * MINUTE)).containsExactly("a");
+        s.addSessionItem("b", 10);
+        assertThat(s.enterSession(null, 50 * MINUTE, 10 * MINUTE, 30 * MINUTE)).isEmpty();
+        s.addSessionItem("c", 10);
+        assertThat(s.enterSession("explicit", 51 * MINUTE, 50 * MINUTE, 30 * MINUTE)).isEmpty();
+    }
+
+    @Test
+    void recentItemsMoveToTheFrontAndAreCapped() {
+        UserState s = UserState.empty();
+        for (String id : List.of("a", "b", "c", "a", "d")) {
+            s.addRecent(id, 3);
+        }
+        assertThat(s.recent()).containsExactly("d", "a", "c");
+    }
+
+    @Test
+    void lateEventsDecayNothing() {
+        UserState s = UserState.empty();
+        assertThat(s.advanceTo(10_000)).isZero();
+        assertThat(s.advanceTo(15_000)).isEqualTo(5_000);
+        assertThat(s.advanceTo(12_000)).isZero();
+        assertThat(s.lastMillis()).isEqualTo(15_000);
+        assertThat(UserState.decay(7_000, 7_000)).isEqualTo(0.5);
+    }
+
+    private static Map<Object, Object> raw(Map<byte[], byte[]> encoded) {
+        Map<Object, Object> out = new HashMap<>();
+        encoded.forEach(out::put);
+        return out;
+    }
+}

@@ -13,6 +13,8 @@ Usage:
   export_t5.py --model t5-small --out models/t5-small                     # any T5 / flan-t5 checkpoint
   export_t5.py --model sentence-transformers/sentence-t5-base --out ...  # adds the dense projection
   export_t5.py --tiny --out models/tiny-t5 --references                   # tiny random T5 for tests
+  export_t5.py --random t5-small --out .marquee/models/t5-small-random     # random weights, real dimensions
+  export_t5.py --model t5-small --out models/t5-small --cuda --fp16        # + CUDA-traced fp32 and fp16 graphs
   (--tiny also prints mean intra-/inter-topic cosine on simulator-style catalog texts)
 
 Trace with torch 2.5.1 (the libtorch inside DJL 0.32): newer torch versions write TorchScript older runtimes refuse.
@@ -57,6 +59,54 @@ class Pooled(torch.nn.Module):
         if self.dense is not None:
             pooled = self.dense(pooled)
         return F.normalize(pooled, p=2.0, dim=1)
+
+
+class PooledHalf(torch.nn.Module):
+    """fp16 variant for CUDA: the encoder runs in half precision, its last hidden state is cast back to float32
+    before pooling, so the masked mean, the dense projection (kept in float32) and the L2 normalisation are fp32."""
+
+    def __init__(self, encoder, dense=None):
+        super().__init__()
+        self.encoder = encoder.half()
+        self.dense = dense
+
+    def forward(self, input_ids, attention_mask):
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0].float()
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        if self.dense is not None:
+            pooled = self.dense(pooled)
+        return F.normalize(pooled, p=2.0, dim=1)
+
+
+# Dimensions of the public T5 encoders (config.json of the Hugging Face checkpoints), for --random: a model with
+# the real compute cost but random weights, built without any download (benchmarks on machines without internet).
+RANDOM_CONFIGS = {
+    "t5-small": dict(d_model=512, d_kv=64, d_ff=2048, num_layers=6, num_heads=8),
+    "t5-base": dict(d_model=768, d_kv=64, d_ff=3072, num_layers=12, num_heads=12),
+}
+
+
+def random_model(name, seed):
+    """T5EncoderModel with the dimensions of `name` (vocabulary 32128, relu feed-forward as t5-small/base), randomly
+    initialised. It embeds nothing meaningfully: for throughput measurements only."""
+    from transformers import T5Config, T5EncoderModel
+    torch.manual_seed(seed)
+    config = T5Config(vocab_size=32128, relative_attention_num_buckets=32, relative_attention_max_distance=128,
+                      num_decoder_layers=0, dropout_rate=0.0, feed_forward_proj="relu", torchscript=True,
+                      **RANDOM_CONFIGS[name])
+    return T5EncoderModel(config).eval()
+
+
+def trace_checked(module, ids, mask, check_ids, check_mask, reference, tolerance, what):
+    """Trace `module` on the device of `ids` and compare it with `reference` (eager) on other batch shapes."""
+    with torch.no_grad():
+        traced = torch.jit.trace(module, (ids, mask), check_trace=False)
+        diff = (traced(check_ids, check_mask).float().cpu() - reference).abs().max().item()
+    if diff > tolerance:
+        sys.exit(f"{what}: traced model differs from eager float32 by {diff} (tolerance {tolerance})")
+    print(f"{what}: max |traced - eager fp32| = {diff:.2e}", file=sys.stderr)
+    return traced, diff
 
 
 def topic_corpus(seed=0, n=4000):
@@ -212,6 +262,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", help="Hugging Face id or local directory of a T5 checkpoint")
     ap.add_argument("--tiny", action="store_true", help="build a tiny random T5 with a tokenizer trained here")
+    ap.add_argument("--random", choices=sorted(RANDOM_CONFIGS),
+                    help="random weights with these dimensions and the tokenizer trained here (benchmarks only)")
+    ap.add_argument("--cuda", action="store_true",
+                    help="also write model-cuda.pt traced on the GPU (a graph traced on CPU keeps CPU-only "
+                         "constants, e.g. the relative-position arange); needs a CUDA machine")
+    ap.add_argument("--fp16", action="store_true",
+                    help="also write model-cuda-fp16.pt: encoder in half precision, pooling, dense and L2 "
+                         "normalisation in float32, traced on the GPU (implies --cuda)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--max-length", type=int, default=None, help="tokens, </s> included (default 512; tiny: 48)")
     ap.add_argument("--references", action="store_true", help="write reference.json computed by Hugging Face")
@@ -222,8 +280,11 @@ def main():
     ap.add_argument("--tiny-damping", type=float, default=0.1,
                     help="tiny: scale of the residual output projections after random init (1.0 = plain init)")
     args = ap.parse_args()
-    if bool(args.tiny) == bool(args.model):
-        ap.error("give exactly one of --model or --tiny")
+    if sum(map(bool, (args.tiny, args.model, args.random))) != 1:
+        ap.error("give exactly one of --model, --tiny or --random")
+    args.cuda = args.cuda or args.fp16
+    if args.cuda and not torch.cuda.is_available():
+        ap.error("--cuda/--fp16 trace on the GPU: no CUDA device visible to this torch")
     os.makedirs(args.out, exist_ok=True)
 
     corpus, world = topic_corpus(args.seed)
@@ -233,6 +294,11 @@ def main():
         dense = None
         model_id = "marquee/tiny-t5-random"
         max_length = args.max_length or 48
+    elif args.random:
+        tokenizer = train_tiny_tokenizer(corpus, args.vocab_size)
+        encoder, dense = random_model(args.random, args.seed), None
+        model_id = f"marquee/{args.random}-random"
+        max_length = args.max_length or 512
     else:
         encoder, tokenizer, dense, declared_max = load_pretrained(args.model)
         model_id = args.model
@@ -248,11 +314,30 @@ def main():
         traced = torch.jit.trace(pooled, (ids, mask), check_trace=False)
         # the traced graph must follow other batch sizes and lengths exactly
         ids2, mask2 = encode_batch(tokenizer, reference_sentences(world), max_length)
-        diff = (traced(ids2, mask2) - pooled(ids2, mask2)).abs().max().item()
+        eager = pooled(ids2, mask2)
+        diff = (traced(ids2, mask2) - eager).abs().max().item()
         if diff > 1e-5:
             sys.exit(f"traced model differs from eager by {diff}")
         dimension = int(pooled(ids2[:1], mask2[:1]).shape[1])
     traced.save(os.path.join(args.out, "model.pt"))
+    variants = {}
+    if args.cuda:
+        cuda = torch.device("cuda")
+        on_gpu = [t.to(cuda) for t in (ids, mask, ids2, mask2)]
+        traced_cuda, _ = trace_checked(pooled.to(cuda), *on_gpu, eager, 1e-4, "cuda fp32")
+        traced_cuda.save(os.path.join(args.out, "model-cuda.pt"))
+        variants["cuda"] = "model-cuda.pt"
+        if args.fp16:
+            # a copy: PooledHalf casts the encoder in place; the float32 module is still needed below
+            import copy
+            half = PooledHalf(copy.deepcopy(pooled.encoder), pooled.dense).to(cuda)
+            if half.dense is not None:
+                half.dense.float()
+            traced_half, half_diff = trace_checked(half, *on_gpu, eager, 5e-2, "cuda fp16")
+            traced_half.save(os.path.join(args.out, "model-cuda-fp16.pt"))
+            variants["cuda-fp16"] = "model-cuda-fp16.pt"
+            variants["cudaFp16MaxAbsDiff"] = round(half_diff, 6)
+        pooled.to("cpu")
 
     meta = {
         "modelId": model_id,
@@ -264,6 +349,7 @@ def main():
         "padTokenId": 0,
         "eosTokenId": 1,
         "torchVersion": torch.__version__,
+        "variants": variants,
         "exportedAt": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
     with open(os.path.join(args.out, "marquee-model.json"), "w") as f:

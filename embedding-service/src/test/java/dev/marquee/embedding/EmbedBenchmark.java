@@ -2,10 +2,13 @@ package dev.marquee.embedding;
 
 import dev.marquee.common.catalog.CatalogItem;
 import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.embedding.catalog.CatalogBatch;
 import dev.marquee.embedding.catalog.CatalogEmbedder;
+import dev.marquee.embedding.config.EmbeddingProperties;
 import dev.marquee.embedding.encoder.EncodeBatcher;
 import dev.marquee.embedding.encoder.T5Encoder;
 import dev.marquee.embedding.milvus.ItemIndex;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
@@ -13,8 +16,14 @@ import io.milvus.v2.service.collection.request.DropCollectionReq;
 import io.milvus.v2.service.utility.request.DropAliasReq;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Random;
@@ -22,9 +31,11 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -36,8 +47,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code ./marquee bench embed}: items/s of the raw DJL forward pass and of the whole pipeline (Kafka consumer →
- * micro-batched T5 → Milvus upsert → Redis) at batch sizes 1, 8, 32, 128, on real servers. Prints a table and, last,
- * {@code raw_items_per_s=… pipeline_items_per_s=… ratio=… device=…} for the default batch size (32).
+ * JSON → micro-batched T5 → Milvus upsert → Redis → offset commit) at batch sizes 1, 8, 32, 128, on real servers.
+ * Prints a table, where the pipeline's time went per batch size ({@code profile …} lines), the raw forward pass with
+ * and without sequence bucketing on the catalog texts and on texts of widely mixed length ({@code bucketing …}), and,
+ * last, {@code raw_items_per_s=… pipeline_items_per_s=… ratio=… device=…} for the default batch size (32).
+ *
+ * <p>The pipeline is the consumer's: one poll is parsed and encoded on the polling thread while the previous poll's
+ * writes run ({@link CatalogEmbedder.WriteStream}); offsets are committed only for polls whose writes are done.
+ * Env: {@code MARQUEE_BENCH_MODE=sync} runs the previous path instead (encode, write, commit, then poll again, 256-row
+ * upserts); {@code MARQUEE_BUCKETING=true|false} overrides the service default; {@code MARQUEE_WRITE_BATCH}.
  */
 @EnabledIfEnvironmentVariable(named = "MARQUEE_BENCH", matches = "embed")
 class EmbedBenchmark {
@@ -56,17 +74,40 @@ class EmbedBenchmark {
         StringRedisTemplate redis = new StringRedisTemplate(redisFactory);
         List<String> lines = new ArrayList<>();
         String last = null;
-        try (T5Encoder encoder = T5Encoder.load(modelDir, device)) {
+        boolean bucketing = Boolean.parseBoolean(System.getenv().getOrDefault("MARQUEE_BUCKETING",
+                EmbeddingProperties.BUCKETING_DEFAULT));
+        boolean sync = "sync".equals(System.getenv("MARQUEE_BENCH_MODE"));
+        int writeBatch = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_WRITE_BATCH", sync ? "256" : "512"));
+        T5Encoder.Options options = new T5Encoder.Options(false, bucketing,
+                Integer.parseInt(EmbeddingProperties.BUCKET_OVERHEAD_DEFAULT));
+        try (T5Encoder encoder = T5Encoder.load(modelDir, device, options)) {
             List<CatalogItem> catalog = catalog(items);
             List<String> texts = catalog.stream().map(CatalogItem::text).toList();
             encoder.encode(texts.subList(0, 64)); // warm-up
-            lines.add(String.format(Locale.ROOT, "model=%s dim=%d device=%s items=%d", encoder.modelId(),
-                    encoder.dimension(), encoder.device(), items));
+            encoder.encode(texts.subList(0, 64), !bucketing);
+            lines.add(String.format(Locale.ROOT,
+                    "model=%s dim=%d device=%s precision=%s items=%d bucketing=%s mode=%s write_batch=%d",
+                    encoder.modelId(), encoder.dimension(), encoder.device(), encoder.precision(), items, bucketing,
+                    sync ? "sync" : "pipelined", writeBatch));
             lines.add("batch  raw_items_per_s  pipeline_items_per_s  ratio");
-            for (int batch : BATCHES) {
+            // raw first, on a quiet stack (Milvus keeps compacting and indexing for a while after upserts), best of
+            // two rounds; then one untimed pipeline run to warm the Kafka, Milvus and Redis client paths
+            double[] raws = new double[BATCHES.length];
+            for (int round = 0; round < 2; round++) {
+                for (int b = 0; b < BATCHES.length; b++) {
+                    int n = BATCHES[b] == 1 ? Math.min(items, 256) : items;
+                    raws[b] = Math.max(raws[b], raw(encoder, texts.subList(0, n), BATCHES[b], bucketing));
+                }
+            }
+            pipeline(encoder, milvus, redis, catalog(64), 32, sync, writeBatch, new ArrayList<>());
+            List<String> profiles = new ArrayList<>();
+            for (int b = 0; b < BATCHES.length; b++) {
+                int batch = BATCHES[b];
                 int n = batch == 1 ? Math.min(items, 256) : items;
-                double raw = raw(encoder, texts.subList(0, n), batch);
-                double pipeline = pipeline(encoder, milvus, redis, catalog.subList(0, n), batch);
+                double raw = raws[b];
+                Thread.sleep(2_000); // let the previous run's background work in Milvus settle
+                double pipeline = pipeline(encoder, milvus, redis, catalog.subList(0, n), batch, sync, writeBatch,
+                        profiles);
                 lines.add(String.format(Locale.ROOT, "%5d  %15.0f  %20.0f  %5.2f", batch, raw, pipeline,
                         pipeline / raw));
                 if (batch == 32) {
@@ -74,6 +115,10 @@ class EmbedBenchmark {
                             "raw_items_per_s=%.0f pipeline_items_per_s=%.0f ratio=%.2f device=%s batch=32",
                             raw, pipeline, pipeline / raw, encoder.device());
                 }
+            }
+            lines.addAll(profiles);
+            if (!"false".equals(System.getenv("MARQUEE_BENCH_BUCKETING"))) {
+                lines.addAll(bucketingComparison(encoder, texts, mixedTexts(Math.min(items, 512))));
             }
         } finally {
             milvus.close();
@@ -83,17 +128,39 @@ class EmbedBenchmark {
         System.out.println(last);
     }
 
-    private static double raw(T5Encoder encoder, List<String> texts, int batch) {
+    /** Raw items/s with bucketing off and on, same texts, batch sizes 8/32/128 (batch 1 has nothing to bucket). */
+    private static List<String> bucketingComparison(T5Encoder encoder, List<String> catalogTexts,
+                                                    List<String> mixed) {
+        List<String> out = new ArrayList<>();
+        for (var set : List.of(Map.entry("catalog", catalogTexts), Map.entry("mixed", mixed))) {
+            for (int batch : new int[] {8, 32, 128}) {
+                // alternate the order, best of two rounds each, to spread the machine's noise over both
+                double off = 0;
+                double on = 0;
+                for (int round = 0; round < 2; round++) {
+                    off = Math.max(off, raw(encoder, set.getValue(), batch, false));
+                    on = Math.max(on, raw(encoder, set.getValue(), batch, true));
+                }
+                out.add(String.format(Locale.ROOT,
+                        "bucketing texts=%s batch=%d off_items_per_s=%.0f on_items_per_s=%.0f gain=%.2f",
+                        set.getKey(), batch, off, on, on / off));
+            }
+        }
+        return out;
+    }
+
+    private static double raw(T5Encoder encoder, List<String> texts, int batch, boolean bucketing) {
         long t0 = System.nanoTime();
         for (int from = 0; from < texts.size(); from += batch) {
-            encoder.encode(texts.subList(from, Math.min(texts.size(), from + batch)));
+            encoder.encode(texts.subList(from, Math.min(texts.size(), from + batch)), bucketing);
         }
         return texts.size() / ((System.nanoTime() - t0) / 1e9);
     }
 
     /** Produce the items to a fresh topic, then time consume → encode → Milvus → Redis until all are stored. */
     private static double pipeline(T5Encoder encoder, MilvusClientV2 milvus, StringRedisTemplate redis,
-                                   List<CatalogItem> items, int batch) throws Exception {
+                                   List<CatalogItem> items, int batch, boolean sync, int writeBatch,
+                                   List<String> profiles) throws Exception {
         String topic = "bench-catalog-" + UUID.randomUUID();
         String alias = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         Properties p = new Properties();
@@ -109,13 +176,18 @@ class EmbedBenchmark {
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, System.getenv("KAFKA_BOOTSTRAP"));
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 512);
         ItemIndex index = new ItemIndex(milvus, alias, encoder.dimension());
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (EncodeBatcher batcher = new EncodeBatcher(encoder::encode, batch, Duration.ofMillis(2), 256);
              KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
                      new StringDeserializer())) {
             CatalogEmbedder embedder = new CatalogEmbedder(batcher, encoder, index, new FeatureStore(redis),
-                    new SimpleMeterRegistry());
+                    meters, writeBatch, 2);
+            CatalogEmbedder.WriteStream stream = embedder.newStream();
+            Deque<Map.Entry<Map<TopicPartition, OffsetAndMetadata>, CompletableFuture<Void>>> pending =
+                    new ArrayDeque<>();
             consumer.subscribe(List.of(topic));
             // wait for the assignment and the first records before the clock starts
             var first = consumer.poll(Duration.ofSeconds(10));
@@ -123,27 +195,106 @@ class EmbedBenchmark {
                 first = consumer.poll(Duration.ofSeconds(1));
             }
             long t0 = System.nanoTime();
+            long pollNanos = 0;
+            long jsonNanos = 0;
+            long commitNanos = 0;
             int done = 0;
             var records = first;
             while (true) {
-                List<CatalogItem> chunk = new ArrayList<>();
-                for (ConsumerRecord<String, String> r : records) {
-                    chunk.add(JSON.readValue(r.value(), CatalogItem.class));
+                List<ConsumerRecord<String, String>> polled = new ArrayList<>();
+                records.forEach(polled::add);
+                long j0 = System.nanoTime();
+                List<CatalogItem> chunk = CatalogBatch.latest(polled, JSON);
+                jsonNanos += System.nanoTime() - j0;
+                if (sync) {
+                    embedder.embed(chunk);
+                    long c0 = System.nanoTime();
+                    consumer.commitSync();
+                    commitNanos += System.nanoTime() - c0;
+                } else {
+                    pending.add(Map.entry(nextOffsets(polled), stream.embedAsync(chunk)));
+                    long c0 = System.nanoTime();
+                    commitWritten(consumer, pending, false);
+                    commitNanos += System.nanoTime() - c0;
                 }
-                embedder.embed(chunk);
-                consumer.commitSync();
-                done += chunk.size();
+                done += polled.size();
                 if (done >= items.size()) {
                     break;
                 }
+                long p0 = System.nanoTime();
                 records = consumer.poll(Duration.ofSeconds(5));
+                pollNanos += System.nanoTime() - p0;
             }
-            return done / ((System.nanoTime() - t0) / 1e9);
+            long c0 = System.nanoTime();
+            commitWritten(consumer, pending, true);
+            commitNanos += System.nanoTime() - c0;
+            long elapsed = System.nanoTime() - t0;
+            if (stream.failure() != null) {
+                throw new IllegalStateException("pipeline write failed", stream.failure());
+            }
+            profiles.add(String.format(Locale.ROOT,
+                    "profile batch=%d total_ms=%.0f poll_ms=%.0f json_ms=%.0f encode_ms=%.0f backpressure_ms=%.0f "
+                            + "commit_wait_ms=%.0f | writer: milvus_ms=%.0f (%d upserts) redis_ms=%.0f",
+                    batch, elapsed / 1e6, pollNanos / 1e6, jsonNanos / 1e6, stage(meters, "encode"),
+                    stage(meters, "backpressure"), commitNanos / 1e6, stage(meters, "milvus"),
+                    meters.get(CatalogEmbedder.STAGE_TIMER).tag("stage", "milvus").timer().count(),
+                    stage(meters, "redis")));
+            return done / (elapsed / 1e9);
         } finally {
             String physical = index.currentCollection();
             milvus.dropAlias(DropAliasReq.builder().alias(alias).build());
             milvus.dropCollection(DropCollectionReq.builder().collectionName(physical).build());
         }
+    }
+
+    private static double stage(SimpleMeterRegistry meters, String stage) {
+        Timer t = meters.find(CatalogEmbedder.STAGE_TIMER).tag("stage", stage).timer();
+        return t == null ? 0 : t.totalTime(TimeUnit.MILLISECONDS);
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<ConsumerRecord<String, String>> polled) {
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (ConsumerRecord<String, String> r : polled) {
+            next.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        return next;
+    }
+
+    /** Commits the offsets of the polls whose writes are done, in poll order (all of them, waiting, if {@code all}). */
+    private static void commitWritten(KafkaConsumer<String, String> consumer,
+                                      Deque<Map.Entry<Map<TopicPartition, OffsetAndMetadata>,
+                                              CompletableFuture<Void>>> pending, boolean all) {
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        while (!pending.isEmpty() && (all || pending.peekFirst().getValue().isDone())) {
+            var head = pending.pollFirst();
+            head.getValue().join(); // a failed write throws here: nothing from it on is committed
+            commit.putAll(head.getKey());
+        }
+        if (!commit.isEmpty()) {
+            if (all) {
+                consumer.commitSync(commit);
+            } else {
+                consumer.commitAsync(commit, null);
+            }
+        }
+    }
+
+    /** Texts from 3 to about 120 words (truncated at the model's max length), uniformly mixed. */
+    private static List<String> mixedTexts(int n) {
+        Random random = new Random(11);
+        String[] words = {"hiking", "tent", "trail", "espresso", "skillet", "guitar", "piano", "puzzle", "robot",
+            "kite", "lantern", "kettle", "vinyl", "castle", "summit", "melody"};
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int length = random.nextInt(4) == 0 ? 40 + random.nextInt(80) : 3 + random.nextInt(20);
+            StringBuilder text = new StringBuilder();
+            for (int w = 0; w < length; w++) {
+                text.append(words[random.nextInt(words.length)]).append(' ');
+            }
+            out.add(text.toString().trim());
+        }
+        return out;
     }
 
     private static List<CatalogItem> catalog(int n) {

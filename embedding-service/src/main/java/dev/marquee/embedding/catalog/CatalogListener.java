@@ -2,42 +2,141 @@ package dev.marquee.embedding.catalog;
 
 import dev.marquee.common.Topics;
 import dev.marquee.common.catalog.CatalogItem;
-import java.util.LinkedHashMap;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.ConsumerSeekAware;
+import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.stereotype.Component;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Consumes the catalog topic in batches; the newest version of an item in a batch wins. */
+/**
+ * Consumes the catalog topic in batches; the newest version of an item in a batch wins.
+ *
+ * <p>Pipelined across polls, at least once: a poll is encoded here, on the consumer thread, and its writes are queued
+ * on the embedder's writer ({@link CatalogEmbedder.WriteStream}), so the next poll is read and encoded while the
+ * previous one is written. The poll is acknowledged (ack mode {@code manual}: the container commits on its own thread)
+ * only when its writes are done; writes and acknowledgements stay in poll order. If a write fails the stream refuses
+ * every later write, so no later offset is committed; at the next poll (or idle event) the listener waits for the
+ * queued writes, seeks every partition back to the first offset not written, backs off and starts again.
+ */
 @Component
-class CatalogListener {
+class CatalogListener implements ConsumerSeekAware {
     private static final Logger log = LoggerFactory.getLogger(CatalogListener.class);
+    private static final long MAX_BACKOFF_MS = 30_000;
     private final CatalogEmbedder embedder;
     private final JsonMapper json;
+    /** Per consumer thread (the container may run several). */
+    private final ThreadLocal<State> state;
+
+    private record Pending(Map<TopicPartition, Long> firstOffsets, CompletableFuture<Void> written) {
+    }
+
+    private static final class State {
+        final CatalogEmbedder.WriteStream stream;
+        final Deque<Pending> pending = new ArrayDeque<>();
+        volatile long backoffMs;
+        ConsumerSeekCallback seeks;
+
+        State(CatalogEmbedder.WriteStream stream) {
+            this.stream = stream;
+        }
+    }
 
     CatalogListener(CatalogEmbedder embedder, JsonMapper json) {
         this.embedder = embedder;
         this.json = json;
+        this.state = ThreadLocal.withInitial(() -> new State(embedder.newStream()));
+    }
+
+    /** Called on the consumer thread (unlike {@code registerSeekCallback}): keep its seek callback. */
+    @Override
+    public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
+        state.get().seeks = callback;
     }
 
     @KafkaListener(id = "catalog-embedder", topics = Topics.CATALOG, batch = "true")
-    void onItems(List<ConsumerRecord<String, String>> records) {
-        Map<String, CatalogItem> latest = new LinkedHashMap<>();
-        for (ConsumerRecord<String, String> record : records) {
-            try {
-                CatalogItem item = json.readValue(record.value(), CatalogItem.class);
-                latest.put(item.itemId(), item);
-            } catch (JacksonException e) {
-                log.warn("skipping unreadable catalog record {}-{}@{}: {}", record.topic(), record.partition(),
-                        record.offset(), e.getMessage());
+    void onItems(List<ConsumerRecord<String, String>> records, Acknowledgment ack) {
+        State s = state.get();
+        s.pending.removeIf(p -> p.written().isDone() && !p.written().isCompletedExceptionally());
+        if (s.stream.failure() != null) {
+            rewind(s, CatalogBatch.firstOffsets(records), s.seeks);
+            return;
+        }
+        List<CatalogItem> items = CatalogBatch.latest(records, json);
+        CompletableFuture<Void> written = s.stream.embedAsync(items);
+        s.pending.add(new Pending(CatalogBatch.firstOffsets(records), written));
+        written.whenComplete((ok, error) -> {
+            if (error == null) {
+                ack.acknowledge();
+                s.backoffMs = 0;
+                log.debug("embedded {} catalog items", items.size());
+            } else {
+                log.warn("writing {} catalog items failed; not acknowledged: {}", items.size(), error.toString());
+            }
+        });
+    }
+
+    /** A failure may be waiting while no records come: deal with it when the container is idle. */
+    @Override
+    public void onIdleContainer(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
+        State s = state.get();
+        if (s.stream.failure() != null) {
+            rewind(s, Map.of(), callback);
+        }
+    }
+
+    /** Let queued writes finish (and be acknowledged) before the partitions go; unacknowledged ones are re-read. */
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        State s = state.get();
+        awaitAll(s);
+        s.pending.clear();
+        s.stream.clearFailure();
+    }
+
+    private void rewind(State s, Map<TopicPartition, Long> current, ConsumerSeekCallback callback) {
+        awaitAll(s);
+        Map<TopicPartition, Long> seekTo = new HashMap<>(current);
+        for (Pending p : s.pending) {
+            if (p.written().isCompletedExceptionally()) {
+                p.firstOffsets().forEach((tp, offset) -> seekTo.merge(tp, offset, Math::min));
             }
         }
-        embedder.embed(List.copyOf(latest.values()));
-        log.info("embedded {} catalog items", latest.size());
+        long backoff = Math.min(MAX_BACKOFF_MS, Math.max(1_000, s.backoffMs * 2));
+        s.backoffMs = backoff;
+        log.warn("catalog write failed ({}); re-reading from {} in {} ms", s.stream.failure().toString(), seekTo,
+                backoff);
+        try {
+            Thread.sleep(backoff);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        seekTo.forEach((tp, offset) -> callback.seek(tp.topic(), tp.partition(), offset));
+        s.pending.clear();
+        s.stream.clearFailure();
+    }
+
+    private static void awaitAll(State s) {
+        for (Pending p : s.pending) {
+            try {
+                p.written().get();
+            } catch (ExecutionException e) {
+                // recorded in the stream's failure
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

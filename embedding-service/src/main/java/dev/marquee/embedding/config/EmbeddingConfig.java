@@ -12,7 +12,8 @@ import org.springframework.context.annotation.Configuration;
 class EmbeddingConfig {
     @Bean(destroyMethod = "close")
     T5Encoder encoder(EmbeddingProperties props) throws Exception {
-        return T5Encoder.load(Path.of(props.modelDir()), props.device());
+        return T5Encoder.load(Path.of(props.modelDir()), props.device(),
+                new T5Encoder.Options(props.fp16(), props.bucketing(), props.bucketOverheadTokens()));
     }
 
     @Bean(destroyMethod = "close")

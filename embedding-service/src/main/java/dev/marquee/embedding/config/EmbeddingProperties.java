@@ -21,6 +21,12 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBatchSize  most texts in one forward pass of the micro-batcher (default 32)
  * @param maxWait       how long the micro-batcher waits to fill a batch (default 5 ms)
  * @param queueCapacity requests the micro-batcher holds before pushing back (default 256)
+ * @param fp16          on CUDA, run the half-precision graph (model-cuda-fp16.pt, pooling in float32); ignored on
+ *                      CPU (logged). Default false
+ * @param bucketing     run each micro-batch in token-length buckets to cut padding (default: see docs/benchmarks.md)
+ * @param bucketOverheadTokens the cost of one extra forward pass in padded tokens, for choosing buckets
+ * @param writeBatchSize rows per Milvus upsert / Redis pipeline when catalog items are written (default 512)
+ * @param writesInFlight write groups queued behind the one being written before the consumer waits (default 2)
  */
 @Validated
 @ConfigurationProperties("marquee.embedding")
@@ -33,5 +39,13 @@ public record EmbeddingProperties(
         @DefaultValue("2000") @Min(1) int maxTextLength,
         @DefaultValue("32") @Min(1) @Max(1024) int maxBatchSize,
         @DefaultValue("5ms") @NotNull Duration maxWait,
-        @DefaultValue("256") @Min(1) int queueCapacity) {
+        @DefaultValue("256") @Min(1) int queueCapacity,
+        @DefaultValue("false") boolean fp16,
+        @DefaultValue(EmbeddingProperties.BUCKETING_DEFAULT) boolean bucketing,
+        @DefaultValue(EmbeddingProperties.BUCKET_OVERHEAD_DEFAULT) @Min(0) int bucketOverheadTokens,
+        @DefaultValue("512") @Min(1) @Max(10000) int writeBatchSize,
+        @DefaultValue("2") @Min(1) @Max(64) int writesInFlight) {
+    /** Default of {@code marquee.embedding.bucketing}, from the measurement in docs/benchmarks.md. */
+    public static final String BUCKETING_DEFAULT = "true";
+    public static final String BUCKET_OVERHEAD_DEFAULT = "64";
 }

@@ -1,0 +1,150 @@
+package dev.marquee.embedding.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.marquee.common.catalog.CatalogItem;
+import dev.marquee.common.milvus.ItemCollectionSchema;
+import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.RedisKeys;
+import dev.marquee.embedding.encoder.EncodeBatcher;
+import dev.marquee.embedding.encoder.T5Encoder;
+import dev.marquee.embedding.milvus.ItemIndex;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.milvus.v2.client.ConnectConfig;
+import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.common.ConsistencyLevel;
+import io.milvus.v2.service.collection.request.DropCollectionReq;
+import io.milvus.v2.service.utility.request.DropAliasReq;
+import io.milvus.v2.service.vector.request.QueryReq;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * Real Milvus and Redis, tiny T5: the asynchronous write stream the catalog consumer acknowledges from completes in
+ * submission order, and after a failed write refuses later ones (so no later offset can be committed) until cleared.
+ */
+@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+class CatalogEmbedderStreamTest {
+    private final String alias = "test_stream_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    private final MilvusClientV2 milvus = new MilvusClientV2(ConnectConfig.builder()
+            .uri(System.getenv("MILVUS_URI")).build());
+    private final List<LettuceConnectionFactory> factories = new ArrayList<>();
+    private ItemIndex index;
+
+    @AfterEach
+    void cleanUp() {
+        if (index != null) {
+            String physical = index.currentCollection();
+            milvus.dropAlias(DropAliasReq.builder().alias(alias).build());
+            milvus.dropCollection(DropCollectionReq.builder().collectionName(physical).build());
+        }
+        milvus.close();
+        factories.forEach(LettuceConnectionFactory::destroy);
+    }
+
+    @Test
+    void writesCompleteInSubmissionOrderAndReachMilvusAndRedis() throws Exception {
+        StringRedisTemplate redis = redis(Integer.parseInt(System.getenv("REDIS_PORT")));
+        try (T5Encoder encoder = T5Encoder.load(Path.of("..", "models", "tiny-t5"), "cpu");
+             EncodeBatcher batcher = new EncodeBatcher(encoder::encode, 16, Duration.ofMillis(1), 64)) {
+            index = new ItemIndex(milvus, alias, encoder.dimension());
+            // small write groups and one queued group: the caller is pushed back while earlier polls are written
+            CatalogEmbedder embedder = new CatalogEmbedder(batcher, encoder, index, new FeatureStore(redis),
+                    new SimpleMeterRegistry(), 24, 1);
+            CatalogEmbedder.WriteStream stream = embedder.newStream();
+            List<Integer> completed = Collections.synchronizedList(new ArrayList<>());
+            List<CompletableFuture<Void>> futures = new ArrayList<>();
+            List<List<CatalogItem>> polls = new ArrayList<>();
+            for (int poll = 0; poll < 4; poll++) {
+                List<CatalogItem> items = items("ok" + poll, 50);
+                polls.add(items);
+                int n = poll;
+                futures.add(stream.embedAsync(items).thenRun(() -> completed.add(n)));
+            }
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+            assertThat(completed).containsExactly(0, 1, 2, 3);
+            assertThat(stream.failure()).isNull();
+            for (List<CatalogItem> items : polls) {
+                assertThat(milvusCount(items)).isEqualTo(items.size());
+                for (CatalogItem item : items) {
+                    assertThat(redis.opsForHash().hasKey(RedisKeys.item(item.itemId()), RedisKeys.ITEM_VECTOR))
+                            .as(item.itemId()).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void afterAFailedWriteLaterWritesAreRefusedUntilTheFailureIsCleared() throws Exception {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        StringRedisTemplate deadRedis = redis(deadPort);
+        try (T5Encoder encoder = T5Encoder.load(Path.of("..", "models", "tiny-t5"), "cpu");
+             EncodeBatcher batcher = new EncodeBatcher(encoder::encode, 16, Duration.ofMillis(1), 64)) {
+            index = new ItemIndex(milvus, alias, encoder.dimension());
+            CatalogEmbedder embedder = new CatalogEmbedder(batcher, encoder, index, new FeatureStore(deadRedis),
+                    new SimpleMeterRegistry(), 64, 2);
+            CatalogEmbedder.WriteStream stream = embedder.newStream();
+            List<CatalogItem> a = items("a", 20);
+            List<CatalogItem> b = items("b", 20);
+            CompletableFuture<Void> first = stream.embedAsync(a);
+            CompletableFuture<Void> second = stream.embedAsync(b);
+            assertThatThrownBy(first::join).isInstanceOf(CompletionException.class);
+            assertThatThrownBy(second::join).hasMessageContaining("an earlier write of this stream failed");
+            assertThat(stream.failure()).isNotNull();
+            // a's Milvus upsert ran (Redis comes after it); b was refused before touching any store
+            assertThat(milvusCount(a)).isEqualTo(a.size());
+            assertThat(milvusCount(b)).isZero();
+            assertThatThrownBy(stream.embedAsync(items("c0", 5))::join)
+                    .hasMessageContaining("an earlier write of this stream failed");
+
+            stream.clearFailure();
+            List<CatalogItem> c = items("c", 20);
+            assertThatThrownBy(stream.embedAsync(c)::join)
+                    .satisfies(e -> assertThat(e.getCause().getMessage()).doesNotContain("earlier write"));
+            assertThat(milvusCount(c)).isEqualTo(c.size());
+        }
+    }
+
+    private StringRedisTemplate redis(int port) {
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                new RedisStandaloneConfiguration("127.0.0.1", port));
+        factory.afterPropertiesSet();
+        factories.add(factory);
+        return new StringRedisTemplate(factory);
+    }
+
+    private List<CatalogItem> items(String prefix, int n) {
+        List<CatalogItem> items = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            items.add(new CatalogItem("st-" + alias + "-" + prefix + "-" + i, "hiking tent " + prefix + " " + i,
+                    "trail lantern " + i, "c" + (i % 3), 10.0 + i));
+        }
+        return items;
+    }
+
+    private long milvusCount(List<CatalogItem> items) {
+        String ids = String.join(", ", items.stream().map(i -> "\"" + i.itemId() + "\"").toList());
+        return milvus.query(QueryReq.builder().collectionName(index.currentCollection())
+                        .filter(ItemCollectionSchema.ITEM_ID + " in [" + ids + "]")
+                        .outputFields(List.of(ItemCollectionSchema.ITEM_ID))
+                        .consistencyLevel(ConsistencyLevel.STRONG).build())
+                .getQueryResults().size();
+    }
+}

@@ -9,23 +9,28 @@ import java.util.Map;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
-/** The public APIs the simulator drives: ingest (catalog, events), embedding status, ranking training. */
+/**
+ * The public APIs the simulator drives: ingest (catalog, events), embedding status, ranking training, gateway
+ * recommendations. It talks only to the base URLs it is given.
+ */
 public class MarqueeClient {
     private static final int BATCH = 500;
     private final RestClient ingest;
     private final RestClient embedding;
     private final RestClient ranking;
+    private final RestClient gateway;
 
-    public MarqueeClient(String ingestUrl, String embeddingUrl, String rankingUrl) {
-        this.ingest = client(ingestUrl);
-        this.embedding = client(embeddingUrl);
-        this.ranking = client(rankingUrl);
+    public MarqueeClient(String ingestUrl, String embeddingUrl, String rankingUrl, String gatewayUrl) {
+        this.ingest = client(ingestUrl, Duration.ofSeconds(120));
+        this.embedding = client(embeddingUrl, Duration.ofSeconds(30));
+        this.ranking = client(rankingUrl, Duration.ofSeconds(120));
+        this.gateway = client(gatewayUrl, Duration.ofSeconds(10));
     }
 
-    private static RestClient client(String baseUrl) {
+    private static RestClient client(String baseUrl, Duration readTimeout) {
         JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build());
-        factory.setReadTimeout(Duration.ofSeconds(120));
+        factory.setReadTimeout(readTimeout);
         return RestClient.builder().baseUrl(baseUrl).requestFactory(factory).build();
     }
 
@@ -37,12 +42,19 @@ public class MarqueeClient {
         }
     }
 
+    /** Posts the events in order, in batches of at most {@value #BATCH}. */
     public void sendEvents(List<InteractionEvent> events) {
         for (int from = 0; from < events.size(); from += BATCH) {
             ingest.post().uri("/events/batch")
                     .body(Map.of("events", events.subList(from, Math.min(events.size(), from + BATCH))))
                     .retrieve().toBodilessEntity();
         }
+    }
+
+    /** {@code GET /recommend?userId=&k=} on the gateway. */
+    public Recommendation recommend(String userId, int k) {
+        return gateway.get().uri(b -> b.path("/recommend").queryParam("userId", userId).queryParam("k", k).build())
+                .retrieve().body(Recommendation.class);
     }
 
     /** Items embedded so far, according to the embedding service. */

@@ -28,19 +28,10 @@ public final class Metrics {
     /** Counter of items shown to simulated users in the closed loop (CTR = closed_loop clicks / this). */
     public static final String SIMULATOR_SHOWN = "marquee.simulator.shown";
 
-    /** Counter of events the simulator sent, tags {@code mode} (backfill, live, closed_loop) and {@code type}. */
-    public static final String SIMULATOR_EVENTS = "marquee.simulator.events";
-    /** Counter of the simulator's closed-loop /recommend calls, tag {@code outcome}: ok, error. */
-    public static final String SIMULATOR_REQUESTS = "marquee.simulator.requests";
-    /** Counter of items shown to simulated users in the closed loop (CTR = closed_loop clicks / this). */
-    public static final String SIMULATOR_SHOWN = "marquee.simulator.shown";
-
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_STAGE = "stage";
     public static final String TAG_SOURCE = "source";
     public static final String TAG_REASON = "reason";
-    public static final String TAG_MODE = "mode";
-    public static final String TAG_TYPE = "type";
     public static final String TAG_MODE = "mode";
     public static final String TAG_TYPE = "type";
 

@@ -1,11 +1,16 @@
 package dev.marquee.ingest.config;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.bind.Name;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -13,11 +18,30 @@ import org.springframework.validation.annotation.Validated;
  *                     (default 0.95: the last ~20 events dominate)
  * @param sendTimeout  how long a request waits for Kafka to acknowledge its records (default 5 s)
  * @param partitions   partitions of the events topic (default 4)
+ * @param bulk         the bulk import endpoints ({@code marquee.ingest.import.*})
  */
 @Validated
 @ConfigurationProperties("marquee.ingest")
 public record IngestProperties(
         @DefaultValue("0.95") @DecimalMin("0.0") @DecimalMax("1.0") double tasteDecay,
         @DefaultValue("5s") Duration sendTimeout,
-        @DefaultValue("4") @Min(1) int partitions) {
+        @DefaultValue("4") @Min(1) int partitions,
+        @Name("import") @DefaultValue @Valid Import bulk) {
+
+    /**
+     * Bulk import of JSONL events and MovieLens files ({@code POST /import/...}).
+     *
+     * @param batchSize        valid records published to Kafka per acknowledged send (default 1000)
+     * @param progressInterval a progress line (counts so far, records/s) is logged this often while an import runs,
+     *                         and once at its end (default 5s)
+     * @param maxErrors        invalid lines listed in the report; all are counted (default 20)
+     * @param maxLineLength    longest JSONL line read, in characters; a longer line is rejected without being held in
+     *                         memory (default 65536)
+     */
+    public record Import(
+            @DefaultValue("1000") @Min(1) @Max(10_000) int batchSize,
+            @DefaultValue("5s") @NotNull @DurationMin(millis = 100) Duration progressInterval,
+            @DefaultValue("20") @Min(0) @Max(1000) int maxErrors,
+            @DefaultValue("65536") @Min(1024) @Max(16_777_216) int maxLineLength) {
+    }
 }

@@ -1,0 +1,118 @@
+package dev.marquee.ingest.bulk;
+
+import dev.marquee.common.web.ProblemAdvice.FieldProblem;
+import dev.marquee.ingest.bulk.ImportReport.LineError;
+import io.micrometer.core.instrument.Counter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state of one import: the pending batch, the counts, the first errors. Rows arrive on the request thread; a
+ * ticker logs progress from another, so the counts it reads are volatile (one writer).
+ */
+final class ImportRun<T> implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ImportRun.class);
+
+    private final String name;
+    private final ToIntFunction<List<T>> sink;
+    private final int batchSize;
+    private final int maxErrors;
+    private final Counter imported;
+    private final Counter rejectedCounter;
+    private final long startNanos = System.nanoTime();
+    private final List<T> batch;
+    private final List<LineError> errors = new ArrayList<>();
+    private final ScheduledFuture<?> ticker;
+    private volatile long records;
+    private volatile long published;
+    private volatile long rejected;
+    private volatile long line;
+
+    ImportRun(String name, ToIntFunction<List<T>> sink, int batchSize, int maxErrors, Counter imported,
+              Counter rejected, ScheduledExecutorService scheduler, long progressMillis) {
+        this.name = name;
+        this.sink = sink;
+        this.batchSize = batchSize;
+        this.maxErrors = maxErrors;
+        this.imported = imported;
+        this.rejectedCounter = rejected;
+        this.batch = new ArrayList<>(batchSize);
+        log.info("{}: started", name);
+        this.ticker = scheduler.scheduleAtFixedRate(() -> log.info("{}: {}", name, progress()), progressMillis,
+                progressMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Counts the row of this 1-based line; a valid one joins the batch, published once the batch is full. */
+    void accept(long lineNumber, Row<T> row) {
+        line = lineNumber;
+        records++;
+        if (row.isValid()) {
+            batch.add(row.value());
+            if (batch.size() >= batchSize) {
+                flush();
+            }
+            return;
+        }
+        rejected++;
+        rejectedCounter.increment();
+        for (FieldProblem p : row.problems()) {
+            if (errors.size() < maxErrors) {
+                errors.add(new LineError(lineNumber, p.field(), p.message()));
+            }
+        }
+    }
+
+    /** Publishes what is pending and reports. */
+    ImportReport finish() {
+        flush();
+        log.info("{}: done, {}", name, progress());
+        return new ImportReport(records, published, rejected, List.copyOf(errors));
+    }
+
+    long records() {
+        return records;
+    }
+
+    long published() {
+        return published;
+    }
+
+    /** Line of the last row accepted (0 before the first). */
+    long line() {
+        return line;
+    }
+
+    @Override
+    public void close() {
+        ticker.cancel(false);
+    }
+
+    /** Stops without publishing the pending batch (the upload turned out to be unreadable). */
+    void abort(String reason) {
+        log.warn("{}: aborted at line {}: {}; {}", name, line + 1, reason, progress());
+    }
+
+    private void flush() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        int n = sink.applyAsInt(batch);
+        published += n;
+        imported.increment(n);
+        batch.clear();
+    }
+
+    private String progress() {
+        double seconds = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
+        long r = records;
+        return String.format(Locale.ROOT, "%d records (%d published, %d rejected) in %.1f s, %.0f records/s",
+                r, published, rejected, seconds, r / seconds);
+    }
+}

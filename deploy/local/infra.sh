@@ -315,7 +315,10 @@ case "${1:-}" in
     # old data, so every start begins from empty stores (set MARQUEE_KEEP_DATA=1 to keep Kafka and Milvus data).
     if [ "${MARQUEE_KEEP_DATA:-0}" != 1 ] && ! pid_alive kafka && ! pid_alive milvus; then rm -rf "$STATE/data"; fi
     mkdir -p "$STATE/data"
-    start_redis; start_kafka; start_milvus; write_env
+    start_redis; start_kafka
+    # MARQUEE_WITHOUT_MILVUS=1: Kafka and Redis only (the events benchmark: Milvus would take CPU from what it measures)
+    [ "${MARQUEE_WITHOUT_MILVUS:-0}" = 1 ] || start_milvus
+    write_env
     log "infrastructure up in $(since "$t0") (state: $STATE)" ;;
   stop) stop_milvus; stop_kafka; stop_redis ;;
   status)

@@ -6,6 +6,8 @@ public final class Metrics {
     public static final String FEATURE_EVENTS = "marquee.features.events";
     /** Timer from an event's timestamp to its features being written in Redis. */
     public static final String FEATURE_FRESHNESS = "marquee.features.freshness";
+    /** Timer of one consumer batch's stages, tag {@code stage}: read (Redis), compute (incl. example sends), write. */
+    public static final String FEATURE_BATCH = "marquee.features.batch";
     /** Counter of labelled examples (impressions with their outcome) published by the stream consumer. */
     public static final String LABELLED_EXAMPLES = "marquee.features.examples";
     /** Counter of embedded catalog items. */

@@ -1,8 +1,6 @@
 package dev.marquee.ingest.config;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -14,8 +12,6 @@ import org.springframework.boot.context.properties.bind.Name;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * @param tasteDecay   factor applied to a user's taste vector and category weights before each new event is added
- *                     (default 0.95: the last ~20 events dominate)
  * @param sendTimeout  how long a request waits for Kafka to acknowledge its records (default 5 s)
  * @param partitions   partitions of the events topic (default 4)
  * @param bulk         the bulk import endpoints ({@code marquee.ingest.import.*})
@@ -23,7 +19,6 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("marquee.ingest")
 public record IngestProperties(
-        @DefaultValue("0.95") @DecimalMin("0.0") @DecimalMax("1.0") double tasteDecay,
         @DefaultValue("5s") Duration sendTimeout,
         @DefaultValue("4") @Min(1) int partitions,
         @Name("import") @DefaultValue @Valid Import bulk) {

@@ -76,7 +76,8 @@ class EventListener {
         }
         updater.apply(events);
         if (System.nanoTime() - lastFlush >= flushIntervalNanos) {
-            flusher.flush(updater.eventTimes());
+            // at most 5 % of the consumer's time, so that a backlog of due impressions cannot hold up fresh events
+            flusher.flush(updater.eventTimes(), flushIntervalNanos / 20);
             lastFlush = System.nanoTime();
         }
     }

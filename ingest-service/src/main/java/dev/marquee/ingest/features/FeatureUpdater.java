@@ -22,9 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
-import org.springframework.data.redis.connection.zset.Aggregate;
-import org.springframework.data.redis.connection.zset.Weights;
+import io.lettuce.core.ZStoreArgs;
+import dev.marquee.common.feature.Vectors;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,7 +43,7 @@ public class FeatureUpdater {
     public record StreamEvent(int partition, long offset, InteractionEvent event) {
     }
 
-    private final FeatureStore store;
+    private final ConsumerRedis consumerRedis;
     private final FeatureProperties props;
     private final SeenEvents seenEvents;
     private final KafkaTemplate<String, String> kafka;
@@ -53,12 +52,18 @@ public class FeatureUpdater {
     private final Counter duplicates;
     private final Counter examples;
     private final Timer freshness;
+    private final Timer phaseRead;
+    private final Timer phaseCompute;
+    private final Timer phaseWrite;
+    /** Capped sorted sets are trimmed in one of this many batches that touch them. */
+    static final int TRIM_EVERY = 8;
+    private long batches;
     /** Per partition, the latest event time applied: impressions due before it become negatives. */
     private final Map<Integer, Long> eventTime = new HashMap<>();
 
-    FeatureUpdater(FeatureStore store, FeatureProperties props, KafkaTemplate<String, String> kafka, JsonMapper json,
-                   MeterRegistry meters) {
-        this.store = store;
+    FeatureUpdater(ConsumerRedis consumerRedis, FeatureProperties props, KafkaTemplate<String, String> kafka,
+                   JsonMapper json, MeterRegistry meters) {
+        this.consumerRedis = consumerRedis;
         this.props = props;
         this.seenEvents = new SeenEvents(props);
         this.kafka = kafka;
@@ -66,7 +71,11 @@ public class FeatureUpdater {
         this.applied = meters.counter(Metrics.FEATURE_EVENTS, Metrics.TAG_OUTCOME, "applied");
         this.duplicates = meters.counter(Metrics.FEATURE_EVENTS, Metrics.TAG_OUTCOME, "duplicate");
         this.examples = meters.counter(Metrics.LABELLED_EXAMPLES);
+        this.phaseRead = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "read");
+        this.phaseCompute = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "compute");
+        this.phaseWrite = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "write");
         this.freshness = Timer.builder(Metrics.FEATURE_FRESHNESS).publishPercentileHistogram()
+                .publishPercentiles(0.5, 0.95, 0.99)
                 .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1))
                 .register(meters);
     }
@@ -77,11 +86,18 @@ public class FeatureUpdater {
             return 0;
         }
         long now = System.currentTimeMillis();
+        long t0 = System.nanoTime();
         Batch b = read(batch, now);
+        long t1 = System.nanoTime();
         int fresh = b.compute();
         List<CompletableFuture<?>> sends = b.labels.send();
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+        long t2 = System.nanoTime();
         b.write(now);
+        long t3 = System.nanoTime();
+        phaseRead.record(t1 - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        phaseCompute.record(t2 - t1, java.util.concurrent.TimeUnit.NANOSECONDS);
+        phaseWrite.record(t3 - t2, java.util.concurrent.TimeUnit.NANOSECONDS);
         long written = System.currentTimeMillis();
         for (StreamEvent se : batch) {
             long lag = written - se.event().timestamp().toEpochMilli();
@@ -117,36 +133,26 @@ public class FeatureUpdater {
                 joinUsers.add(e.userId());
             }
         }
-        List<Consumer<Object>> handlers = new ArrayList<>();
         byte[] category = bytes(RedisKeys.ITEM_CATEGORY);
         byte[] vector = bytes(RedisKeys.ITEM_VECTOR);
-        List<Object> results = store.pipelined(c -> {
-            handlers.addAll(seenEvents.check(c, hashes, now, b.seenBefore));
-            c.hashCommands().hGetAll(bytes(RedisKeys.DECAY_LANDMARKS));
-            handlers.add(r -> ((Map<?, ?>) r).forEach((k, v) -> b.landmarks.put(str(k), ForwardDecay.parse(str(v)))));
-            c.setCommands().sMembers(bytes(RedisKeys.CATEGORIES));
-            handlers.add(r -> ((Set<?>) r).forEach(m -> b.knownCategories.add(str(m))));
-            for (String u : users) {
-                c.hashCommands().hGetAll(bytes(RedisKeys.user(u)));
-                handlers.add(r -> b.states.put(u, UserState.decode((Map<?, ?>) r)));
-            }
-            for (String i : items) {
-                c.hashCommands().hMGet(bytes(RedisKeys.item(i)), category, vector);
-                handlers.add(r -> {
-                    List<?> v = (List<?>) r;
-                    b.items.put(i, new FeatureStore.ItemTaste(str(v.get(0)),
-                            dev.marquee.common.feature.Vectors.fromBytes((byte[]) v.get(1))));
-                });
-            }
-            for (String u : joinUsers) {
-                c.hashCommands().hGetAll(bytes(RedisKeys.pendingImpressions(u)));
-                handlers.add(r -> b.labels.loaded(u, (Map<?, ?>) r));
-            }
-            return null;
-        });
-        for (int i = 0; i < handlers.size(); i++) {
-            handlers.get(i).accept(results.get(i));
+        ConsumerRedis.Round round = consumerRedis.round();
+        var redis = round.redis();
+        seenEvents.check(round, hashes, now, b.seenBefore);
+        round.read(redis.hgetall(bytes(RedisKeys.DECAY_LANDMARKS)),
+                r -> r.forEach((k, v) -> b.landmarks.put(str(k), ForwardDecay.parse(str(v)))));
+        round.read(redis.smembers(bytes(RedisKeys.CATEGORIES)), r -> r.forEach(m -> b.knownCategories.add(str(m))));
+        for (String u : users) {
+            round.read(redis.hgetall(bytes(RedisKeys.user(u))), r -> b.states.put(u, UserState.decode(r)));
         }
+        for (String i : items) {
+            round.read(redis.hmget(bytes(RedisKeys.item(i)), category, vector), r -> b.items.put(i,
+                    new FeatureStore.ItemTaste(str(r.get(0).getValueOrElse(null)),
+                            Vectors.fromBytes(r.get(1).getValueOrElse(null)))));
+        }
+        for (String u : joinUsers) {
+            round.read(redis.hgetall(bytes(RedisKeys.pendingImpressions(u))), r -> b.labels.loaded(u, r));
+        }
+        round.run();
         return b;
     }
 
@@ -280,48 +286,53 @@ public class FeatureUpdater {
                 return;
             }
             long userTtl = RedisKeys.USER_TTL.toMillis();
-            store.pipelined(c -> {
-                c.multi();
-                rescaleFactors.forEach((family, factor) -> {
-                    Set<String> keys = new LinkedHashSet<>(knownCategories);
-                    keys.addAll(newCategories);
-                    List<String> familyKeys = new ArrayList<>();
-                    boolean pop = family.equals(RedisKeys.DECAY_POPULAR);
-                    familyKeys.add(pop ? RedisKeys.POPULAR : RedisKeys.TRENDING);
-                    keys.forEach(cat -> familyKeys.add(pop ? RedisKeys.popular(cat) : RedisKeys.trending(cat)));
-                    for (String key : familyKeys) {
-                        c.zSetCommands().zUnionStore(bytes(key), Aggregate.SUM, Weights.of(factor), bytes(key));
-                    }
-                });
-                rescaled.forEach((family, d) ->
-                        c.hashCommands().hSet(bytes(RedisKeys.DECAY_LANDMARKS), bytes(family), bytes(d.format())));
-                for (String u : touchedUsers) {
-                    byte[] key = bytes(RedisKeys.user(u));
-                    c.hashCommands().hMSet(key, states.get(u).encode());
-                    c.keyCommands().pExpire(key, userTtl);
+            ConsumerRedis.Round round = consumerRedis.round();
+            var redis = round.redis();
+            round.write(redis.multi());
+            rescaleFactors.forEach((family, factor) -> {
+                Set<String> keys = new LinkedHashSet<>(knownCategories);
+                keys.addAll(newCategories);
+                List<String> familyKeys = new ArrayList<>();
+                boolean pop = family.equals(RedisKeys.DECAY_POPULAR);
+                familyKeys.add(pop ? RedisKeys.POPULAR : RedisKeys.TRENDING);
+                keys.forEach(cat -> familyKeys.add(pop ? RedisKeys.popular(cat) : RedisKeys.trending(cat)));
+                for (String key : familyKeys) {
+                    round.write(redis.zunionstore(bytes(key), ZStoreArgs.Builder.weights(factor), bytes(key)));
                 }
-                impressions.forEach((item, n) ->
-                        c.hashCommands().hIncrBy(bytes(RedisKeys.item(item)), bytes(RedisKeys.ITEM_IMPRESSIONS), n));
-                clicks.forEach((item, n) ->
-                        c.hashCommands().hIncrBy(bytes(RedisKeys.item(item)), bytes(RedisKeys.ITEM_CLICKS), n));
-                increments.forEach((key, members) -> {
-                    byte[] k = bytes(key);
-                    members.forEach((m, by) -> c.zSetCommands().zIncrBy(k, by, bytes(m)));
-                    c.zSetCommands().zRemRange(k, 0, -(caps.get(key) + 1L));
-                });
-                if (!newCategories.isEmpty()) {
-                    c.setCommands().sAdd(bytes(RedisKeys.CATEGORIES),
-                            newCategories.stream().map(FeatureStore::bytes).toArray(byte[][]::new));
-                }
-                labels.write(c);
-                seenEvents.remember(c, applied, now);
-                c.exec();
-                return null;
             });
+            rescaled.forEach((family, d) ->
+                    round.write(redis.hset(bytes(RedisKeys.DECAY_LANDMARKS), bytes(family), bytes(d.format()))));
+            for (String u : touchedUsers) {
+                byte[] key = bytes(RedisKeys.user(u));
+                round.write(redis.hset(key, states.get(u).encode()));
+                round.write(redis.pexpire(key, userTtl));
+            }
+            impressions.forEach((item, n) -> round.write(
+                    redis.hincrby(bytes(RedisKeys.item(item)), bytes(RedisKeys.ITEM_IMPRESSIONS), n)));
+            clicks.forEach((item, n) -> round.write(
+                    redis.hincrby(bytes(RedisKeys.item(item)), bytes(RedisKeys.ITEM_CLICKS), n)));
+            long batchNumber = batches++;
+            increments.forEach((key, members) -> {
+                byte[] k = bytes(key);
+                members.forEach((m, by) -> round.write(redis.zincrby(k, by, bytes(m))));
+                // trimming is O(log n) per key and per batch: each key is trimmed in one batch out of TRIM_EVERY in
+                // which it changes, so it may exceed its cap by what ~TRIM_EVERY batches add to it, never more
+                if (Math.floorMod(key.hashCode() + batchNumber, TRIM_EVERY) == 0) {
+                    round.write(redis.zremrangebyrank(k, 0, -(caps.get(key) + 1L)));
+                }
+            });
+            if (!newCategories.isEmpty()) {
+                round.write(redis.sadd(bytes(RedisKeys.CATEGORIES),
+                        newCategories.stream().map(FeatureStore::bytes).toArray(byte[][]::new)));
+            }
+            labels.write(round);
+            seenEvents.remember(round, applied, now);
+            round.write(redis.exec());
+            round.run();
         }
     }
 
-    private static String str(Object raw) {
-        return raw == null ? null : new String((byte[]) raw, StandardCharsets.UTF_8);
+    private static String str(byte[] raw) {
+        return raw == null ? null : new String(raw, StandardCharsets.UTF_8);
     }
 }

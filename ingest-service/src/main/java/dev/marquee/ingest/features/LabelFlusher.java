@@ -33,15 +33,24 @@ final class LabelFlusher {
         this.json = json;
     }
 
-    /** Flushes what is due on each partition by its latest event time; returns the number of negatives sent. */
-    int flush(Map<Integer, Long> eventTimes) {
-        int sent = 0;
+    /**
+     * Flushes what is due on each partition by its latest event time, in chunks, until nothing is due or
+     * {@code budgetNanos} is spent (the rest waits for the next flush); returns the number of due entries handled.
+     */
+    int flush(Map<Integer, Long> eventTimes, long budgetNanos) {
+        long deadline = System.nanoTime() + budgetNanos;
+        int handled = 0;
         for (var entry : eventTimes.entrySet()) {
-            sent += flush(entry.getKey(), entry.getValue());
+            int n;
+            do {
+                n = flush(entry.getKey(), entry.getValue());
+                handled += n;
+            } while (n == MAX_PER_FLUSH && System.nanoTime() < deadline);
         }
-        return sent;
+        return handled;
     }
 
+    /** Resolves up to MAX_PER_FLUSH due impressions; returns how many due entries it handled. */
     private int flush(int partition, long eventTime) {
         byte[] dueKey = bytes(RedisKeys.labelsDue(partition));
         Collection<String> due = store.pipelined(c -> {
@@ -83,6 +92,6 @@ final class LabelFlusher {
             c.exec();
             return null;
         });
-        return negatives.size();
+        return due.size();
     }
 }

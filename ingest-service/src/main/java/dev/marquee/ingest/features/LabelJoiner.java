@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.kafka.core.KafkaTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -125,21 +124,22 @@ final class LabelJoiner {
     }
 
     /** Queues this batch's changes to the pending impressions (inside the features transaction). */
-    void write(RedisConnection c) {
+    void write(ConsumerRedis.Round round) {
+        var redis = round.redis();
         long ttl = 2 * windowMillis;
         puts.forEach((user, items) -> {
             if (!items.isEmpty()) {
                 Map<byte[], byte[]> fields = new LinkedHashMap<>();
                 items.forEach((item, p) -> fields.put(bytes(item), bytes(p.format())));
-                c.hashCommands().hMSet(bytes(RedisKeys.pendingImpressions(user)), fields);
+                round.write(redis.hset(bytes(RedisKeys.pendingImpressions(user)), fields));
             }
         });
-        deletes.forEach((user, items) -> c.hashCommands().hDel(bytes(RedisKeys.pendingImpressions(user)),
-                items.stream().map(i -> bytes(i)).toArray(byte[][]::new)));
-        puts.keySet().forEach(user -> c.keyCommands().pExpire(bytes(RedisKeys.pendingImpressions(user)), ttl));
+        deletes.forEach((user, items) -> round.write(redis.hdel(bytes(RedisKeys.pendingImpressions(user)),
+                items.stream().map(i -> bytes(i)).toArray(byte[][]::new))));
+        puts.keySet().forEach(user -> round.write(redis.pexpire(bytes(RedisKeys.pendingImpressions(user)), ttl)));
         dueAdds.forEach((partition, members) -> members.forEach((m, due) ->
-                c.zSetCommands().zAdd(bytes(RedisKeys.labelsDue(partition)), due, bytes(m))));
-        dueRemoves.forEach((partition, members) -> c.zSetCommands().zRem(bytes(RedisKeys.labelsDue(partition)),
-                members.stream().map(m -> bytes(m)).toArray(byte[][]::new)));
+                round.write(redis.zadd(bytes(RedisKeys.labelsDue(partition)), due, bytes(m)))));
+        dueRemoves.forEach((partition, members) -> round.write(redis.zrem(bytes(RedisKeys.labelsDue(partition)),
+                members.stream().map(m -> bytes(m)).toArray(byte[][]::new))));
     }
 }

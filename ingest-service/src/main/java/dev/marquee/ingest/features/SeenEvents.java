@@ -7,8 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import org.springframework.data.redis.connection.RedisConnection;
+import java.util.Set;
 
 import static dev.marquee.common.redis.FeatureStore.bytes;
 
@@ -21,6 +20,9 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
 final class SeenEvents {
     private final long periodMillis;
     private final int shards;
+    /** Keys of the current generation whose expiry is set (once per key is enough). */
+    private final Set<String> expiring = new java.util.HashSet<>();
+    private long expiringGeneration = Long.MIN_VALUE;
 
     SeenEvents(FeatureProperties props) {
         this.periodMillis = props.dedupPeriod().toMillis();
@@ -37,21 +39,13 @@ final class SeenEvents {
         return ((long) eventId.hashCode() << 32) | (fnv & 0xffffffffL);
     }
 
-    /**
-     * Queues the membership checks of {@code hashes} on the pipelined connection; {@code seen} receives the hashes
-     * found once the pipeline's results are handed to the returned handlers (one per queued command, in order).
-     */
-    List<Consumer<Object>> check(RedisConnection c, List<Long> hashes, long nowMillis, java.util.Set<Long> seen) {
-        Map<Integer, List<Long>> byShard = byShard(hashes);
+    /** Queues the membership checks of {@code hashes}; {@code seen} receives the ones found when the round ran. */
+    void check(ConsumerRedis.Round round, List<Long> hashes, long nowMillis, Set<Long> seen) {
         long generation = Math.floorDiv(nowMillis, periodMillis);
-        List<Consumer<Object>> handlers = new ArrayList<>();
-        for (var entry : byShard.entrySet()) {
-            byte[][] members = members(entry.getValue());
+        byShard(hashes).forEach((shard, asked) -> {
+            byte[][] members = members(asked);
             for (long g : new long[] {generation, generation - 1}) {
-                c.setCommands().sMIsMember(bytes(RedisKeys.seenEvents(g, entry.getKey())), members);
-                List<Long> asked = entry.getValue();
-                handlers.add(result -> {
-                    List<?> found = (List<?>) result;
+                round.read(round.redis().smismember(bytes(RedisKeys.seenEvents(g, shard)), members), found -> {
                     for (int i = 0; i < asked.size(); i++) {
                         if (Boolean.TRUE.equals(found.get(i))) {
                             seen.add(asked.get(i));
@@ -59,18 +53,24 @@ final class SeenEvents {
                     }
                 });
             }
-        }
-        return handlers;
+        });
     }
 
     /** Queues the writes that remember {@code hashes} as applied (inside the features transaction). */
-    void remember(RedisConnection c, List<Long> hashes, long nowMillis) {
+    void remember(ConsumerRedis.Round round, List<Long> hashes, long nowMillis) {
         long generation = Math.floorDiv(nowMillis, periodMillis);
         long ttlMillis = (generation + 2) * periodMillis - nowMillis + 60_000; // checked until generation + 1 ends
+        if (generation != expiringGeneration) {
+            expiring.clear();
+            expiringGeneration = generation;
+        }
         byShard(hashes).forEach((shard, list) -> {
-            byte[] key = bytes(RedisKeys.seenEvents(generation, shard));
-            c.setCommands().sAdd(key, members(list));
-            c.keyCommands().pExpire(key, ttlMillis);
+            String name = RedisKeys.seenEvents(generation, shard);
+            byte[] key = bytes(name);
+            round.write(round.redis().sadd(key, members(list)));
+            if (expiring.add(name)) {
+                round.write(round.redis().pexpire(key, ttlMillis));
+            }
         });
     }
 

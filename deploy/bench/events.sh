@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# ./marquee bench events: the stream consumer on real Kafka + Redis (isolated stack, the ports of ./marquee test):
+# events/s of one consumer thread, Redis bytes per user after a 100k-user run (with the breakdown by structure) and
+# event->Redis freshness p50/p99 at 5,000 events/s. Last line: events_per_s=… freshness_p50_ms=… freshness_p99_ms=…
+# bytes_per_user=…   Env: MARQUEE_BENCH_USERS (100000), MARQUEE_BENCH_EVENTS_PER_USER (10), MARQUEE_BENCH_ITEMS
+# (10000), MARQUEE_BENCH_RATE (5000), MARQUEE_BENCH_SECONDS (15).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+export MARQUEE_HOME="$ROOT" MARQUEE_STATE_DIR="$ROOT/.marquee/bench"
+export KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093 REDIS_PORT=26379 MILVUS_PORT=29530 MILVUS_ETCD_PORT=22379 \
+  MILVUS_ETCD_PEER_PORT=22380 MILVUS_METRICS_PORT=29091 MILVUS_INTERNAL_PORT_BASE=29531
+trap '"$ROOT/deploy/local/infra.sh" stop >/dev/null 2>&1 || true' EXIT
+"$ROOT/deploy/local/infra.sh" install
+"$ROOT/deploy/local/infra.sh" clean >/dev/null 2>&1 || true
+MARQUEE_WITHOUT_MILVUS=1 "$ROOT/deploy/local/infra.sh" start
+set -a; . "$MARQUEE_STATE_DIR/infra.env"; set +a
+export MARQUEE_BENCH=events
+./mvnw -B -q -DskipTests install -pl common,ingest-service -am
+./mvnw -B -q -pl ingest-service test -Dtest=EventsBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+  | grep -E '^(published|throughput|redis used_memory|  structure|  batch stage|freshness|events_per_s=)'

@@ -1,0 +1,300 @@
+package dev.marquee.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.marquee.common.Metrics;
+import dev.marquee.common.Topics;
+import dev.marquee.common.event.EventContext;
+import dev.marquee.common.event.EventType;
+import dev.marquee.common.event.InteractionEvent;
+import dev.marquee.common.feature.Vectors;
+import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.RedisKeys;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code ./marquee bench events}: the stream consumer (one listener thread, in this JVM) on the real Kafka and Redis.
+ * <ol>
+ * <li>Throughput: {@code USERS x EVENTS_PER_USER} events (default 100k x 10, a mix of impressions, views, clicks,
+ * carts, purchases and ratings over 10k items, half of them with session ids) are published while the consumer is
+ * stopped; then it is started and timed until it has applied all of them.</li>
+ * <li>Memory: Redis {@code used_memory} after minus before that run, per user, and its breakdown by structure
+ * ({@code MEMORY USAGE} of every key the run created, grouped by key family).</li>
+ * <li>Freshness: live events at {@code RATE}/s (default 5,000) for {@code SECONDS} (default 15), each stamped when
+ * sent; the consumer's freshness timer (event time to Redis transaction done) gives p50/p99.</li>
+ * </ol>
+ * Last line: {@code events_per_s=… freshness_p50_ms=… freshness_p99_ms=… bytes_per_user=…}.
+ */
+@SpringBootTest
+@EnabledIfEnvironmentVariable(named = "MARQUEE_BENCH", matches = "events")
+class EventsBenchmark {
+    private static final int USERS = intEnv("MARQUEE_BENCH_USERS", 100_000);
+    private static final int EVENTS_PER_USER = intEnv("MARQUEE_BENCH_EVENTS_PER_USER", 10);
+    private static final int ITEMS = intEnv("MARQUEE_BENCH_ITEMS", 10_000);
+    private static final int RATE = intEnv("MARQUEE_BENCH_RATE", 5_000);
+    private static final int SECONDS = intEnv("MARQUEE_BENCH_SECONDS", 15);
+    private static final int DIMENSION = 128;
+    private static final int CATEGORIES = 16;
+
+    @Autowired
+    KafkaListenerEndpointRegistry listeners;
+    @Autowired
+    StringRedisTemplate redis;
+    @Autowired
+    FeatureStore store;
+    @Autowired
+    MeterRegistry meters;
+    @Autowired
+    JsonMapper json;
+    @Autowired
+    Environment env;
+
+    private final SplittableRandom random = new SplittableRandom(11);
+    /** MEMORY USAGE of each key (0 for a key gone meanwhile), one script call per chunk of keys. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final RedisScript<List<Long>> MEMORY_USAGE = (RedisScript) RedisScript.of(
+            "local r = {} for i, k in ipairs(KEYS) do r[i] = redis.call('MEMORY', 'USAGE', k) or 0 end return r",
+            List.class);
+
+    @Test
+    void consumerThroughputFreshnessAndMemoryPerUser() throws Exception {
+        MessageListenerContainer consumer = listeners.getListenerContainer("features");
+        consumer.stop();
+        loadItems();
+        Map<String, long[]> structuresBefore = structures();
+        long memoryBefore = usedMemory();
+        Instant historyStart = Instant.now().minus(Duration.ofDays(2));
+        long total = (long) USERS * EVENTS_PER_USER;
+        try (KafkaProducer<String, String> producer = producer()) {
+            long t0 = System.nanoTime();
+            for (long n = 0; n < total; n++) {
+                // round-robin over users, one event per user every 10 minutes: each user's history is one visit of
+                // about 100 minutes, longer than the label window, so early impressions resolve as it is replayed
+                InteractionEvent e = event("h", (int) (n % USERS),
+                        historyStart.plusMillis((n / USERS) * 600_000 + n % USERS));
+                producer.send(new ProducerRecord<>(Topics.EVENTS, e.userId(), json.writeValueAsString(e)));
+            }
+            producer.flush();
+            System.out.printf(Locale.ROOT, "published %,d events for %,d users in %.1f s%n", total, USERS,
+                    (System.nanoTime() - t0) / 1e9);
+        }
+
+        double before = consumed();
+        long start = System.nanoTime();
+        consumer.start();
+        long deadline = start + TimeUnit.MINUTES.toNanos(10);
+        while (consumed() - before < total && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double applied = consumed() - before;
+        assertThat(applied).as("events consumed within 10 min").isGreaterThanOrEqualTo(total);
+        double eventsPerSecond = applied / seconds;
+        System.out.printf(Locale.ROOT, "throughput: %,.0f events in %.1f s = %,.0f events/s (one consumer thread)%n",
+                applied, seconds, eventsPerSecond);
+
+        for (String stage : List.of("read", "compute", "write")) {
+            Timer t = meters.find(Metrics.FEATURE_BATCH).tag(Metrics.TAG_STAGE, stage).timer();
+            System.out.printf(Locale.ROOT, "  batch stage %-8s %,6d batches  total %6.1f s  mean %7.2f ms%n", stage,
+                    t.count(), t.totalTime(TimeUnit.SECONDS), t.mean(TimeUnit.MILLISECONDS));
+        }
+        long memoryAfter = usedMemory();
+        double bytesPerUser = (double) (memoryAfter - memoryBefore) / USERS;
+        System.out.printf(Locale.ROOT, "redis used_memory: %,d -> %,d bytes: %.0f bytes per user%n", memoryBefore,
+                memoryAfter, bytesPerUser);
+        Map<String, long[]> structuresAfter = structures();
+        structuresAfter.forEach((name, f) -> {
+            long[] b = structuresBefore.getOrDefault(name, new long[2]);
+            System.out.printf(Locale.ROOT, "  structure %-34s keys %,9d  bytes %,13d  per user %7.1f%n", name,
+                    f[0] - b[0], f[1] - b[1], (double) (f[1] - b[1]) / USERS);
+        });
+
+        Timer freshness = meters.find(Metrics.FEATURE_FRESHNESS).timer();
+        long sentLive = live(freshness);
+        ValueAtPercentile[] p = freshness.takeSnapshot().percentileValues();
+        double p50 = percentile(p, 0.5);
+        double p99 = percentile(p, 0.99);
+        System.out.printf(Locale.ROOT, "freshness at %,d events/s for %d s (%,d events): p50 %.1f ms, p99 %.1f ms%n",
+                RATE, SECONDS, sentLive, p50, p99);
+        System.out.printf(Locale.ROOT, "events_per_s=%.0f freshness_p50_ms=%.1f freshness_p99_ms=%.1f "
+                + "bytes_per_user=%.0f%n", eventsPerSecond, p50, p99, bytesPerUser);
+    }
+
+    /** Sends live events at RATE/s for SECONDS (open loop, paced by schedule), then waits for them to be applied. */
+    private long live(Timer freshness) throws InterruptedException {
+        long before = freshness.count();
+        long total = (long) RATE * SECONDS;
+        try (KafkaProducer<String, String> producer = producer()) {
+            long start = System.nanoTime();
+            for (long n = 0; n < total; n++) {
+                long due = start + n * 1_000_000_000L / RATE;
+                long wait = due - System.nanoTime();
+                if (wait > 200_000) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                InteractionEvent e = event("l", random.nextInt(USERS), Instant.now());
+                producer.send(new ProducerRecord<>(Topics.EVENTS, e.userId(), json.writeValueAsString(e)));
+            }
+            producer.flush();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (freshness.count() - before < total && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return freshness.count() - before;
+    }
+
+    /** A user's next event: mostly views and clicks on items of the user's two favourite categories. */
+    private InteractionEvent event(String phase, int user, Instant at) {
+        String userId = "bu" + user;
+        int category = random.nextDouble() < 0.8 ? (user % CATEGORIES + random.nextInt(2)) % CATEGORIES
+                : random.nextInt(CATEGORIES);
+        int rank = (int) Math.floor(ITEMS / CATEGORIES * Math.pow(random.nextDouble(), 2));
+        String itemId = "bi" + (category + CATEGORIES * rank);
+        double r = random.nextDouble();
+        EventType type = r < 0.30 ? EventType.IMPRESSION : r < 0.70 ? EventType.VIEW : r < 0.90 ? EventType.CLICK
+                : r < 0.95 ? EventType.ADD_TO_CART : r < 0.98 ? EventType.PURCHASE : EventType.RATING;
+        EventContext context = type == EventType.IMPRESSION
+                ? EventContext.impression("r" + user + "-" + at.toEpochMilli() / 60_000, random.nextInt(10), "a")
+                : null;
+        String session = random.nextBoolean() ? "s" + user + "-" + at.toEpochMilli() / 1_800_000 : null;
+        Double value = type == EventType.RATING ? 0.5 * (1 + random.nextInt(10)) : null;
+        return new InteractionEvent(phase + "-" + user + "-" + random.nextLong(), userId, itemId, type, at, session,
+                context, value);
+    }
+
+    /** Items as the embedding service leaves them: title, category, price and a unit vector. */
+    private void loadItems() {
+        for (int from = 0; from < ITEMS; from += 1000) {
+            int start = from;
+            redis.executePipelined((RedisCallback<Object>) c -> {
+                for (int i = start; i < Math.min(ITEMS, start + 1000); i++) {
+                    float[] v = new float[DIMENSION];
+                    for (int d = 0; d < DIMENSION; d++) {
+                        v[d] = (float) random.nextGaussian();
+                    }
+                    byte[] key = FeatureStore.bytes(RedisKeys.item("bi" + i));
+                    c.hashCommands().hMSet(key, Map.of(
+                            FeatureStore.bytes(RedisKeys.ITEM_TITLE), FeatureStore.bytes("item " + i),
+                            FeatureStore.bytes(RedisKeys.ITEM_CATEGORY), FeatureStore.bytes("cat" + i % CATEGORIES),
+                            FeatureStore.bytes(RedisKeys.ITEM_PRICE), FeatureStore.bytes("9.99"),
+                            FeatureStore.bytes(RedisKeys.ITEM_VECTOR), Vectors.toBytes(Vectors.normalized(v))));
+                }
+                return null;
+            });
+        }
+    }
+
+    /** Keys and bytes by key family, from MEMORY USAGE of every key. */
+    private Map<String, long[]> structures() {
+        Map<String, long[]> families = new TreeMap<>();
+        List<String> batch = new ArrayList<>();
+        try (Cursor<String> keys = redis.scan(ScanOptions.scanOptions().count(5000).build())) {
+            while (keys.hasNext()) {
+                batch.add(keys.next());
+                if (batch.size() == 5000 || !keys.hasNext()) {
+                    List<String> chunk = List.copyOf(batch);
+                    batch.clear();
+                    List<Long> sizes = redis.execute(MEMORY_USAGE, chunk);
+                    for (int i = 0; i < chunk.size(); i++) {
+                        long[] f = families.computeIfAbsent(family(chunk.get(i)), x -> new long[2]);
+                        f[0]++;
+                        f[1] += sizes.get(i);
+                    }
+                }
+            }
+        }
+        return families;
+    }
+
+    private static String family(String key) {
+        if (key.startsWith("u:")) {
+            return "user state (u:<user>)";
+        }
+        if (key.startsWith("lbl:due:")) {
+            return "impressions due (lbl:due:<p>)";
+        }
+        if (key.startsWith("lbl:")) {
+            return "pending impressions (lbl:<user>)";
+        }
+        if (key.startsWith("seen:")) {
+            return "seen event ids (seen:<g>:<s>)";
+        }
+        if (key.startsWith("cv:")) {
+            return "co-visitation (cv:<item>)";
+        }
+        if (key.startsWith("i:")) {
+            return "item hashes (i:<item>, CTR counters)";
+        }
+        if (key.startsWith("pop") || key.startsWith("trend")) {
+            return "popular + trending sets";
+        }
+        return "other";
+    }
+
+    private double consumed() {
+        double n = 0;
+        for (String outcome : List.of("applied", "duplicate")) {
+            var c = meters.find(Metrics.FEATURE_EVENTS).tag(Metrics.TAG_OUTCOME, outcome).counter();
+            n += c == null ? 0 : c.count();
+        }
+        return n;
+    }
+
+    private long usedMemory() {
+        Properties info = redis.execute((RedisCallback<Properties>) c -> c.serverCommands().info("memory"));
+        return Long.parseLong(info.getProperty("used_memory"));
+    }
+
+    private KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.getProperty("spring.kafka.bootstrap-servers"));
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    private static double percentile(ValueAtPercentile[] values, double p) {
+        for (ValueAtPercentile v : values) {
+            if (Math.abs(v.percentile() - p) < 1e-9) {
+                return v.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        throw new IllegalStateException("freshness timer has no p" + p + "; configured: " + values.length);
+    }
+
+    private static int intEnv(String name, int fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : Integer.parseInt(v);
+    }
+}

@@ -8,7 +8,7 @@ public final class Metrics {
     public static final String FEATURE_FRESHNESS = "marquee.features.freshness";
     /** Timer of one consumer batch's stages, tag {@code stage}: read (Redis), compute (incl. example sends), write. */
     public static final String FEATURE_BATCH = "marquee.features.batch";
-    /** Counter of labelled examples (impressions with their outcome) published by the stream consumer. */
+    /** Counter of labelled examples (impressions with their outcome) from the stream consumer, tag {@code outcome}: sent, displaced. */
     public static final String LABELLED_EXAMPLES = "marquee.features.examples";
     /** Counter of embedded catalog items. */
     public static final String EMBEDDED_ITEMS = "marquee.embedding.items";

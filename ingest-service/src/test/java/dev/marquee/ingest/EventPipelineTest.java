@@ -122,7 +122,7 @@ class EventPipelineTest {
                 impression(user, a, request, 0, t), impression(user, b, request, 1, t),
                 event(user, a, EventType.CLICK, t.plusSeconds(5))))).statusCode()).isEqualTo(202);
         await(() -> store.user(user).eventCount() == 1);
-        // event time moves past the 30 min window; the flush runs between batches at most once a second
+        // event time moves past the 30 min window; the flush runs between batches, at most every 200 ms
         assertThat(post("/events", event(user, a, EventType.VIEW, t.plusSeconds(3600))).statusCode()).isEqualTo(202);
         Thread.sleep(1100);
         assertThat(post("/events", event(user, a, EventType.VIEW, t.plusSeconds(3601))).statusCode()).isEqualTo(202);

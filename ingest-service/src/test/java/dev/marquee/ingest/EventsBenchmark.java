@@ -134,7 +134,7 @@ class EventsBenchmark {
         Map<String, long[]> structuresAfter = structures();
         structuresAfter.forEach((name, f) -> {
             long[] b = structuresBefore.getOrDefault(name, new long[2]);
-            System.out.printf(Locale.ROOT, "  structure %-34s keys %,9d  bytes %,13d  per user %7.1f%n", name,
+            System.out.printf(Locale.ROOT, "  structure %-48s keys %,9d  bytes %,13d  per user %7.1f%n", name,
                     f[0] - b[0], f[1] - b[1], (double) (f[1] - b[1]) / USERS);
         });
 
@@ -238,13 +238,10 @@ class EventsBenchmark {
 
     private static String family(String key) {
         if (key.startsWith("u:")) {
-            return "user state (u:<user>)";
+            return "user state incl. pending impressions (u:<user>)";
         }
         if (key.startsWith("lbl:due:")) {
-            return "impressions due (lbl:due:<p>)";
-        }
-        if (key.startsWith("lbl:")) {
-            return "pending impressions (lbl:<user>)";
+            return "users with impressions due (lbl:due:<p>)";
         }
         if (key.startsWith("seen:")) {
             return "seen event ids (seen:<g>:<s>)";

@@ -26,9 +26,11 @@ public final class UserState {
     private long count;
     private String session;
     private final List<String> sessionItems;
+    /** item id -> the impression awaiting its label, in the stream consumer's format (opaque here). */
+    private final Map<String, String> pending;
 
     private UserState(float[] taste, List<String> recent, Map<String, Double> categories, long lastMillis, long count,
-                      String session, List<String> sessionItems) {
+                      String session, List<String> sessionItems, Map<String, String> pending) {
         this.taste = taste;
         this.recent = recent;
         this.categories = categories;
@@ -36,11 +38,12 @@ public final class UserState {
         this.count = count;
         this.session = session;
         this.sessionItems = sessionItems;
+        this.pending = pending;
     }
 
     public static UserState empty() {
         return new UserState(null, new ArrayList<>(), new LinkedHashMap<>(), Long.MIN_VALUE, 0, null,
-                new ArrayList<>());
+                new ArrayList<>(), new LinkedHashMap<>());
     }
 
     /** Decodes the hash fields (raw bytes as Redis returns them); an empty or missing hash is a new user. */
@@ -55,7 +58,8 @@ public final class UserState {
         return new UserState(dequantize(f.get(RedisKeys.USER_TASTE)), ids(f.get(RedisKeys.USER_RECENT)),
                 categories(str(f.get(RedisKeys.USER_CATEGORIES))),
                 last == null ? Long.MIN_VALUE : Long.parseLong(last), n == null ? 0 : Long.parseLong(n),
-                str(f.get(RedisKeys.USER_SESSION)), ids(f.get(RedisKeys.USER_SESSION_ITEMS)));
+                str(f.get(RedisKeys.USER_SESSION)), ids(f.get(RedisKeys.USER_SESSION_ITEMS)),
+                decodePending(str(f.get(RedisKeys.USER_PENDING))));
     }
 
     /** The hash fields to write back (all of them: the consumer writes a user in one HSET). */
@@ -75,6 +79,7 @@ public final class UserState {
             out.put(b(RedisKeys.USER_SESSION), b(session));
         }
         out.put(b(RedisKeys.USER_SESSION_ITEMS), b(String.join(",", sessionItems)));
+        out.put(b(RedisKeys.USER_PENDING), b(encodePending(pending)));
         return out;
     }
 
@@ -183,6 +188,30 @@ public final class UserState {
 
     public long count() {
         return count;
+    }
+
+    /** Impressions awaiting their label: item id -> the stream consumer's record of it (mutable). */
+    public Map<String, String> pending() {
+        return pending;
+    }
+
+    /** The stored form of {@link #pending()}: {@code item=record;item=record}. */
+    public static String encodePending(Map<String, String> pending) {
+        StringBuilder out = new StringBuilder();
+        pending.forEach((item, record) -> out.append(out.isEmpty() ? "" : ";").append(item).append('=')
+                .append(record));
+        return out.toString();
+    }
+
+    public static Map<String, String> decodePending(String s) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (s != null && !s.isEmpty()) {
+            for (String entry : s.split(";")) {
+                int eq = entry.indexOf('=');
+                out.put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
+        }
+        return out;
     }
 
     /** Prefix of session ids the consumer makes up for events that came without one. */

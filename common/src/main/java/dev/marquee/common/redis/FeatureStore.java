@@ -151,6 +151,29 @@ public class FeatureStore {
         return out;
     }
 
+    /** {@link #coVisited(String, int)} of several items in one round trip, in the given order. */
+    public Map<String, Map<String, Double>> coVisited(List<String> itemIds, int n) {
+        if (itemIds.isEmpty()) {
+            return Map.of();
+        }
+        List<Object> r = pipelined(c -> {
+            itemIds.forEach(id -> c.zSetCommands().zRevRangeWithScores(bytes(RedisKeys.coVisits(id)), 0, n - 1L));
+            return null;
+        });
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        for (int i = 0; i < itemIds.size(); i++) {
+            Map<String, Double> neighbours = new LinkedHashMap<>();
+            if (r.get(i) instanceof Collection<?> tuples) {
+                for (Object t : tuples) {
+                    var tuple = (org.springframework.data.redis.core.ZSetOperations.TypedTuple<?>) t;
+                    neighbours.put(string((byte[]) tuple.getValue()), tuple.getScore());
+                }
+            }
+            out.put(itemIds.get(i), neighbours);
+        }
+        return out;
+    }
+
     private Map<String, Double> ranked(String key, String family, int n) {
         List<Object> r = pipelined(c -> {
             c.hashCommands().hGet(bytes(RedisKeys.DECAY_LANDMARKS), bytes(family));

@@ -33,6 +33,8 @@ public final class RedisKeys {
     public static final String USER_SESSION = "s";
     /** Items of the current session, newest first; capped. */
     public static final String USER_SESSION_ITEMS = "si";
+    /** Impressions awaiting their label ({@code item=requestId|position|variant|millis;...}); resolved within the window. */
+    public static final String USER_PENDING = "p";
 
     public static final Duration USER_TTL = Duration.ofDays(30);
 
@@ -96,12 +98,10 @@ public final class RedisKeys {
         return "seen:" + generation + ":" + shard;
     }
 
-    /** Hash item id -> {@code requestId|position|variant|millis} of the user's impressions awaiting a label. */
-    public static String pendingImpressions(String userId) {
-        return "lbl:" + userId;
-    }
-
-    /** Sorted set {@code user|item|requestId} -> due time (millis) of impressions of one partition awaiting a label. */
+    /**
+     * Sorted set user id -> earliest due time (millis) of the user's pending impressions ({@link #USER_PENDING}), one
+     * per partition; a user leaves it when nothing of theirs is pending.
+     */
     public static String labelsDue(int partition) {
         return "lbl:due:" + partition;
     }

@@ -31,7 +31,8 @@ import org.springframework.validation.annotation.Validated;
  *                           deploy/) so they stay compact integer sets (default 256: ~2M events per period)
  * @param labelWindow        an impression followed by a click, add-to-cart or purchase of the same item by the same
  *                           user within this time is a positive example, otherwise a negative one (default 30m)
- * @param labelFlushInterval how often impressions past their window are turned into negative examples (default 1s)
+ * @param labelFlushInterval how often impressions past their window are turned into negative examples, spending at
+ *                           most a tenth of the interval on it (default 200ms)
  */
 @Validated
 @ConfigurationProperties("marquee.features")
@@ -52,5 +53,5 @@ public record FeatureProperties(
         @DefaultValue("24h") Duration dedupPeriod,
         @DefaultValue("256") @Min(1) @Max(65536) int dedupShards,
         @DefaultValue("30m") Duration labelWindow,
-        @DefaultValue("1s") Duration labelFlushInterval) {
+        @DefaultValue("200ms") Duration labelFlushInterval) {
 }

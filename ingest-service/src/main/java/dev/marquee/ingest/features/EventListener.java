@@ -3,7 +3,6 @@ package dev.marquee.ingest.features;
 import dev.marquee.common.Metrics;
 import dev.marquee.common.Topics;
 import dev.marquee.common.event.InteractionEvent;
-import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.ingest.config.FeatureProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,13 +40,15 @@ class EventListener {
     private final Validator validator;
     private final KafkaTemplate<String, String> kafka;
     private final Counter deadLettered;
+    private final Counter negatives;
     private final long flushIntervalNanos;
     private long lastFlush = System.nanoTime();
 
-    EventListener(FeatureUpdater updater, FeatureStore store, FeatureProperties props, JsonMapper json,
+    EventListener(FeatureUpdater updater, ConsumerRedis redis, FeatureProperties props, JsonMapper json,
                   Validator validator, KafkaTemplate<String, String> kafka, MeterRegistry meters) {
         this.updater = updater;
-        this.flusher = new LabelFlusher(store, kafka, json);
+        this.flusher = new LabelFlusher(redis, kafka, json, props.labelWindow().toMillis());
+        this.negatives = meters.counter(Metrics.LABELLED_EXAMPLES, Metrics.TAG_OUTCOME, "sent");
         this.json = json;
         this.validator = validator;
         this.kafka = kafka;
@@ -76,8 +77,9 @@ class EventListener {
         }
         updater.apply(events);
         if (System.nanoTime() - lastFlush >= flushIntervalNanos) {
-            // at most 5 % of the consumer's time, so that a backlog of due impressions cannot hold up fresh events
-            flusher.flush(updater.eventTimes(), flushIntervalNanos / 20);
+            // a tenth of the consumer's time at most, in short rounds: a backlog of due impressions drains without
+            // holding up fresh events for long
+            negatives.increment(flusher.flush(updater.eventTimes(), flushIntervalNanos / 10));
             lastFlush = System.nanoTime();
         }
     }

@@ -32,8 +32,8 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
 
 /**
  * Applies a batch of events to the Redis feature store in two round trips: one pipelined read of everything the batch
- * needs (which event ids were seen, the users' state hashes, the items' categories and vectors, pending impressions,
- * decay landmarks), then one MULTI/EXEC transaction with every write, the event ids marked seen included. Either all
+ * needs (which event ids were seen, the users' state hashes with their pending impressions, the items' categories and
+ * vectors, decay landmarks), then one MULTI/EXEC transaction with every write, the event ids marked seen included. Either all
  * of a batch's effects land or none do, so redelivery after a crash and re-published events change nothing.
  * Events of one user are on one partition (keyed by user id), hence handled by one consumer thread in order.
  */
@@ -51,6 +51,7 @@ public class FeatureUpdater {
     private final Counter applied;
     private final Counter duplicates;
     private final Counter examples;
+    private final Counter displaced;
     private final Timer freshness;
     private final Timer phaseRead;
     private final Timer phaseCompute;
@@ -70,7 +71,8 @@ public class FeatureUpdater {
         this.json = json;
         this.applied = meters.counter(Metrics.FEATURE_EVENTS, Metrics.TAG_OUTCOME, "applied");
         this.duplicates = meters.counter(Metrics.FEATURE_EVENTS, Metrics.TAG_OUTCOME, "duplicate");
-        this.examples = meters.counter(Metrics.LABELLED_EXAMPLES);
+        this.examples = meters.counter(Metrics.LABELLED_EXAMPLES, Metrics.TAG_OUTCOME, "sent");
+        this.displaced = meters.counter(Metrics.LABELLED_EXAMPLES, Metrics.TAG_OUTCOME, "displaced");
         this.phaseRead = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "read");
         this.phaseCompute = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "compute");
         this.phaseWrite = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "write");
@@ -108,6 +110,7 @@ public class FeatureUpdater {
         applied.increment(fresh);
         duplicates.increment(batch.size() - fresh);
         examples.increment(b.labels.examples());
+        displaced.increment(b.labels.displaced());
         return fresh;
     }
 
@@ -120,17 +123,13 @@ public class FeatureUpdater {
         Batch b = new Batch(batch);
         Set<String> users = new LinkedHashSet<>();
         Set<String> items = new LinkedHashSet<>();
-        Set<String> joinUsers = new LinkedHashSet<>();
         List<Long> hashes = new ArrayList<>();
         for (StreamEvent se : batch) {
             InteractionEvent e = se.event();
             hashes.add(SeenEvents.hash(e.eventId()));
+            users.add(e.userId());
             if (e.type() != EventType.IMPRESSION) {
-                users.add(e.userId());
                 items.add(e.itemId());
-            }
-            if (LabelJoiner.joins(e)) {
-                joinUsers.add(e.userId());
             }
         }
         byte[] category = bytes(RedisKeys.ITEM_CATEGORY);
@@ -148,9 +147,6 @@ public class FeatureUpdater {
             round.read(redis.hmget(bytes(RedisKeys.item(i)), category, vector), r -> b.items.put(i,
                     new FeatureStore.ItemTaste(str(r.get(0).getValueOrElse(null)),
                             Vectors.fromBytes(r.get(1).getValueOrElse(null)))));
-        }
-        for (String u : joinUsers) {
-            round.read(redis.hgetall(bytes(RedisKeys.pendingImpressions(u))), r -> b.labels.loaded(u, r));
         }
         round.run();
         return b;
@@ -223,14 +219,15 @@ public class FeatureUpdater {
         private void apply(StreamEvent se) {
             InteractionEvent e = se.event();
             long t = e.timestamp().toEpochMilli();
+            UserState user = states.get(e.userId());
             if (e.type() == EventType.IMPRESSION) {
                 impressions.merge(e.itemId(), 1L, Long::sum);
                 if (LabelJoiner.joins(e)) {
-                    labels.impression(se.partition(), e);
+                    labels.impression(se.partition(), e, user);
+                    touchedUsers.add(e.userId());
                 }
                 return;
             }
-            UserState user = states.get(e.userId());
             touchedUsers.add(e.userId());
             long previous = user.lastMillis();
             long elapsed = user.advanceTo(t);
@@ -272,7 +269,7 @@ public class FeatureUpdater {
                 clicks.merge(e.itemId(), 1L, Long::sum);
             }
             if (e.type().isEngagement()) {
-                labels.engagement(se.partition(), e);
+                labels.engagement(e, user);
             }
         }
 

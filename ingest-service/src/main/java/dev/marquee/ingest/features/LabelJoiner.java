@@ -4,7 +4,9 @@ import dev.marquee.common.Topics;
 import dev.marquee.common.event.EventType;
 import dev.marquee.common.event.InteractionEvent;
 import dev.marquee.common.event.LabelledExample;
+import dev.marquee.common.feature.UserState;
 import dev.marquee.common.redis.RedisKeys;
+import io.lettuce.core.ZAddArgs;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,12 +21,16 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
 
 /**
  * Joins impressions with the engagement that follows them into labelled examples, inside one consumer batch. Pending
- * impressions live in Redis ({@link RedisKeys#pendingImpressions} per user, {@link RedisKeys#labelsDue} per
- * partition) so that the join survives restarts; a click, add-to-cart or purchase of a shown item within the window
- * emits a positive example at once, and {@link LabelFlusher} turns impressions whose window passed into negatives.
- * Event time decides (replays and imports label the same way as live traffic).
+ * impressions live in the user's state hash (field {@link RedisKeys#USER_PENDING}), and each partition keeps one
+ * due time per user with pending impressions ({@link RedisKeys#labelsDue}), so the join survives restarts and costs
+ * no key of its own. A click, add-to-cart or purchase of a shown item within the window emits a positive example at
+ * once; {@link LabelFlusher} turns impressions whose window passed into negatives. Event time decides, so replays and
+ * imports label the same way as live traffic.
  */
 final class LabelJoiner {
+    /** A user keeps at most this many pending impressions; older ones give way (counted, never labelled). */
+    static final int MAX_PENDING_PER_USER = 100;
+
     /** A shown item awaiting its outcome. */
     record Pending(String requestId, Integer position, String variant, long shownMillis) {
         String format() {
@@ -39,20 +45,13 @@ final class LabelJoiner {
         }
     }
 
-    static String dueMember(String userId, String itemId, String requestId) {
-        return userId + "|" + itemId + "|" + requestId;
-    }
-
     private final long windowMillis;
     private final KafkaTemplate<String, String> kafka;
     private final JsonMapper json;
-    /** user -> item -> pending impression, as read at the start of the batch and changed by it. */
-    private final Map<String, Map<String, Pending>> pending = new HashMap<>();
-    private final Map<String, Map<String, Pending>> puts = new LinkedHashMap<>();
-    private final Map<String, List<String>> deletes = new LinkedHashMap<>();
-    private final Map<Integer, Map<String, Double>> dueAdds = new HashMap<>();
-    private final Map<Integer, List<String>> dueRemoves = new HashMap<>();
+    /** partition -> user -> due time of an impression added in this batch (the earliest stays: ZADD NX). */
+    private final Map<Integer, Map<String, Long>> dueAdds = new HashMap<>();
     private final List<LabelledExample> examples = new ArrayList<>();
+    private int displaced;
 
     LabelJoiner(long windowMillis, KafkaTemplate<String, String> kafka, JsonMapper json) {
         this.windowMillis = windowMillis;
@@ -60,48 +59,37 @@ final class LabelJoiner {
         this.json = json;
     }
 
-    /** Whether this event takes part in the join (its user's pending impressions must be read). */
+    /** Whether this impression takes part in the join (it names the request that showed the item). */
     static boolean joins(InteractionEvent e) {
-        return (e.type() == EventType.IMPRESSION && e.context() != null && e.context().requestId() != null)
-                || e.type().isEngagement();
+        return e.type() == EventType.IMPRESSION && e.context() != null && e.context().requestId() != null;
     }
 
-    /** The user's pending impressions as read from Redis (raw hash, may be empty). */
-    void loaded(String userId, Map<?, ?> hash) {
-        Map<String, Pending> items = new HashMap<>();
-        if (hash != null) {
-            hash.forEach((k, v) -> items.put(new String((byte[]) k), Pending.parse(new String((byte[]) v))));
-        }
-        pending.put(userId, items);
-    }
-
-    void impression(int partition, InteractionEvent e) {
+    void impression(int partition, InteractionEvent e, UserState user) {
         Pending p = new Pending(e.context().requestId(), e.context().position(), e.context().variant(),
                 e.timestamp().toEpochMilli());
-        pending.get(e.userId()).put(e.itemId(), p);
-        puts.computeIfAbsent(e.userId(), u -> new LinkedHashMap<>()).put(e.itemId(), p);
+        Map<String, String> pending = user.pending();
+        pending.remove(e.itemId()); // the latest showing of an item is the one a click answers
+        pending.put(e.itemId(), p.format());
+        while (pending.size() > MAX_PENDING_PER_USER) {
+            pending.remove(pending.keySet().iterator().next());
+            displaced++;
+        }
         dueAdds.computeIfAbsent(partition, x -> new LinkedHashMap<>())
-                .put(dueMember(e.userId(), e.itemId(), p.requestId()), (double) (p.shownMillis() + windowMillis));
+                .merge(e.userId(), p.shownMillis() + windowMillis, Math::min);
     }
 
-    void engagement(int partition, InteractionEvent e) {
-        Pending p = pending.get(e.userId()).get(e.itemId());
+    void engagement(InteractionEvent e, UserState user) {
+        String record = user.pending().get(e.itemId());
+        if (record == null) {
+            return;
+        }
+        Pending p = Pending.parse(record);
         long at = e.timestamp().toEpochMilli();
-        if (p == null || at < p.shownMillis() || at - p.shownMillis() > windowMillis) {
+        if (at < p.shownMillis() || at - p.shownMillis() > windowMillis) {
             return;
         }
         examples.add(example(e.userId(), e.itemId(), p, 1, e.type(), e.timestamp()));
-        pending.get(e.userId()).remove(e.itemId());
-        Map<String, Pending> userPuts = puts.get(e.userId());
-        if (userPuts != null) {
-            userPuts.remove(e.itemId());
-        }
-        deletes.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(e.itemId());
-        String member = dueMember(e.userId(), e.itemId(), p.requestId());
-        Map<String, Double> adds = dueAdds.get(partition);
-        if (adds == null || adds.remove(member) == null) {
-            dueRemoves.computeIfAbsent(partition, x -> new ArrayList<>()).add(member);
-        }
+        user.pending().remove(e.itemId());
     }
 
     static LabelledExample example(String userId, String itemId, Pending p, int label, EventType outcome,
@@ -123,23 +111,15 @@ final class LabelJoiner {
         return examples.size();
     }
 
-    /** Queues this batch's changes to the pending impressions (inside the features transaction). */
+    /** Impressions dropped because their user had too many pending. */
+    int displaced() {
+        return displaced;
+    }
+
+    /** Queues the due times of users with new pending impressions (inside the features transaction). */
     void write(ConsumerRedis.Round round) {
-        var redis = round.redis();
-        long ttl = 2 * windowMillis;
-        puts.forEach((user, items) -> {
-            if (!items.isEmpty()) {
-                Map<byte[], byte[]> fields = new LinkedHashMap<>();
-                items.forEach((item, p) -> fields.put(bytes(item), bytes(p.format())));
-                round.write(redis.hset(bytes(RedisKeys.pendingImpressions(user)), fields));
-            }
-        });
-        deletes.forEach((user, items) -> round.write(redis.hdel(bytes(RedisKeys.pendingImpressions(user)),
-                items.stream().map(i -> bytes(i)).toArray(byte[][]::new))));
-        puts.keySet().forEach(user -> round.write(redis.pexpire(bytes(RedisKeys.pendingImpressions(user)), ttl)));
-        dueAdds.forEach((partition, members) -> members.forEach((m, due) ->
-                round.write(redis.zadd(bytes(RedisKeys.labelsDue(partition)), due, bytes(m)))));
-        dueRemoves.forEach((partition, members) -> round.write(redis.zrem(bytes(RedisKeys.labelsDue(partition)),
-                members.stream().map(m -> bytes(m)).toArray(byte[][]::new))));
+        ZAddArgs keepEarliest = ZAddArgs.Builder.nx();
+        dueAdds.forEach((partition, users) -> users.forEach((user, due) -> round.write(
+                round.redis().zadd(bytes(RedisKeys.labelsDue(partition)), keepEarliest, (double) due, bytes(user)))));
     }
 }

@@ -15,6 +15,10 @@ import org.springframework.validation.annotation.Validated;
  * @param collection    collection (or alias) of item vectors
  * @param annBudget     time budget of the Milvus ANN source (default 40 ms); past it the source is dropped
  * @param popularBudget time budget of the popularity source (default 20 ms)
+ * @param coVisitationBudget time budget of the co-visitation source (default 20 ms)
+ * @param coVisitationSeeds  how many of the user's most recent items seed co-visitation (default 5)
+ * @param categoryBudget     time budget of the source of trending/popular items in the user's categories (20 ms)
+ * @param topCategories      how many of the user's strongest categories that source draws from (default 3)
  * @param annEf         HNSW search breadth (default 64)
  * @param maxCandidates most candidates one call may ask for (default 500)
  */
@@ -25,6 +29,10 @@ public record RetrievalProperties(
         @DefaultValue(ItemCollectionSchema.DEFAULT_COLLECTION) @NotBlank String collection,
         @DefaultValue("40ms") @NotNull Duration annBudget,
         @DefaultValue("20ms") @NotNull Duration popularBudget,
+        @DefaultValue("20ms") @NotNull Duration coVisitationBudget,
+        @DefaultValue("5") @Min(1) @Max(100) int coVisitationSeeds,
+        @DefaultValue("20ms") @NotNull Duration categoryBudget,
+        @DefaultValue("3") @Min(1) @Max(50) int topCategories,
         @DefaultValue("64") @Min(1) int annEf,
         @DefaultValue("500") @Min(1) @Max(5000) int maxCandidates) {
 }

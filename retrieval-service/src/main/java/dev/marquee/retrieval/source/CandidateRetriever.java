@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs every candidate source in parallel, each under its own time budget, and merges what came back in time:
- * sources are listed in priority order, an item proposed by two sources keeps the first provenance. A source that
+ * Runs every candidate source in parallel, each under its own time budget, and merges what came back in time by
+ * round robin in priority order (ANN, co-visitation, the user's categories, popular); an item proposed by two sources
+ * keeps the first provenance. A source that
  * fails or times out is reported and dropped (fail-open); the response says it is degraded.
  */
 @Component
@@ -43,9 +44,10 @@ public class CandidateRetriever {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final MeterRegistry meters;
 
-    CandidateRetriever(FeatureStore store, AnnSource ann, PopularSource popular, MeterRegistry meters) {
+    CandidateRetriever(FeatureStore store, AnnSource ann, CoVisitationSource coVisited, CategorySource categories,
+                       PopularSource popular, MeterRegistry meters) {
         this.store = store;
-        this.sources = List.of(ann, popular);
+        this.sources = List.of(ann, coVisited, categories, popular);
         this.meters = meters;
         for (CandidateSource s : sources) {
             limiters.put(s.name(), TimeLimiter.of(s.name(), TimeLimiterConfig.custom()
@@ -68,7 +70,7 @@ public class CandidateRetriever {
                     () -> CompletableFuture.supplyAsync(() -> timed(s, user, n, exclude), executor))
                     .toCompletableFuture());
         }
-        Map<String, Candidate> merged = new LinkedHashMap<>();
+        List<List<Candidate>> lists = new ArrayList<>();
         List<SourceReport> reports = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
         for (int i = 0; i < sources.size(); i++) {
@@ -76,7 +78,7 @@ public class CandidateRetriever {
             long start = System.nanoTime();
             try {
                 List<Candidate> found = futures.get(i).join();
-                found.forEach(c -> merged.putIfAbsent(c.itemId(), c));
+                lists.add(found);
                 reports.add(new SourceReport(s.name(), found.size(), millisSince(start), "ok"));
             } catch (CompletionException e) {
                 boolean timeout = e.getCause() instanceof TimeoutException;
@@ -87,8 +89,26 @@ public class CandidateRetriever {
                 log.warn("candidate source {} {}: {}", s.name(), status, String.valueOf(e.getCause()));
             }
         }
-        List<Candidate> candidates = merged.values().stream().limit(n).toList();
+        List<Candidate> candidates = interleave(lists, n);
         return new CandidatesResponse(userId, candidates, reports, !reasons.isEmpty(), reasons);
+    }
+
+    /**
+     * Round robin over the sources' lists in priority order (first of each, then second of each, ...), an item proposed
+     * twice keeping its first provenance: every source that answered is represented in the pool, however long the
+     * lists before it.
+     */
+    static List<Candidate> interleave(List<List<Candidate>> lists, int n) {
+        Map<String, Candidate> merged = new LinkedHashMap<>();
+        int longest = lists.stream().mapToInt(List::size).max().orElse(0);
+        for (int rank = 0; rank < longest && merged.size() < n; rank++) {
+            for (List<Candidate> list : lists) {
+                if (rank < list.size() && merged.size() < n) {
+                    merged.putIfAbsent(list.get(rank).itemId(), list.get(rank));
+                }
+            }
+        }
+        return List.copyOf(merged.values());
     }
 
     private List<Candidate> timed(CandidateSource s, UserFeatures user, int n, Set<String> exclude) {

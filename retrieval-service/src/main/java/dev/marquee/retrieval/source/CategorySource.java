@@ -1,0 +1,62 @@
+package dev.marquee.retrieval.source;
+
+import dev.marquee.common.feature.UserFeatures;
+import dev.marquee.common.recommend.Candidate;
+import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.retrieval.config.RetrievalProperties;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.stereotype.Component;
+
+/**
+ * Trending, then popular, items of the user's strongest categories (time-decayed affinities from the feature store),
+ * each category getting a share of the slots in proportion to its affinity.
+ */
+@Component
+class CategorySource implements CandidateSource {
+    private final FeatureStore store;
+    private final RetrievalProperties props;
+
+    CategorySource(FeatureStore store, RetrievalProperties props) {
+        this.store = store;
+        this.props = props;
+    }
+
+    @Override
+    public String name() {
+        return "InYourCategories";
+    }
+
+    @Override
+    public Duration budget() {
+        return props.categoryBudget();
+    }
+
+    @Override
+    public List<Candidate> fetch(UserFeatures user, int n, Set<String> exclude) {
+        List<Map.Entry<String, Double>> top = user.categoryWeights().entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(props.topCategories()).toList();
+        double total = top.stream().mapToDouble(Map.Entry::getValue).sum();
+        Map<String, Candidate> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> category : top) {
+            int share = (int) Math.ceil(n * category.getValue() / total);
+            List<Candidate> mine = new ArrayList<>();
+            for (Map<String, Double> ranked : List.of(store.trending(category.getKey(), share + exclude.size()),
+                    store.popular(category.getKey(), share + exclude.size()))) {
+                for (var e : ranked.entrySet()) {
+                    if (mine.size() < share && !exclude.contains(e.getKey()) && !out.containsKey(e.getKey())
+                            && mine.stream().noneMatch(c -> c.itemId().equals(e.getKey()))) {
+                        mine.add(new Candidate(e.getKey(), e.getValue(), name()));
+                    }
+                }
+            }
+            mine.forEach(c -> out.put(c.itemId(), c));
+        }
+        return out.values().stream().limit(n).toList();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.marquee.retrieval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.marquee.common.feature.UserState;
+import dev.marquee.common.recommend.Candidate;
+import dev.marquee.common.recommend.CandidatesResponse;
+import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.RedisKeys;
+import dev.marquee.retrieval.source.CandidateRetriever;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * Co-visitation and category candidates from the feature store the stream consumer keeps, on the real Redis: the
+ * user's state hash, {@code cv:<item>} and the per-category trending set, written in their stored formats.
+ */
+@SpringBootTest
+@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+class CandidateSourcesTest {
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    @Autowired
+    CandidateRetriever retriever;
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Test
+    void coVisitedAndCategoryItemsAreCandidatesWithTheirProvenanceAndSeenItemsAreNot() {
+        String user = "cs-user-" + run;
+        String seen = "cs-seen-" + run;
+        String older = "cs-older-" + run;
+        String category = "cs-cat-" + run;
+        UserState state = UserState.empty();
+        state.addRecent(older, 30);
+        state.addRecent(seen, 30);
+        state.addCategory(1.0, category, 5.0, 16);
+        redis.execute((RedisCallback<Object>) c -> {
+            c.hashCommands().hMSet(FeatureStore.bytes(RedisKeys.user(user)), state.encode());
+            return null;
+        });
+        String pairedWithLatest = "cs-pair-latest-" + run;
+        String pairedWithOlder = "cs-pair-older-" + run;
+        redis.opsForZSet().add(RedisKeys.coVisits(seen), pairedWithLatest, 3);
+        redis.opsForZSet().add(RedisKeys.coVisits(seen), older, 9); // seen by the user: never a candidate
+        redis.opsForZSet().add(RedisKeys.coVisits(older), pairedWithOlder, 3);
+        String trending = "cs-trending-" + run;
+        redis.opsForZSet().add(RedisKeys.trending(category), trending, 10);
+        redis.opsForZSet().add(RedisKeys.trending(category), seen, 20);
+
+        CandidatesResponse response = retriever.retrieve(user, 50);
+
+        Map<String, Candidate> byId = response.candidates().stream()
+                .collect(Collectors.toMap(Candidate::itemId, c -> c));
+        assertThat(byId).doesNotContainKeys(seen, older);
+        assertThat(byId.get(pairedWithLatest).source()).isEqualTo("CoVisited");
+        assertThat(byId.get(pairedWithOlder).source()).isEqualTo("CoVisited");
+        // the latest item's neighbour outweighs an equally frequent neighbour of an older one
+        assertThat(byId.get(pairedWithLatest).score()).isGreaterThan(byId.get(pairedWithOlder).score());
+        assertThat(byId.get(trending).source()).isEqualTo("InYourCategories");
+        List<String> sources = response.sources().stream().map(CandidatesResponse.SourceReport::source).toList();
+        assertThat(sources).contains("CoVisited", "InYourCategories", "Popular");
+    }
+}

@@ -119,6 +119,50 @@ class RecommendFallbackTest {
     }
 
     @Test
+    void popularAndTrendingListsComeFromTheFeatureStoreOverallAndPerCategory() throws Exception {
+        String category = "cat-" + UUID.randomUUID().toString().substring(0, 8);
+        String hot = "pop-" + UUID.randomUUID();
+        String rising = "trend-" + UUID.randomUUID();
+        redis.opsForZSet().add(RedisKeys.popular(category), hot, 5);
+        redis.opsForZSet().add(RedisKeys.trending(category), rising, 5);
+        try {
+            JsonNode popular = json.readTree(get("/popular?category=" + category + "&k=5").body());
+            assertThat(popular.get("degraded").asBoolean()).isFalse();
+            assertThat(popular.get("items").get(0).get("itemId").asString()).isEqualTo(hot);
+            assertThat(popular.get("items")).hasSize(1);
+            JsonNode trending = json.readTree(get("/trending?category=" + category + "&k=5").body());
+            assertThat(trending.get("items").get(0).get("itemId").asString()).isEqualTo(rising);
+            assertThat(trending.get("items").get(0).get("source").asString()).isEqualTo("Trending");
+        } finally {
+            redis.delete(List.of(RedisKeys.popular(category), RedisKeys.trending(category)));
+        }
+        HttpResponse<String> bad = get("/popular?category=%22%5D%20or%20true");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(bad.body()).get("errors").get(0).get("field").asString()).isEqualTo("category");
+    }
+
+    @Test
+    void similarItemsFallBackToCoVisitationWhenRetrievalIsDownAndUnknownItemsAre404() throws Exception {
+        String item = "sim-" + UUID.randomUUID();
+        String neighbour = "sim-n-" + UUID.randomUUID();
+        redis.opsForHash().put(RedisKeys.item(item), RedisKeys.ITEM_CATEGORY, "books");
+        redis.opsForZSet().add(RedisKeys.coVisits(item), neighbour, 4);
+        try {
+            HttpResponse<String> r = get("/similar/" + item + "?k=5");
+            assertThat(r.statusCode()).isEqualTo(200);
+            JsonNode body = json.readTree(r.body());
+            assertThat(body.get("degraded").asBoolean()).isTrue();
+            assertThat(body.get("items").get(0).get("itemId").asString()).isEqualTo(neighbour);
+            assertThat(body.get("items").get(0).get("source").asString()).isEqualTo("CoVisited");
+        } finally {
+            redis.delete(List.of(RedisKeys.item(item), RedisKeys.coVisits(item)));
+        }
+        HttpResponse<String> unknown = get("/similar/no-such-item-" + UUID.randomUUID());
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json.readTree(unknown.body()).get("errors").get(0).get("field").asString()).isEqualTo("itemId");
+    }
+
+    @Test
     void badParametersGetProblemResponsesNamingTheField() throws Exception {
         HttpResponse<String> zero = get("/recommend?userId=someone&k=0");
         assertThat(zero.statusCode()).isEqualTo(400);

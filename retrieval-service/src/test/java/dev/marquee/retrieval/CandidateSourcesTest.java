@@ -7,7 +7,9 @@ import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.recommend.CandidatesResponse;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.redis.RedisKeys;
+import dev.marquee.common.recommend.SimilarResponse;
 import dev.marquee.retrieval.source.CandidateRetriever;
+import dev.marquee.retrieval.source.SimilarItems;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -32,6 +34,22 @@ class CandidateSourcesTest {
     CandidateRetriever retriever;
     @Autowired
     StringRedisTemplate redis;
+    @Autowired
+    SimilarItems similar;
+
+    @Test
+    void similarItemsAreCoVisitedOnesForAKnownItemAndNothingForAnUnknownOne() {
+        String item = "sim-" + run;
+        String neighbour = "sim-n-" + run;
+        redis.opsForHash().put(RedisKeys.item(item), RedisKeys.ITEM_CATEGORY, "books");
+        redis.opsForZSet().add(RedisKeys.coVisits(item), neighbour, 2);
+
+        SimilarResponse response = similar.similar(item, 10).orElseThrow();
+
+        assertThat(response.candidates()).extracting(Candidate::itemId).contains(neighbour).doesNotContain(item);
+        assertThat(response.candidates().get(0).source()).isEqualTo("CoVisited");
+        assertThat(similar.similar("unknown-" + run, 10)).isEmpty();
+    }
 
     @Test
     void coVisitedAndCategoryItemsAreCandidatesWithTheirProvenanceAndSeenItemsAreNot() {

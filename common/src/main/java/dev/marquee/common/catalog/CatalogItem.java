@@ -18,11 +18,13 @@ public record CatalogItem(
         @NotBlank @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String itemId,
         @NotBlank @Size(max = 300) String title,
         @Size(max = 5000) String description,
-        @NotBlank @Pattern(regexp = "^[A-Za-z0-9][A-Za-z0-9_\\- ]{0,63}$",
-                message = "must be 1-64 characters of letters, digits, '_', '-' or spaces") String category,
+        @NotBlank @Pattern(regexp = CATEGORY_PATTERN, message = CATEGORY_MESSAGE) String category,
         @NotNull @DecimalMin("0.0") Double price,
         @Size(max = 20) List<@NotBlank @Size(max = 32) String> tags,
         Boolean active) {
+
+    public static final String CATEGORY_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_\\- ]{0,63}$";
+    public static final String CATEGORY_MESSAGE = "must be 1-64 characters of letters, digits, '_', '-' or spaces";
 
     /** An active item without tags. */
     public CatalogItem(String itemId, String title, String description, String category, Double price) {

@@ -27,6 +27,7 @@ import tools.jackson.databind.DatabindException;
 @RestControllerAdvice
 public class ProblemAdvice {
     public static final URI INVALID_REQUEST = URI.create("https://marquee.dev/problems/invalid-request");
+    public static final URI NOT_FOUND = URI.create("https://marquee.dev/problems/not-found");
 
     public record FieldProblem(String field, String message) {
     }
@@ -97,6 +98,16 @@ public class ProblemAdvice {
     @ExceptionHandler(InvalidInputException.class)
     ProblemDetail invalidInput(InvalidInputException e) {
         return problem(List.of(new FieldProblem(e.field(), e.getMessage())));
+    }
+
+    @ExceptionHandler(ItemNotFoundException.class)
+    ProblemDetail notFound(ItemNotFoundException e) {
+        ProblemDetail pd = ProblemDetail.forStatus(HttpStatus.NOT_FOUND);
+        pd.setType(NOT_FOUND);
+        pd.setTitle("Unknown item");
+        pd.setDetail("itemId: " + e.getMessage());
+        pd.setProperties(Map.of("errors", List.of(new FieldProblem("itemId", e.getMessage()))));
+        return pd;
     }
 
     private static String fieldOf(org.springframework.validation.method.ParameterValidationResult r) {

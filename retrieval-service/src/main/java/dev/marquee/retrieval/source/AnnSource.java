@@ -1,31 +1,21 @@
 package dev.marquee.retrieval.source;
 
 import dev.marquee.common.feature.UserFeatures;
-import dev.marquee.common.feature.Vectors;
-import dev.marquee.common.milvus.FilterExpression;
-import dev.marquee.common.milvus.ItemCollectionSchema;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.retrieval.config.RetrievalProperties;
-import io.milvus.v2.client.MilvusClientV2;
-import io.milvus.v2.common.ConsistencyLevel;
-import io.milvus.v2.service.vector.request.SearchReq;
-import io.milvus.v2.service.vector.request.data.FloatVec;
-import io.milvus.v2.service.vector.response.SearchResp;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /** Milvus ANN search with the user's taste vector; items the user has seen are excluded inside Milvus. */
 @Component
 class AnnSource implements CandidateSource {
-    private final MilvusClientV2 milvus;
+    private final ItemVectorSearch search;
     private final RetrievalProperties props;
 
-    AnnSource(MilvusClientV2 milvus, RetrievalProperties props) {
-        this.milvus = milvus;
+    AnnSource(ItemVectorSearch search, RetrievalProperties props) {
+        this.search = search;
         this.props = props;
     }
 
@@ -44,25 +34,6 @@ class AnnSource implements CandidateSource {
         if (!user.hasTaste()) {
             return List.of();
         }
-        SearchReq.SearchReqBuilder req = SearchReq.builder()
-                .collectionName(props.collection())
-                .annsField(ItemCollectionSchema.VECTOR)
-                .data(List.of(new FloatVec(Vectors.normalized(user.taste()))))
-                .topK(n)
-                // bounded staleness: never wait for the newest writes (Strong waits for the next time tick)
-                .consistencyLevel(ConsistencyLevel.BOUNDED)
-                .searchParams(Map.of("ef", Math.max(props.annEf(), n)));
-        String filter = FilterExpression.notIn(ItemCollectionSchema.ITEM_ID, exclude);
-        if (!filter.isEmpty()) {
-            req.filter(filter);
-        }
-        SearchResp resp = milvus.search(req.build());
-        List<Candidate> out = new ArrayList<>();
-        for (List<SearchResp.SearchResult> hits : resp.getSearchResults()) {
-            for (SearchResp.SearchResult hit : hits) {
-                out.add(new Candidate(String.valueOf(hit.getId()), hit.getScore(), name()));
-            }
-        }
-        return out;
+        return search.nearest(user.taste(), n, exclude, name());
     }
 }

@@ -2,13 +2,17 @@ package dev.marquee.retrieval.web;
 
 import dev.marquee.common.Ids;
 import dev.marquee.common.recommend.CandidatesResponse;
+import dev.marquee.common.recommend.SimilarResponse;
+import dev.marquee.common.web.ItemNotFoundException;
 import dev.marquee.retrieval.source.CandidateRetriever;
+import dev.marquee.retrieval.source.SimilarItems;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -17,8 +21,19 @@ import org.springframework.web.bind.annotation.RestController;
 class CandidatesController {
     private final CandidateRetriever retriever;
 
-    CandidatesController(CandidateRetriever retriever) {
+    private final SimilarItems similar;
+
+    CandidatesController(CandidateRetriever retriever, SimilarItems similar) {
         this.retriever = retriever;
+        this.similar = similar;
+    }
+
+    @Operation(summary = "Items like this one: co-visited in sessions and nearest by T5 vector; 404 for an unknown item")
+    @GetMapping("/similar/{itemId}")
+    SimilarResponse similar(
+            @PathVariable("itemId") @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String itemId,
+            @RequestParam(name = "n", defaultValue = "10") @Min(1) @Max(100) int n) {
+        return similar.similar(itemId, n).orElseThrow(() -> new ItemNotFoundException(itemId));
     }
 
     @Operation(summary = "Candidates for a user from every source, merged with provenance; seen items excluded")

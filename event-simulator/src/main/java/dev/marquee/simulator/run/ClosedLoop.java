@@ -50,6 +50,9 @@ public final class ClosedLoop {
         Instant simulatedStart = clock.instant();
         int consecutiveFailures = 0;
         for (int i = 0; i < s.requests() && pacer.withinDuration(); i++) {
+            if (Thread.currentThread().isInterrupted()) { // stop requested while a call swallowed the exception
+                throw new InterruptedException();
+            }
             World.User user = b.pickUser();
             Behaviour.Session session = b.sessionFor(user, simulatedStart.plusNanos((long) (i / s.rate() * 1e9)));
             Recommendation response;

@@ -37,6 +37,9 @@ public final class LiveStream {
         long sent = 0;
         long slots = 0; // events sent, plus one per step that produced none (keeps the pace and the bound)
         while (slots < max && pacer.withinDuration()) {
+            if (Thread.currentThread().isInterrupted()) { // stop requested while a call swallowed the exception
+                throw new InterruptedException();
+            }
             Instant simulated = simulatedStart.plusNanos((long) (slots / s.rate() * 1e9));
             World.User user = b.pickUser();
             Behaviour.Session session = b.sessionFor(user, simulated);

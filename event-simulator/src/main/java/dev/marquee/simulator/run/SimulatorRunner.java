@@ -53,6 +53,8 @@ public class SimulatorRunner implements ApplicationRunner, DisposableBean {
     private final AtomicLong eventsSent = new AtomicLong();
     private Future<?> current;
     private volatile boolean stopRequested;
+    /** The thread running the current task, while it runs. */
+    private volatile Thread worker;
     /** True from a run's submission until its task has really ended (a cancelled Future is "done" before that). */
     private final AtomicBoolean busy = new AtomicBoolean();
     private int runs;
@@ -128,8 +130,12 @@ public class SimulatorRunner implements ApplicationRunner, DisposableBean {
     /** Interrupts the current run, if any. */
     public synchronized Status stop() {
         if (busy.get() && current != null) {
+            // not Future.cancel: a task cancelled before it started would never run its finally (busy stays set)
             stopRequested = true;
-            current.cancel(true);
+            Thread running = worker;
+            if (running != null) {
+                running.interrupt();
+            }
             phase.set("stopped");
             log.info("stopped on request");
         }
@@ -167,7 +173,12 @@ public class SimulatorRunner implements ApplicationRunner, DisposableBean {
         phase.set(firstPhase);
         stopRequested = false;
         current = executor.submit(() -> {
+            worker = Thread.currentThread();
             try {
+                Thread.interrupted(); // a stop aimed at an earlier run must not hit this one
+                if (stopRequested) { // stopped before it started
+                    throw new InterruptedException();
+                }
                 task.run();
                 phase.set("done");
             } catch (InterruptedException e) {
@@ -180,6 +191,7 @@ public class SimulatorRunner implements ApplicationRunner, DisposableBean {
                     phase.set("failed: " + e.getMessage());
                 }
             } finally {
+                worker = null;
                 busy.set(false);
             }
         });

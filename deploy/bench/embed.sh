@@ -6,14 +6,8 @@
 # default), MARQUEE_BENCH_MODE (sync: the pre-pipelining consumer path, for comparison), MARQUEE_WRITE_BATCH (rows per
 # Milvus upsert), MARQUEE_BENCH_BUCKETING=false (skip the bucketing on/off comparison).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$ROOT"
-export MARQUEE_HOME="$ROOT" MARQUEE_STATE_DIR="$ROOT/.marquee/bench"
-export KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093 REDIS_PORT=26379 MILVUS_PORT=29530 MILVUS_ETCD_PORT=22379 \
-  MILVUS_ETCD_PEER_PORT=22380 MILVUS_METRICS_PORT=29091 MILVUS_INTERNAL_PORT_BASE=29531
-trap '"$ROOT/deploy/local/infra.sh" stop >/dev/null 2>&1 || true' EXIT
-"$ROOT/deploy/local/infra.sh" start
-set -a; . "$MARQUEE_STATE_DIR/infra.env"; set +a
+. "$(dirname "${BASH_SOURCE[0]}")/stack.bash"
+bench_infra_start
 export MARQUEE_BENCH=embed
 if [ -n "${MARQUEE_MODEL_DIR:-}" ]; then MARQUEE_MODEL_DIR="$(cd "$MARQUEE_MODEL_DIR" && pwd)"; export MARQUEE_MODEL_DIR; fi
 ./mvnw -B -q -DskipTests install -pl common,embedding-service -am

@@ -5,16 +5,8 @@
 # bytes_per_user=…   Env: MARQUEE_BENCH_USERS (100000), MARQUEE_BENCH_EVENTS_PER_USER (10), MARQUEE_BENCH_ITEMS
 # (10000), MARQUEE_BENCH_RATE (5000), MARQUEE_BENCH_SECONDS (15).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$ROOT"
-export MARQUEE_HOME="$ROOT" MARQUEE_STATE_DIR="$ROOT/.marquee/bench"
-export KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093 REDIS_PORT=26379 MILVUS_PORT=29530 MILVUS_ETCD_PORT=22379 \
-  MILVUS_ETCD_PEER_PORT=22380 MILVUS_METRICS_PORT=29091 MILVUS_INTERNAL_PORT_BASE=29531
-trap '"$ROOT/deploy/local/infra.sh" stop >/dev/null 2>&1 || true' EXIT
-"$ROOT/deploy/local/infra.sh" install
-"$ROOT/deploy/local/infra.sh" clean >/dev/null 2>&1 || true
-MARQUEE_WITHOUT_MILVUS=1 "$ROOT/deploy/local/infra.sh" start
-set -a; . "$MARQUEE_STATE_DIR/infra.env"; set +a
+. "$(dirname "${BASH_SOURCE[0]}")/stack.bash"
+bench_infra_start MARQUEE_WITHOUT_MILVUS=1
 export MARQUEE_BENCH=events
 ./mvnw -B -q -DskipTests install -pl common,ingest-service -am
 ./mvnw -B -q -pl ingest-service test -Dtest=EventsBenchmark -Dsurefire.failIfNoSpecifiedTests=false \

@@ -174,16 +174,34 @@ public class FeatureStore {
         return out;
     }
 
-    private Map<String, Double> ranked(String key, String family, int n) {
+    /** Trending and popular lists of several categories in one round trip: category -> [trending, popular]. */
+    public Map<String, List<Map<String, Double>>> trendingAndPopular(List<String> categories, int n) {
+        if (categories.isEmpty()) {
+            return Map.of();
+        }
         List<Object> r = pipelined(c -> {
-            c.hashCommands().hGet(bytes(RedisKeys.DECAY_LANDMARKS), bytes(family));
-            c.zSetCommands().zRevRangeWithScores(bytes(key), 0, n - 1L);
+            c.hashCommands().hGet(bytes(RedisKeys.DECAY_LANDMARKS), bytes(RedisKeys.DECAY_TRENDING));
+            c.hashCommands().hGet(bytes(RedisKeys.DECAY_LANDMARKS), bytes(RedisKeys.DECAY_POPULAR));
+            for (String category : categories) {
+                c.zSetCommands().zRevRangeWithScores(bytes(RedisKeys.trending(category)), 0, n - 1L);
+                c.zSetCommands().zRevRangeWithScores(bytes(RedisKeys.popular(category)), 0, n - 1L);
+            }
             return null;
         });
-        ForwardDecay decay = decay(r.get(0));
+        ForwardDecay trending = decay(r.get(0));
+        ForwardDecay popular = decay(r.get(1));
         long now = System.currentTimeMillis();
+        Map<String, List<Map<String, Double>>> out = new LinkedHashMap<>();
+        for (int i = 0; i < categories.size(); i++) {
+            out.put(categories.get(i), List.of(tuples(r.get(2 + 2 * i), trending, now),
+                    tuples(r.get(3 + 2 * i), popular, now)));
+        }
+        return out;
+    }
+
+    private static Map<String, Double> tuples(Object result, ForwardDecay decay, long now) {
         Map<String, Double> out = new LinkedHashMap<>();
-        if (r.get(1) instanceof Collection<?> tuples) {
+        if (result instanceof Collection<?> tuples) {
             for (Object t : tuples) {
                 var tuple = (org.springframework.data.redis.core.ZSetOperations.TypedTuple<?>) t;
                 out.put(string((byte[]) tuple.getValue()),
@@ -191,6 +209,15 @@ public class FeatureStore {
             }
         }
         return out;
+    }
+
+    private Map<String, Double> ranked(String key, String family, int n) {
+        List<Object> r = pipelined(c -> {
+            c.hashCommands().hGet(bytes(RedisKeys.DECAY_LANDMARKS), bytes(family));
+            c.zSetCommands().zRevRangeWithScores(bytes(key), 0, n - 1L);
+            return null;
+        });
+        return tuples(r.get(1), decay(r.get(0)), System.currentTimeMillis());
     }
 
     private static ForwardDecay decay(Object landmark) {

@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Trending, then popular, items of the user's strongest categories (time-decayed affinities from the feature store),
- * each category getting a share of the slots in proportion to its affinity.
+ * each category getting a share of the slots in proportion to its affinity; one Redis round trip.
  */
 @Component
 class CategorySource implements CandidateSource {
@@ -42,12 +42,13 @@ class CategorySource implements CandidateSource {
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .limit(props.topCategories()).toList();
         double total = top.stream().mapToDouble(Map.Entry::getValue).sum();
+        Map<String, List<Map<String, Double>>> lists = store.trendingAndPopular(
+                top.stream().map(Map.Entry::getKey).toList(), n + exclude.size());
         Map<String, Candidate> out = new LinkedHashMap<>();
         for (Map.Entry<String, Double> category : top) {
             int share = (int) Math.ceil(n * category.getValue() / total);
             List<Candidate> mine = new ArrayList<>();
-            for (Map<String, Double> ranked : List.of(store.trending(category.getKey(), share + exclude.size()),
-                    store.popular(category.getKey(), share + exclude.size()))) {
+            for (Map<String, Double> ranked : lists.get(category.getKey())) {
                 for (var e : ranked.entrySet()) {
                     if (mine.size() < share && !exclude.contains(e.getKey()) && !out.containsKey(e.getKey())
                             && mine.stream().noneMatch(c -> c.itemId().equals(e.getKey()))) {

@@ -79,6 +79,7 @@ class RecommendationLoopTest {
         assertThat(after.get("modelVersion").asString()).isEqualTo(servedModel);
         assertThat(after.get("degraded").asBoolean()).as(after.toString()).isFalse();
         after.get("items").forEach(i -> assertThat(i.get("score").isNumber()).isTrue());
+        after.get("items").forEach(i -> assertThat(i.path("reason").asString()).as(i.toString()).isNotBlank());
 
         // item to item: the clicked items were one session (co-visitation) and share a topic (T5 neighbours)
         Stack.Response similar = stack.get("gateway", "/similar/" + liked.get(0).itemId() + "?k=" + K);

@@ -83,7 +83,9 @@ class CandidateSourcesTest {
         assertThat(byId.get(pairedWithOlder).source()).isEqualTo("CoVisited");
         // the latest item's neighbour outweighs an equally frequent neighbour of an older one
         assertThat(byId.get(pairedWithLatest).score()).isGreaterThan(byId.get(pairedWithOlder).score());
+        assertThat(byId.get(pairedWithLatest).reason()).isEqualTo("Because you viewed " + seen);   // no title: the id
         assertThat(byId.get(trending).source()).isEqualTo("InYourCategories");
+        assertThat(byId.get(trending).reason()).isEqualTo("Trending in " + category);
         List<String> sources = response.sources().stream().map(CandidatesResponse.SourceReport::source).toList();
         assertThat(sources).contains("CoVisited", "InYourCategories", "Popular");
     }

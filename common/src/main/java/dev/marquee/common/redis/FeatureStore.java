@@ -151,6 +151,21 @@ public class FeatureStore {
         return out;
     }
 
+    /** Titles of the given items (those that have one), one round trip. */
+    public Map<String, String> titles(List<String> itemIds) {
+        List<Object> r = pipelined(c -> {
+            itemIds.forEach(id -> c.hashCommands().hGet(bytes(RedisKeys.item(id)), bytes(RedisKeys.ITEM_TITLE)));
+            return null;
+        });
+        Map<String, String> out = new HashMap<>();
+        for (int i = 0; i < itemIds.size(); i++) {
+            if (r.get(i) != null) {
+                out.put(itemIds.get(i), string((byte[]) r.get(i)));
+            }
+        }
+        return out;
+    }
+
     /** {@link #coVisited(String, int)} of several items in one round trip, in the given order. */
     public Map<String, Map<String, Double>> coVisited(List<String> itemIds, int n) {
         if (itemIds.isEmpty()) {

@@ -56,7 +56,8 @@ public class ItemLists {
                     ? (category == null ? store.popular(n) : store.popular(category, n))
                     : (category == null ? store.trending(n) : store.trending(category, n));
             List<Candidate> candidates = new ArrayList<>();
-            ranked.forEach((id, score) -> candidates.add(new Candidate(id, score, capitalised(list))));
+            String reason = capitalised(list) + (category == null ? " right now" : " in " + category);
+            ranked.forEach((id, score) -> candidates.add(new Candidate(id, score, capitalised(list), reason)));
             return new ItemListResponse(list, category, null, describe(candidates, k), false, List.of());
         } catch (RuntimeException e) {
             return new ItemListResponse(list, category, null, List.of(), true,
@@ -95,7 +96,8 @@ public class ItemLists {
                 throw new ItemNotFoundException(itemId);
             }
             List<Candidate> candidates = new ArrayList<>();
-            store.coVisited(itemId, k * 2).forEach((id, n) -> candidates.add(new Candidate(id, n, "CoVisited")));
+            store.coVisited(itemId, k * 2).forEach((id, n) -> candidates.add(
+                    new Candidate(id, n, "CoVisited", "Often viewed together")));
             return new ItemListResponse("similar", null, itemId, describe(candidates, k), true, List.of(reason));
         } catch (ItemNotFoundException e) {
             throw e;
@@ -115,7 +117,7 @@ public class ItemLists {
                 continue;
             }
             out.add(new RecommendedItem(out.size() + 1, c.itemId(), c.score(), c.source(),
-                    f == null ? null : f.title(), f == null ? null : f.category()));
+                    f == null ? null : f.title(), f == null ? null : f.category(), c.reason()));
         }
         return out;
     }

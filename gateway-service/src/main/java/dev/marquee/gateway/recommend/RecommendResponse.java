@@ -18,8 +18,9 @@ public record RecommendResponse(String requestId, String userId, List<Recommende
     /**
      * @param score  model score (or, when degraded, the candidate source's score)
      * @param source candidate source that proposed the item (Ann, Popular, ...)
+     * @param reason why it is here, for the user ("Because you viewed …", "Popular in …")
      */
     public record RecommendedItem(int position, String itemId, double score, String source, String title,
-                                  String category) {
+                                  String category, String reason) {
     }
 }

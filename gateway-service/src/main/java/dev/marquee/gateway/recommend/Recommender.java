@@ -100,7 +100,7 @@ public class Recommender {
                         break;
                     }
                     items.add(new RecommendedItem(items.size() + 1, s.itemId(), s.score(), s.source(), s.title(),
-                            s.category()));
+                            s.category(), s.reason()));
                 }
             } else {
                 items = describe(candidates, k);
@@ -163,7 +163,7 @@ public class Recommender {
     private List<Candidate> popular(int k, List<String> reasons) {
         try {
             List<Candidate> out = new ArrayList<>();
-            store.popular(k).forEach((id, score) -> out.add(new Candidate(id, score, "Popular")));
+            store.popular(k).forEach((id, score) -> out.add(new Candidate(id, score, "Popular", "Popular right now")));
             return out;
         } catch (RuntimeException e) {
             reasons.add("popular unavailable (" + e.getClass().getSimpleName() + "): no items");
@@ -184,7 +184,7 @@ public class Recommender {
         for (Candidate c : top) {
             ItemFeatures f = features.get(c.itemId());
             out.add(new RecommendedItem(out.size() + 1, c.itemId(), c.score(), c.source(),
-                    f == null ? null : f.title(), f == null ? null : f.category()));
+                    f == null ? null : f.title(), f == null ? null : f.category(), c.reason()));
         }
         return out;
     }

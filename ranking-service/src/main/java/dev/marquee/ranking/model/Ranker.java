@@ -39,7 +39,8 @@ public class Ranker {
         for (int i = 0; i < known.size(); i++) {
             Candidate c = known.get(i);
             ItemFeatures f = items.get(i);
-            out.add(new ScoredItem(c.itemId(), scores[i], c.source(), c.score(), f.title(), f.category()));
+            out.add(new ScoredItem(c.itemId(), scores[i], c.source(), c.score(), f.title(), f.category(),
+                    c.reason()));
         }
         out.sort(Comparator.comparingDouble(ScoredItem::score).reversed());
         return new RankResponse(request.userId(), model.version(), out);

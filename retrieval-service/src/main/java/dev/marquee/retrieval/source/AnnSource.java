@@ -34,6 +34,6 @@ class AnnSource implements CandidateSource {
         if (!user.hasTaste()) {
             return List.of();
         }
-        return search.nearest(user.taste(), n, exclude, name());
+        return search.nearest(user.taste(), n, exclude, name(), "Matches your recent taste");
     }
 }

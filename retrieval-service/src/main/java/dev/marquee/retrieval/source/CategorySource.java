@@ -48,11 +48,14 @@ class CategorySource implements CandidateSource {
         for (Map.Entry<String, Double> category : top) {
             int share = (int) Math.ceil(n * category.getValue() / total);
             List<Candidate> mine = new ArrayList<>();
-            for (Map<String, Double> ranked : lists.get(category.getKey())) {
+            List<Map<String, Double>> both = lists.get(category.getKey());
+            for (int which = 0; which < both.size(); which++) {
+                Map<String, Double> ranked = both.get(which);
+                String reason = (which == 0 ? "Trending in " : "Popular in ") + category.getKey();
                 for (var e : ranked.entrySet()) {
                     if (mine.size() < share && !exclude.contains(e.getKey()) && !out.containsKey(e.getKey())
                             && mine.stream().noneMatch(c -> c.itemId().equals(e.getKey()))) {
-                        mine.add(new Candidate(e.getKey(), e.getValue(), name()));
+                        mine.add(new Candidate(e.getKey(), e.getValue(), name(), reason));
                     }
                 }
             }

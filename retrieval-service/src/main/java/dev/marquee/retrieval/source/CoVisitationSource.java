@@ -14,7 +14,8 @@ import org.springframework.stereotype.Component;
 /**
  * "People who viewed this also viewed": items seen in the same sessions as the user's most recent items
  * ({@code cv:<item>} sets kept by the stream consumer). Each neighbour scores its co-visit counts, weighted by how
- * recent the item it came from is (1 for the latest, 1/2 for the one before, ...).
+ * recent the item it came from is (1 for the latest, 1/2 for the one before, ...); the reason names the recent item
+ * that contributed most.
  */
 @Component
 class CoVisitationSource implements CandidateSource {
@@ -39,18 +40,33 @@ class CoVisitationSource implements CandidateSource {
     @Override
     public List<Candidate> fetch(UserFeatures user, int n, Set<String> exclude) {
         List<String> seeds = user.recentItems().stream().limit(props.coVisitationSeeds()).toList();
+        if (seeds.isEmpty()) {
+            return List.of();
+        }
         Map<String, Double> scores = new HashMap<>();
+        Map<String, String> strongestSeed = new HashMap<>();
+        Map<String, Double> strongest = new HashMap<>();
         var neighbours = store.coVisited(seeds, n);
         for (int rank = 0; rank < seeds.size(); rank++) {
             double weight = 1.0 / (1 + rank);
-            neighbours.getOrDefault(seeds.get(rank), Map.of()).forEach((item, count) -> {
+            String seed = seeds.get(rank);
+            neighbours.getOrDefault(seed, Map.of()).forEach((item, count) -> {
                 if (!exclude.contains(item)) {
                     scores.merge(item, weight * count, Double::sum);
+                    if (weight * count > strongest.getOrDefault(item, 0.0)) {
+                        strongest.put(item, weight * count);
+                        strongestSeed.put(item, seed);
+                    }
                 }
             });
         }
+        Map<String, String> titles = store.titles(seeds);
         return scores.entrySet().stream()
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .limit(n).map(e -> new Candidate(e.getKey(), e.getValue(), name())).toList();
+                .limit(n).map(e -> {
+                    String seed = strongestSeed.get(e.getKey());
+                    return new Candidate(e.getKey(), e.getValue(), name(),
+                            "Because you viewed " + titles.getOrDefault(seed, seed));
+                }).toList();
     }
 }

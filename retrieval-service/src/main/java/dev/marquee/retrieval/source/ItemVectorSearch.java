@@ -28,7 +28,7 @@ public class ItemVectorSearch {
     }
 
     /** Up to {@code n} items nearest to {@code vector}, none in {@code exclude}, as candidates of {@code source}. */
-    public List<Candidate> nearest(float[] vector, int n, Set<String> exclude, String source) {
+    public List<Candidate> nearest(float[] vector, int n, Set<String> exclude, String source, String reason) {
         SearchReq.SearchReqBuilder req = SearchReq.builder()
                 .collectionName(props.collection())
                 .annsField(ItemCollectionSchema.VECTOR)
@@ -45,7 +45,7 @@ public class ItemVectorSearch {
         List<Candidate> out = new ArrayList<>();
         for (List<SearchResp.SearchResult> hits : resp.getSearchResults()) {
             for (SearchResp.SearchResult hit : hits) {
-                out.add(new Candidate(String.valueOf(hit.getId()), hit.getScore(), source));
+                out.add(new Candidate(String.valueOf(hit.getId()), hit.getScore(), source, reason));
             }
         }
         return out;

@@ -36,7 +36,7 @@ class PopularSource implements CandidateSource {
         List<Candidate> out = new ArrayList<>(n);
         store.popular(n + exclude.size()).forEach((itemId, score) -> {
             if (out.size() < n && !exclude.contains(itemId)) {
-                out.add(new Candidate(itemId, score, name()));
+                out.add(new Candidate(itemId, score, name(), "Popular right now"));
             }
         });
         return out;

@@ -55,7 +55,8 @@ public class SimilarItems {
         if (item.vector() != null) {
             try {
                 byText = annLimiter.executeCompletionStage(timer, () -> CompletableFuture.supplyAsync(
-                        () -> search.nearest(item.vector(), n, Set.of(itemId), "SimilarText"), executor))
+                        () -> search.nearest(item.vector(), n, Set.of(itemId), "SimilarText",
+                                "Similar to " + (item.title() == null ? itemId : item.title())), executor))
                         .toCompletableFuture().join();
             } catch (RuntimeException e) {
                 reasons.add("SimilarText unavailable: " + e.getCause());
@@ -63,7 +64,7 @@ public class SimilarItems {
         }
         List<Candidate> coVisited = new ArrayList<>();
         for (Map.Entry<String, Double> e : store.coVisited(itemId, n).entrySet()) {
-            coVisited.add(new Candidate(e.getKey(), e.getValue(), "CoVisited"));
+            coVisited.add(new Candidate(e.getKey(), e.getValue(), "CoVisited", "Often viewed together"));
         }
         List<Candidate> merged = CandidateRetriever.interleave(List.of(coVisited, byText), n);
         return Optional.of(new SimilarResponse(itemId, merged, !reasons.isEmpty(), reasons));

@@ -1,5 +1,7 @@
 package dev.marquee.gateway.config;
 
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -15,6 +17,10 @@ import org.springframework.validation.annotation.Validated;
  * @param retrievalTimeout past this, /recommend serves the popular list instead (default 150 ms)
  * @param rankingTimeout   past this, /recommend serves retrieval order instead (default 100 ms)
  * @param candidates       how many candidates retrieval is asked for per request (default 100)
+ * @param mmrLambda        maximal marginal relevance: {@code lambda * relevance - (1 - lambda) * similarity to what is
+ *                         already in the list} (cosine of T5 vectors); 1 turns diversification off (default 0.9)
+ * @param explorationSlots the last slots of a list go to random candidates from the pool, so that the feedback loop
+ *                         keeps learning about items the model would not show (default 1; 0 turns it off)
  */
 @Validated
 @ConfigurationProperties("marquee.gateway")
@@ -23,5 +29,7 @@ public record GatewayProperties(
         @DefaultValue("http://127.0.0.1:8084") @NotBlank String rankingUrl,
         @DefaultValue("150ms") @NotNull Duration retrievalTimeout,
         @DefaultValue("100ms") @NotNull Duration rankingTimeout,
-        @DefaultValue("100") @Min(1) @Max(500) int candidates) {
+        @DefaultValue("100") @Min(1) @Max(500) int candidates,
+        @DefaultValue("0.9") @DecimalMin("0.0") @DecimalMax("1.0") double mmrLambda,
+        @DefaultValue("1") @Min(0) @Max(10) int explorationSlots) {
 }

@@ -94,14 +94,7 @@ public class Recommender {
             RankResponse ranked = rank(userId, candidates, reasons, stages);
             if (ranked != null) {
                 modelVersion = ranked.modelVersion();
-                items = new ArrayList<>();
-                for (RankResponse.ScoredItem s : ranked.items()) {
-                    if (items.size() == k) {
-                        break;
-                    }
-                    items.add(new RecommendedItem(items.size() + 1, s.itemId(), s.score(), s.source(), s.title(),
-                            s.category(), s.reason()));
-                }
+                items = shown(ranked, candidates, k, requestId);
             } else {
                 items = describe(candidates, k);
             }
@@ -114,6 +107,66 @@ public class Recommender {
         return new RecommendResponse(requestId, userId, items, modelVersion, !reasons.isEmpty(), reasons,
                 candidates.size(), stages);
     }
+
+    /**
+     * The ranked list as shown: inactive items dropped, diversified by maximal marginal relevance over the top
+     * {@code 3k} (T5 vectors from the feature store), the last exploration slots given to random pool candidates.
+     */
+    private List<RecommendedItem> shown(RankResponse ranked, List<Candidate> pool, int k, String requestId) {
+        List<RankResponse.ScoredItem> top = ranked.items().stream().limit(3L * k).toList();
+        Map<String, ItemFeatures> features;
+        try {
+            features = store.items(top.stream().map(RankResponse.ScoredItem::itemId).toList());
+        } catch (RuntimeException e) { // no vectors: relevance order, nothing filtered
+            features = Map.of();
+        }
+        List<ListPolicy.Entry<RankResponse.ScoredItem>> entries = new ArrayList<>();
+        for (RankResponse.ScoredItem s : top) {
+            ItemFeatures f = features.get(s.itemId());
+            if (f == null || f.active()) {
+                entries.add(new ListPolicy.Entry<>(s, s.itemId(), s.score(), f == null ? null : f.vector()));
+            }
+        }
+        List<RecommendedItem> list = new ArrayList<>();
+        for (ListPolicy.Entry<RankResponse.ScoredItem> e : ListPolicy.diversify(entries, k, props.mmrLambda())) {
+            RankResponse.ScoredItem s = e.item();
+            list.add(new RecommendedItem(list.size() + 1, s.itemId(), s.score(), s.source(), s.title(), s.category(),
+                    s.reason()));
+        }
+        List<RecommendedItem> explored = ListPolicy.explore(list, list.stream().map(RecommendedItem::itemId).toList(),
+                pool.stream().map(Candidate::itemId).toList(), props.explorationSlots(), requestId.hashCode(),
+                id -> new RecommendedItem(0, id, 0.0, EXPLORE, null, null, "Something new to try"));
+        List<RecommendedItem> out = new ArrayList<>();
+        for (RecommendedItem i : explored) {
+            out.add(new RecommendedItem(out.size() + 1, i.itemId(), i.score(), i.source(), i.title(), i.category(),
+                    i.reason()));
+        }
+        return describeExplored(out);
+    }
+
+    /** Titles and categories of the explored items (one small read; left empty when Redis fails). */
+    private List<RecommendedItem> describeExplored(List<RecommendedItem> list) {
+        List<String> ids = list.stream().filter(i -> EXPLORE.equals(i.source())).map(RecommendedItem::itemId).toList();
+        if (ids.isEmpty()) {
+            return list;
+        }
+        Map<String, ItemFeatures> features;
+        try {
+            features = store.items(ids);
+        } catch (RuntimeException e) {
+            return list;
+        }
+        List<RecommendedItem> out = new ArrayList<>();
+        for (RecommendedItem i : list) {
+            ItemFeatures f = EXPLORE.equals(i.source()) ? features.get(i.itemId()) : null;
+            out.add(f == null ? i : new RecommendedItem(i.position(), i.itemId(), i.score(), i.source(), f.title(),
+                    f.category(), i.reason()));
+        }
+        return out;
+    }
+
+    /** Provenance of exploration slots. */
+    static final String EXPLORE = "Explore";
 
     /** Candidates, or {@code null} when retrieval is unavailable. */
     private List<Candidate> retrieve(String userId, List<String> reasons, Map<String, Double> stages) {

@@ -16,6 +16,8 @@ public final class Metrics {
     public static final String ENCODE = "marquee.embedding.encode";
     /** Timer of one /recommend stage, tag {@code stage}. */
     public static final String STAGE = "marquee.recommend.stage";
+    /** Counter of /recommend requests, tag {@code variant} (the A/B arm). */
+    public static final String REQUESTS = "marquee.recommend.requests";
     /** Counter of degraded responses, tag {@code reason}. */
     public static final String DEGRADED = "marquee.recommend.degraded";
     /** Counter of impressions the gateway logged, tag {@code outcome}: sent, failed, dropped (queue full). */
@@ -34,6 +36,7 @@ public final class Metrics {
     public static final String TAG_STAGE = "stage";
     public static final String TAG_SOURCE = "source";
     public static final String TAG_REASON = "reason";
+    public static final String TAG_VARIANT = "variant";
     public static final String TAG_MODE = "mode";
     public static final String TAG_TYPE = "type";
 

@@ -107,6 +107,7 @@ class RecommendFallbackTest {
                     JsonNode context = e.get("context");
                     if (context != null && requestId.equals(context.path("requestId").asString())) {
                         assertThat(e.get("type").asString()).isEqualTo("impression");
+                        assertThat(context.get("variant").asString()).isEqualTo(body.get("variant").asString());
                         assertThat(rec.key()).isEqualTo(e.get("userId").asString());
                         logged.put(context.get("position").asInt(), e.get("itemId").asString());
                     }

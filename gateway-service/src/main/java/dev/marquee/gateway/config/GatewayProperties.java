@@ -1,8 +1,12 @@
 package dev.marquee.gateway.config;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Pattern;
+import java.util.List;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -21,6 +25,8 @@ import org.springframework.validation.annotation.Validated;
  *                         already in the list} (cosine of T5 vectors); 1 turns diversification off (default 0.9)
  * @param explorationSlots the last slots of a list go to random candidates from the pool, so that the feedback loop
  *                         keeps learning about items the model would not show (default 1; 0 turns it off)
+ * @param experiment       A/B test: users are bucketed by a hash of the experiment name and their id into
+ *                         variants, each of which may override the list policy; none configured = everyone "control"
  */
 @Validated
 @ConfigurationProperties("marquee.gateway")
@@ -31,5 +37,30 @@ public record GatewayProperties(
         @DefaultValue("100ms") @NotNull Duration rankingTimeout,
         @DefaultValue("100") @Min(1) @Max(500) int candidates,
         @DefaultValue("0.9") @DecimalMin("0.0") @DecimalMax("1.0") double mmrLambda,
-        @DefaultValue("1") @Min(0) @Max(10) int explorationSlots) {
+        @DefaultValue("1") @Min(0) @Max(10) int explorationSlots,
+        @DefaultValue @Valid Experiment experiment) {
+
+    /**
+     * @param name     salt of the bucketing: a new name reshuffles users (default "policy")
+     * @param variants the arms with their traffic shares (summing to at most 1; the rest is "control", which uses the
+     *                 settings above)
+     */
+    public record Experiment(@DefaultValue("policy") @NotBlank String name, @DefaultValue List<@Valid Variant> variants) {
+        @AssertTrue(message = "variant shares must add up to at most 1")
+        public boolean isSharesValid() {
+            return variants.stream().mapToDouble(Variant::share).sum() <= 1.0 + 1e-9;
+        }
+    }
+
+    /**
+     * @param name             reported in responses, impressions and metrics
+     * @param share            of users, 0 to 1
+     * @param mmrLambda        this arm's {@code mmr-lambda}
+     * @param explorationSlots this arm's {@code exploration-slots}
+     */
+    public record Variant(@NotBlank @Pattern(regexp = "^[A-Za-z0-9][A-Za-z0-9_.\\-]{0,31}$") String name,
+                          @DecimalMin("0.0") @DecimalMax("1.0") double share,
+                          @DecimalMin("0.0") @DecimalMax("1.0") double mmrLambda,
+                          @Min(0) @Max(10) int explorationSlots) {
+    }
 }

@@ -6,12 +6,14 @@ import java.util.Map;
 /**
  * The public /recommend answer.
  *
+ * @param variant         the user's A/B arm ({@code control} unless an experiment is configured)
  * @param degraded        true when a dependency failed and a fallback served the list; {@code degradedReasons} says which
  * @param modelVersion    ranking model that scored the list, or {@code null} if ranking was skipped
  * @param candidatePool   how many candidates retrieval proposed
  * @param stageMillis     time spent per stage (retrieval, ranking, total)
  */
-public record RecommendResponse(String requestId, String userId, List<RecommendedItem> items, String modelVersion,
+public record RecommendResponse(String requestId, String userId, String variant, List<RecommendedItem> items,
+                                String modelVersion,
                                 boolean degraded, List<String> degradedReasons, int candidatePool,
                                 Map<String, Double> stageMillis) {
 

@@ -43,6 +43,7 @@ public class Recommender {
     private final GatewayProperties props;
     private final MeterRegistry meters;
     private final ImpressionLog impressions;
+    private final Experiments experiments;
 
     /** Runs downstream calls so that the request thread can stop waiting at the budget, whatever the socket does. */
     private final ExecutorService calls = new ThreadPoolExecutor(16, 128, 30, TimeUnit.SECONDS,
@@ -55,13 +56,15 @@ public class Recommender {
     private final TimeLimiter rankingLimiter;
 
     Recommender(@Qualifier("retrievalClient") RestClient retrieval, @Qualifier("rankingClient") RestClient ranking,
-                FeatureStore store, GatewayProperties props, MeterRegistry meters, ImpressionLog impressions) {
+                FeatureStore store, GatewayProperties props, MeterRegistry meters, ImpressionLog impressions,
+                Experiments experiments) {
         this.retrieval = retrieval;
         this.ranking = ranking;
         this.store = store;
         this.props = props;
         this.meters = meters;
         this.impressions = impressions;
+        this.experiments = experiments;
         this.retrievalLimiter = TimeLimiter.of("retrieval", TimeLimiterConfig.custom()
                 .timeoutDuration(props.retrievalTimeout()).cancelRunningFuture(true).build());
         this.rankingLimiter = TimeLimiter.of("ranking", TimeLimiterConfig.custom()
@@ -81,6 +84,8 @@ public class Recommender {
     public RecommendResponse recommend(String userId, int k) {
         long start = System.nanoTime();
         String requestId = UUID.randomUUID().toString();
+        Experiments.Arm arm = experiments.armOf(userId);
+        meters.counter(Metrics.REQUESTS, Metrics.TAG_VARIANT, arm.name()).increment();
         List<String> reasons = new ArrayList<>();
         Map<String, Double> stages = new LinkedHashMap<>();
 
@@ -94,7 +99,7 @@ public class Recommender {
             RankResponse ranked = rank(userId, candidates, reasons, stages);
             if (ranked != null) {
                 modelVersion = ranked.modelVersion();
-                items = shown(ranked, candidates, k, requestId);
+                items = shown(ranked, candidates, k, requestId, arm);
             } else {
                 items = describe(candidates, k);
             }
@@ -103,8 +108,8 @@ public class Recommender {
         stages.put("total", total);
         meters.timer(Metrics.STAGE, Metrics.TAG_STAGE, "total").record((long) (total * 1e6), TimeUnit.NANOSECONDS);
         reasons.forEach(r -> meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, r.split(" ")[0]).increment());
-        impressions.log(requestId, userId, items, null);
-        return new RecommendResponse(requestId, userId, items, modelVersion, !reasons.isEmpty(), reasons,
+        impressions.log(requestId, userId, items, arm.name());
+        return new RecommendResponse(requestId, userId, arm.name(), items, modelVersion, !reasons.isEmpty(), reasons,
                 candidates.size(), stages);
     }
 
@@ -112,7 +117,8 @@ public class Recommender {
      * The ranked list as shown: inactive items dropped, diversified by maximal marginal relevance over the top
      * {@code 3k} (T5 vectors from the feature store), the last exploration slots given to random pool candidates.
      */
-    private List<RecommendedItem> shown(RankResponse ranked, List<Candidate> pool, int k, String requestId) {
+    private List<RecommendedItem> shown(RankResponse ranked, List<Candidate> pool, int k, String requestId,
+                                        Experiments.Arm arm) {
         List<RankResponse.ScoredItem> top = ranked.items().stream().limit(3L * k).toList();
         Map<String, ItemFeatures> features;
         try {
@@ -128,13 +134,13 @@ public class Recommender {
             }
         }
         List<RecommendedItem> list = new ArrayList<>();
-        for (ListPolicy.Entry<RankResponse.ScoredItem> e : ListPolicy.diversify(entries, k, props.mmrLambda())) {
+        for (ListPolicy.Entry<RankResponse.ScoredItem> e : ListPolicy.diversify(entries, k, arm.mmrLambda())) {
             RankResponse.ScoredItem s = e.item();
             list.add(new RecommendedItem(list.size() + 1, s.itemId(), s.score(), s.source(), s.title(), s.category(),
                     s.reason()));
         }
         List<RecommendedItem> explored = ListPolicy.explore(list, list.stream().map(RecommendedItem::itemId).toList(),
-                pool.stream().map(Candidate::itemId).toList(), props.explorationSlots(), requestId.hashCode(),
+                pool.stream().map(Candidate::itemId).toList(), arm.explorationSlots(), requestId.hashCode(),
                 id -> new RecommendedItem(0, id, 0.0, EXPLORE, null, null, "Something new to try"));
         List<RecommendedItem> out = new ArrayList<>();
         for (RecommendedItem i : explored) {

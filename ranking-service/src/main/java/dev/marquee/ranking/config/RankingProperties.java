@@ -28,6 +28,9 @@ public record RankingProperties(
      * @param minExamples          fewer examples than this and training is refused (default 50)
      * @param validationShare      share of users (by hash) held out for evaluation (default 0.2)
      * @param seed                 seed of negative sampling and of XGBoost
+     * @param maxLabelledExamples  newest labelled examples (impressions with outcome) kept for training (200,000)
+     * @param minLabelledExamples  with at least this many labelled examples, both labels present, the trainer learns
+     *                             from them (time-based split) instead of from interactions (default 500)
      */
     public record Trainer(
             @DefaultValue("100") @Min(1) int rounds,
@@ -38,6 +41,8 @@ public record RankingProperties(
             @DefaultValue("20") @Min(1) int positivesPerUser,
             @DefaultValue("50") @Min(2) int minExamples,
             @DefaultValue("0.2") @DecimalMin("0.0") double validationShare,
-            @DefaultValue("42") long seed) {
+            @DefaultValue("42") long seed,
+            @DefaultValue("200000") @Min(1) int maxLabelledExamples,
+            @DefaultValue("500") @Min(2) int minLabelledExamples) {
     }
 }

@@ -38,10 +38,12 @@ public class ModelTrainer {
     }
 
     /**
-     * @param championAuc AUC of the serving model on the same validation users (NaN if none)
+     * @param source       where the examples came from (labelled examples or interactions)
+     * @param championAuc  AUC of the serving model on the same validation examples (NaN if none)
+     * @param ndcg         NDCG@10 of the challenger on validation, per request (labelled) or per user (interactions)
      */
-    public record Outcome(String version, boolean promoted, int examples, int validationExamples, double auc,
-                          double championAuc, String reason) {
+    public record Outcome(String version, boolean promoted, String source, int examples, int validationExamples,
+                          double auc, double championAuc, double ndcg, double championNdcg, String reason) {
     }
 
     public synchronized Outcome trainAndMaybePromote() {
@@ -52,23 +54,36 @@ public class ModelTrainer {
         log.info("training on {} examples ({} positive), validating on {}", train.rows(), train.positives(),
                 validation.rows());
         if (train.rows() < props.minExamples() || train.positives() == 0 || train.positives() == train.rows()) {
-            return new Outcome(null, false, train.rows(), validation.rows(), Double.NaN, Double.NaN,
+            return new Outcome(null, false, split.source(), train.rows(), validation.rows(), Double.NaN, Double.NaN,
+                    Double.NaN, Double.NaN,
                     "not enough examples (" + train.rows() + ", need " + props.minExamples() + " with both labels)");
         }
         RankingModel challenger = fit(train, validation);
         double auc = challenger.metadata().validationAuc();
+        double ndcg = ndcg(challenger, validation);
         Optional<RankingModel> champion = registry.champion();
         double championAuc = champion.map(m -> validation.rows() == 0 ? Double.NaN
                 : Evaluation.auc(m.score(validation.features(), validation.rows()), validation.labels()))
                 .orElse(Double.NaN);
-        boolean better = Double.isNaN(championAuc) || Double.isNaN(auc) || auc >= championAuc;
+        double championNdcg = champion.map(m -> ndcg(m, validation)).orElse(Double.NaN);
+        boolean aucOk = Double.isNaN(championAuc) || Double.isNaN(auc) || auc >= championAuc;
+        boolean ndcgOk = Double.isNaN(championNdcg) || Double.isNaN(ndcg) || ndcg >= championNdcg;
+        boolean better = aucOk && ndcgOk;
         if (better) {
             registry.promote(challenger);
         }
-        log.info("trained {} in {} ms: AUC {} vs champion {} -> {}", challenger.version(),
-                (System.nanoTime() - start) / 1_000_000, auc, championAuc, better ? "promoted" : "kept champion");
-        return new Outcome(challenger.version(), better, train.rows(), validation.rows(), auc, championAuc,
-                better ? "challenger is not worse than the champion" : "champion is better on validation AUC");
+        log.info("trained {} on {} in {} ms: AUC {} vs champion {}, NDCG@10 {} vs {} -> {}", challenger.version(),
+                split.source(), (System.nanoTime() - start) / 1_000_000, auc, championAuc, ndcg, championNdcg,
+                better ? "promoted" : "kept champion");
+        return new Outcome(challenger.version(), better, split.source(), train.rows(), validation.rows(), auc,
+                championAuc, ndcg, championNdcg, better ? "challenger is not worse than the champion on AUC and NDCG@10"
+                : "champion is better on validation " + (aucOk ? "NDCG@10" : "AUC"));
+    }
+
+    private static double ndcg(RankingModel model, TrainingSet validation) {
+        return validation.rows() == 0 || validation.groups() == null ? Double.NaN
+                : Evaluation.ndcgAt(model.score(validation.features(), validation.rows()), validation.labels(),
+                validation.groups(), 10);
     }
 
     RankingModel fit(TrainingSet train, TrainingSet validation) {

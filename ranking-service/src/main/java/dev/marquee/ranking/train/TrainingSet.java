@@ -2,8 +2,8 @@ package dev.marquee.ranking.train;
 
 import dev.marquee.common.feature.FeatureAssembler;
 
-/** Row-major feature matrix with binary labels. */
-public record TrainingSet(float[] features, float[] labels) {
+/** Row-major feature matrix with binary labels; {@code groups} (request or user per row) for ranking metrics. */
+public record TrainingSet(float[] features, float[] labels, String[] groups) {
     public int rows() {
         return labels.length;
     }

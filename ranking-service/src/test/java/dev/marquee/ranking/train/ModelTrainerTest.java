@@ -20,7 +20,7 @@ class ModelTrainerTest {
     Path dir;
 
     private RankingProperties props() {
-        return new RankingProperties(dir.toString(), new RankingProperties.Trainer(60, 4, 0.2, 3, 1000, 20, 50, 0.2, 1));
+        return new RankingProperties(dir.toString(), new RankingProperties.Trainer(60, 4, 0.2, 3, 1000, 20, 50, 0.2, 1, 1000, 500));
     }
 
     /** Label depends on the first feature (taste cosine) plus noise. */
@@ -35,7 +35,7 @@ class ModelTrainerTest {
             }
             y[i] = x[i * w] + 0.3 * r.nextGaussian() > 0 ? 1f : 0f;
         }
-        return new TrainingSet(x, y);
+        return new TrainingSet(x, y, null);
     }
 
     @Test
@@ -76,5 +76,18 @@ class ModelTrainerTest {
         assertThat(Evaluation.auc(new float[] {0.1f, 0.2f, 0.8f, 0.9f}, labels)).isEqualTo(1.0);
         assertThat(Evaluation.auc(new float[] {0.9f, 0.8f, 0.2f, 0.1f}, labels)).isEqualTo(0.0);
         assertThat(Evaluation.auc(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, labels)).isEqualTo(0.5);
+    }
+
+    @Test
+    void ndcgIsOneForAPerfectOrderLowerForAWorseOneAndIgnoresGroupsWithoutPositives() {
+        float[] labels = {1, 0, 0, 0, 1, 0, 0};
+        String[] groups = {"r1", "r1", "r1", "r2", "r2", "r3", "r3"};
+        float[] perfect = {0.9f, 0.1f, 0.2f, 0.1f, 0.8f, 0.5f, 0.4f};
+        float[] worse = {0.1f, 0.9f, 0.2f, 0.9f, 0.8f, 0.5f, 0.4f};
+        assertThat(Evaluation.ndcgAt(perfect, labels, groups, 10)).isEqualTo(1.0);
+        // r1: positive at rank 3 -> 1/log2(4) = 0.5; r2: positive at rank 2 -> 1/log2(3)
+        assertThat(Evaluation.ndcgAt(worse, labels, groups, 10))
+                .isCloseTo((0.5 + 1 / (Math.log(3) / Math.log(2))) / 2, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(Evaluation.ndcgAt(worse, labels, groups, 1)).isZero();
     }
 }

@@ -25,7 +25,10 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * Co-visitation and category candidates from the feature store the stream consumer keeps, on the real Redis: the
  * user's state hash, {@code cv:<item>} and the per-category trending set, written in their stored formats.
  */
-@SpringBootTest
+@SpringBootTest(properties = {
+        // this test is about what the sources propose; a cold JVM on a busy CI box can miss the 20 ms budgets
+        "marquee.retrieval.co-visitation-budget=5s", "marquee.retrieval.category-budget=5s",
+        "marquee.retrieval.popular-budget=5s"})
 @EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
 class CandidateSourcesTest {
     private final String run = UUID.randomUUID().toString().substring(0, 8);

@@ -31,6 +31,7 @@ public record RankingProperties(
      * @param maxLabelledExamples  newest labelled examples (impressions with outcome) kept for training (200,000)
      * @param minLabelledExamples  with at least this many labelled examples, both labels present, the trainer learns
      *                             from them (time-based split) instead of from interactions (default 500)
+     * @param interval             scheduled training runs this often (default 15m); {@code POST /models/train} any time
      */
     public record Trainer(
             @DefaultValue("100") @Min(1) int rounds,
@@ -43,6 +44,7 @@ public record RankingProperties(
             @DefaultValue("0.2") @DecimalMin("0.0") double validationShare,
             @DefaultValue("42") long seed,
             @DefaultValue("200000") @Min(1) int maxLabelledExamples,
-            @DefaultValue("500") @Min(2) int minLabelledExamples) {
+            @DefaultValue("500") @Min(2) int minLabelledExamples,
+            @DefaultValue("15m") java.time.Duration interval) {
     }
 }

@@ -16,6 +16,7 @@ import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -44,6 +45,18 @@ public class ModelTrainer {
      */
     public record Outcome(String version, boolean promoted, String source, int examples, int validationExamples,
                           double auc, double championAuc, double ndcg, double championNdcg, String reason) {
+    }
+
+    /** Scheduled training, every {@code marquee.ranking.trainer.interval} (default 15 min); also on demand. */
+    @Scheduled(initialDelayString = "${marquee.ranking.trainer.interval:15m}",
+            fixedDelayString = "${marquee.ranking.trainer.interval:15m}")
+    void scheduled() {
+        try {
+            Outcome outcome = trainAndMaybePromote();
+            log.info("scheduled training: {}", outcome);
+        } catch (RuntimeException e) {
+            log.warn("scheduled training failed: {}", e.toString());
+        }
     }
 
     public synchronized Outcome trainAndMaybePromote() {

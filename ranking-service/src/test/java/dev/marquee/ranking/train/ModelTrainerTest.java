@@ -20,7 +20,8 @@ class ModelTrainerTest {
     Path dir;
 
     private RankingProperties props() {
-        return new RankingProperties(dir.toString(), new RankingProperties.Trainer(60, 4, 0.2, 3, 1000, 20, 50, 0.2, 1, 1000, 500));
+        return new RankingProperties(dir.toString(), new RankingProperties.Trainer(60, 4, 0.2, 3, 1000, 20, 50, 0.2, 1, 1000, 500,
+                java.time.Duration.ofMinutes(15)));
     }
 
     /** Label depends on the first feature (taste cosine) plus noise. */
@@ -89,5 +90,47 @@ class ModelTrainerTest {
         assertThat(Evaluation.ndcgAt(worse, labels, groups, 10))
                 .isCloseTo((0.5 + 1 / (Math.log(3) / Math.log(2))) / 2, org.assertj.core.api.Assertions.within(1e-9));
         assertThat(Evaluation.ndcgAt(worse, labels, groups, 1)).isZero();
+    }
+
+    @Test
+    void promotingNewModelsWhileRequestsAreScoredFailsNoRequestAndServesTheNewest() throws Exception {
+        ModelTrainer trainer = new ModelTrainer(null, null, props());
+        TrainingSet validation = synthetic(200, 3);
+        ModelRegistry registry = new ModelRegistry(props(), JsonMapper.builder().build());
+        registry.promote(trainer.fit(synthetic(500, 10), validation));
+        java.util.concurrent.atomic.AtomicBoolean swapping = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong scored = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.List<Thread> readers = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Thread reader = new Thread(() -> {
+                while (swapping.get()) {
+                    try {
+                        float[] s = registry.champion().orElseThrow().score(validation.features(), validation.rows());
+                        if (s.length != validation.rows() || !Float.isFinite(s[0])) {
+                            throw new IllegalStateException("bad scores");
+                        }
+                        scored.incrementAndGet();
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }
+            });
+            reader.start();
+            readers.add(reader);
+        }
+        RankingModel last = null;
+        for (int i = 0; i < 10; i++) {
+            last = trainer.fit(synthetic(500, 100 + i), validation);
+            registry.promote(last);
+        }
+        Thread.sleep(50);
+        swapping.set(false);
+        for (Thread reader : readers) {
+            reader.join();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(scored.get()).isGreaterThan(10);
+        assertThat(registry.champion().orElseThrow().version()).isEqualTo(last.version());
     }
 }

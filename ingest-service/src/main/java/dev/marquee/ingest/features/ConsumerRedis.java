@@ -23,26 +23,45 @@ import org.springframework.stereotype.Component;
 @Component
 class ConsumerRedis {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final LettuceConnectionFactory factory;
+    private StatefulRedisConnection<byte[], byte[]> connection;
 
     ConsumerRedis(LettuceConnectionFactory factory) {
-        this.connection = ((RedisClient) factory.getRequiredNativeClient()).connect(ByteArrayCodec.INSTANCE);
-        this.connection.setAutoFlushCommands(false);
+        this.factory = factory;
     }
 
     /** A round trip: queue commands on {@link Round#redis()}, then {@link Round#run()} sends them and waits. */
     Round round() {
-        return new Round();
+        return new Round(connection());
+    }
+
+    /**
+     * The connection, opened on first use and again whenever it was closed: the factory is a lifecycle bean, and a
+     * stopped and restarted factory (context stop/start) has a new client whose old connections are closed.
+     */
+    private synchronized StatefulRedisConnection<byte[], byte[]> connection() {
+        if (connection == null || !connection.isOpen()) {
+            connection = ((RedisClient) factory.getRequiredNativeClient()).connect(ByteArrayCodec.INSTANCE);
+            connection.setAutoFlushCommands(false);
+        }
+        return connection;
     }
 
     @PreDestroy
-    void close() {
-        connection.close();
+    synchronized void close() {
+        if (connection != null) {
+            connection.close();
+        }
     }
 
-    final class Round {
+    static final class Round {
+        private final StatefulRedisConnection<byte[], byte[]> connection;
         private final List<RedisFuture<?>> futures = new ArrayList<>();
         private final List<Consumer<Object>> handlers = new ArrayList<>();
+
+        Round(StatefulRedisConnection<byte[], byte[]> connection) {
+            this.connection = connection;
+        }
 
         RedisAsyncCommands<byte[], byte[]> redis() {
             return connection.async();

@@ -22,7 +22,9 @@ import org.springframework.validation.annotation.Validated;
  * @param rankingTimeout   past this, /recommend serves retrieval order instead (default 100 ms)
  * @param candidates       how many candidates retrieval is asked for per request (default 100)
  * @param mmrLambda        maximal marginal relevance: {@code lambda * relevance - (1 - lambda) * similarity to what is
- *                         already in the list} (cosine of T5 vectors); 1 turns diversification off (default 0.9)
+ *                         already in the list} (cosine of T5 vectors); 1 (the default) turns it off: with model
+ *                         scores as compressed as today's, 0.9 already swaps relevant items for other topics, so
+ *                         try it as an A/B variant first
  * @param explorationSlots the last slots of a list go to random candidates from the pool, so that the feedback loop
  *                         keeps learning about items the model would not show (default 1; 0 turns it off)
  * @param experiment       A/B test: users are bucketed by a hash of the experiment name and their id into
@@ -36,7 +38,7 @@ public record GatewayProperties(
         @DefaultValue("150ms") @NotNull Duration retrievalTimeout,
         @DefaultValue("100ms") @NotNull Duration rankingTimeout,
         @DefaultValue("100") @Min(1) @Max(500) int candidates,
-        @DefaultValue("0.9") @DecimalMin("0.0") @DecimalMax("1.0") double mmrLambda,
+        @DefaultValue("1.0") @DecimalMin("0.0") @DecimalMax("1.0") double mmrLambda,
         @DefaultValue("1") @Min(0) @Max(10) int explorationSlots,
         @DefaultValue @Valid Experiment experiment) {
 

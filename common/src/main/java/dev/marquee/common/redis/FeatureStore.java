@@ -95,32 +95,6 @@ public class FeatureStore {
     public record ItemTaste(String category, float[] vector) {
     }
 
-    /**
-     * Category and vector of each known item (one HMGET each, one round trip): the event consumer's read, without the
-     * title, price and popularity that {@link #items} also fetches.
-     */
-    public Map<String, ItemTaste> itemTastes(Collection<String> itemIds) {
-        List<String> ids = List.copyOf(itemIds);
-        if (ids.isEmpty()) {
-            return Map.of();
-        }
-        byte[] category = bytes(RedisKeys.ITEM_CATEGORY);
-        byte[] vector = bytes(RedisKeys.ITEM_VECTOR);
-        List<Object> r = pipelined(c -> {
-            ids.forEach(id -> c.hashCommands().hMGet(bytes(RedisKeys.item(id)), category, vector));
-            return null;
-        });
-        Map<String, ItemTaste> out = new HashMap<>();
-        for (int k = 0; k < ids.size(); k++) {
-            List<?> values = (List<?>) r.get(k);
-            if (values != null && (values.get(0) != null || values.get(1) != null)) {
-                out.put(ids.get(k), new ItemTaste(string((byte[]) values.get(0)),
-                        Vectors.fromBytes((byte[]) values.get(1))));
-            }
-        }
-        return out;
-    }
-
     /** Up to {@code n} most popular item ids with their decayed weighted counts, most popular first. */
     public Map<String, Double> popular(int n) {
         return ranked(RedisKeys.POPULAR, RedisKeys.DECAY_POPULAR, n);
@@ -143,12 +117,7 @@ public class FeatureStore {
 
     /** Up to {@code n} items most often seen in the same session as {@code itemId}, with their counts. */
     public Map<String, Double> coVisited(String itemId, int n) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        var tuples = redis.opsForZSet().reverseRangeWithScores(RedisKeys.coVisits(itemId), 0, n - 1L);
-        if (tuples != null) {
-            tuples.forEach(t -> out.put(t.getValue(), t.getScore()));
-        }
-        return out;
+        return coVisited(List.of(itemId), n).get(itemId);
     }
 
     /** Titles of the given items (those that have one), one round trip. */
@@ -177,14 +146,7 @@ public class FeatureStore {
         });
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
         for (int i = 0; i < itemIds.size(); i++) {
-            Map<String, Double> neighbours = new LinkedHashMap<>();
-            if (r.get(i) instanceof Collection<?> tuples) {
-                for (Object t : tuples) {
-                    var tuple = (org.springframework.data.redis.core.ZSetOperations.TypedTuple<?>) t;
-                    neighbours.put(string((byte[]) tuple.getValue()), tuple.getScore());
-                }
-            }
-            out.put(itemIds.get(i), neighbours);
+            out.put(itemIds.get(i), tuples(r.get(i), null, 0));
         }
         return out;
     }

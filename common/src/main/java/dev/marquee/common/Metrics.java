@@ -22,6 +22,16 @@ public final class Metrics {
     public static final String DEGRADED = "marquee.recommend.degraded";
     /** Counter of impressions the gateway logged, tag {@code outcome}: sent, failed, dropped (queue full). */
     public static final String IMPRESSIONS_LOGGED = "marquee.recommend.impressions";
+    /**
+     * Counter of /rank requests whose feature rows the ranking service logged ({@link Topics#SERVED_FEATURES}), tag
+     * {@code outcome}: sent, failed (Kafka refused or unreachable), dropped (queue full).
+     */
+    public static final String SERVED_FEATURES_LOGGED = "marquee.ranking.served.features";
+    /**
+     * Counter of the rows of labelled-example training runs, tag {@code source}: logged (the row served), current
+     * (no logged row: computed from the feature store now), stale (logged under another feature list: not used).
+     */
+    public static final String TRAINING_ROWS = "marquee.ranking.training.rows";
     /** Timer of one candidate source, tag {@code source}. */
     public static final String SOURCE = "marquee.retrieval.source";
 

@@ -10,6 +10,11 @@ public final class Topics {
     public static final String EVENTS_DEAD_LETTER = "marquee.events.dlt";
     /** Impressions joined with the engagement that followed them (LabelledExample), keyed by user id. */
     public static final String EXAMPLES = "marquee.examples";
+    /**
+     * The feature rows the ranking model scored (ServedFeatures: the top of each ranked list), keyed by user id;
+     * the trainer joins them with {@link #EXAMPLES} by example id so it learns from what the model saw.
+     */
+    public static final String SERVED_FEATURES = "marquee.served-features";
 
     private Topics() {
     }

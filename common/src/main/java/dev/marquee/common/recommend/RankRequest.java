@@ -8,8 +8,14 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 
-/** Candidates for one user, to be scored by the ranking model. */
+/**
+ * Candidates for one user, to be scored by the ranking model.
+ *
+ * @param requestId the caller's request id ({@code null} allowed): with it, the ranking service logs the feature rows
+ *                  it scored under example ids {@code requestId:itemId} for the trainer; without, nothing is logged
+ */
 public record RankRequest(
         @NotBlank @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String userId,
-        @NotNull @Size(max = 2000) List<@Valid Candidate> candidates) {
+        @NotNull @Size(max = 2000) List<@Valid Candidate> candidates,
+        @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String requestId) {
 }

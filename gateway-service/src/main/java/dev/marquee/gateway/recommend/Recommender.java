@@ -96,7 +96,7 @@ public class Recommender {
             candidates = popular(k, reasons);
             items = describe(candidates, k);
         } else {
-            RankResponse ranked = rank(userId, candidates, reasons, stages);
+            RankResponse ranked = rank(userId, requestId, candidates, reasons, stages);
             if (ranked != null) {
                 modelVersion = ranked.modelVersion();
                 items = shown(ranked, candidates, k, requestId, arm);
@@ -197,7 +197,7 @@ public class Recommender {
     }
 
     /** Ranked items, or {@code null} when ranking is unavailable. */
-    private RankResponse rank(String userId, List<Candidate> candidates, List<String> reasons,
+    private RankResponse rank(String userId, String requestId, List<Candidate> candidates, List<String> reasons,
                               Map<String, Double> stages) {
         if (candidates.isEmpty()) {
             return null;
@@ -205,7 +205,7 @@ public class Recommender {
         long start = System.nanoTime();
         try {
             RankResponse r = withinBudget(rankingLimiter, () -> ranking.post().uri("/rank")
-                    .body(new RankRequest(userId, candidates)).retrieve().body(RankResponse.class));
+                    .body(new RankRequest(userId, candidates, requestId)).retrieve().body(RankResponse.class));
             if (r == null) {
                 throw new IllegalStateException("empty body");
             }

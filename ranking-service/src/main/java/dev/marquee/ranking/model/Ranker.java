@@ -8,8 +8,9 @@ import dev.marquee.common.recommend.RankRequest;
 import dev.marquee.common.recommend.RankResponse;
 import dev.marquee.common.recommend.RankResponse.ScoredItem;
 import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.ranking.served.ServedFeatureLog;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
@@ -17,15 +18,18 @@ import org.springframework.stereotype.Component;
 /**
  * Scores candidates with the champion model: one pipelined Redis read for the user and one for the items, one
  * feature matrix from {@link FeatureAssembler}, one XGBoost call. Candidates without stored features are dropped.
+ * The top rows of the ranked list go to the {@link ServedFeatureLog} (off the request path) for the trainer.
  */
 @Component
 public class Ranker {
     private final FeatureStore store;
     private final ModelRegistry registry;
+    private final ServedFeatureLog servedFeatures;
 
-    Ranker(FeatureStore store, ModelRegistry registry) {
+    Ranker(FeatureStore store, ModelRegistry registry, ServedFeatureLog servedFeatures) {
         this.store = store;
         this.registry = registry;
+        this.servedFeatures = servedFeatures;
     }
 
     public RankResponse rank(RankRequest request) {
@@ -34,15 +38,26 @@ public class Ranker {
         Map<String, ItemFeatures> features = store.items(request.candidates().stream().map(Candidate::itemId).toList());
         List<Candidate> known = request.candidates().stream().filter(c -> features.containsKey(c.itemId())).toList();
         List<ItemFeatures> items = known.stream().map(c -> features.get(c.itemId())).toList();
-        float[] scores = model.score(FeatureAssembler.matrix(user, items), items.size());
+        float[] matrix = FeatureAssembler.matrix(user, items);
+        float[] scores = model.score(matrix, items.size());
+        int[] order = bestFirst(scores);
         List<ScoredItem> out = new ArrayList<>(known.size());
-        for (int i = 0; i < known.size(); i++) {
+        for (int i : order) {
             Candidate c = known.get(i);
             ItemFeatures f = items.get(i);
             out.add(new ScoredItem(c.itemId(), scores[i], c.source(), c.score(), f.title(), f.category(),
                     c.reason()));
         }
-        out.sort(Comparator.comparingDouble(ScoredItem::score).reversed());
+        servedFeatures.log(request, model.version(), known.stream().map(Candidate::itemId).toList(), matrix, scores,
+                order);
         return new RankResponse(request.userId(), model.version(), out);
+    }
+
+    /** Row indices by descending score; ties keep the candidates' order. */
+    private static int[] bestFirst(float[] scores) {
+        Integer[] order = new Integer[scores.length];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
+        return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
     }
 }

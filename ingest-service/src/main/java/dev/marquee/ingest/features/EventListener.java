@@ -13,6 +13,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.kafka.listener.ConsumerSeekAware;
+import org.springframework.kafka.support.Acknowledgment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -24,15 +35,26 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The stream consumer: reads the events topic in batches and hands them to {@link FeatureUpdater}. Offsets are
- * committed by the container after this method returns, i.e. after the Redis transaction (at-least-once; replays are
- * idempotent). A record that cannot be parsed or breaks the event schema goes to the dead-letter topic with the reason,
- * and the batch goes on. Between batches, impressions past their label window become negative examples.
+ * The stream consumer: reads the events topic in batches and hands them to {@link FeatureUpdater}. A record that cannot
+ * be parsed or breaks the event schema goes to the dead-letter topic with the reason, and the batch goes on. Between
+ * batches, impressions past their label window become negative examples.
+ *
+ * <p>Pipelined across polls, at least once: a batch's writes are sent and the listener returns to poll and parse the
+ * next batch while Redis applies them. The next batch's reads go out on the same connection behind those writes, so
+ * they see them, and nothing is computed from them before the earlier writes are known to have succeeded. A batch is
+ * acknowledged (ack mode {@code manual}: the container commits on its own thread) only once Redis applied its writes;
+ * writes and acknowledgements stay in poll order. If a batch's writes fail, the batch after it is dropped unwritten,
+ * every partition is sought back to the first offset not written, and the listener backs off (0.1 s doubling to 5 s,
+ * for as long as it takes) before reading them again; a failure noticed while no records come is handled on the
+ * container's idle event ({@code spring.kafka.listener.idle-event-interval}). Redelivered events are skipped by the
+ * event-id dedup ({@link SeenEvents}), so replays change nothing.
  */
 @Component
-class EventListener {
+class EventListener implements ConsumerSeekAware {
     static final String REASON_HEADER = "marquee-dlt-reason";
     private static final Logger log = LoggerFactory.getLogger(EventListener.class);
+    private static final long MIN_BACKOFF_MS = 100;
+    private static final long MAX_BACKOFF_MS = 5_000;
 
     private final FeatureUpdater updater;
     private final LabelFlusher flusher;
@@ -43,6 +65,22 @@ class EventListener {
     private final Counter negatives;
     private final long flushIntervalNanos;
     private long lastFlush = System.nanoTime();
+    /** The batch whose writes were sent last and not yet seen to succeed (consumer thread only). */
+    private InFlight inFlight;
+    private long backoffMs;
+    /** Completes when the last batch sent was acknowledged; never, if a batch before it failed (until a rewind). */
+    private CompletableFuture<Void> acked = CompletableFuture.completedFuture(null);
+
+    /** A batch sent to Redis: where it started on each partition, and its writes. */
+    private record InFlight(Map<TopicPartition, Long> firstOffsets, CompletableFuture<Integer> written) {
+    }
+
+    /** The writes of the batch in flight failed: it and everything read after it must be read again. */
+    private static final class EarlierWriteFailed extends RuntimeException {
+        EarlierWriteFailed(Throwable cause) {
+            super(cause);
+        }
+    }
 
     EventListener(FeatureUpdater updater, ConsumerRedis redis, FeatureProperties props, JsonMapper json,
                   Validator validator, KafkaTemplate<String, String> kafka, MeterRegistry meters) {
@@ -57,7 +95,8 @@ class EventListener {
     }
 
     @KafkaListener(id = "features", topics = Topics.EVENTS, batch = "true")
-    void onEvents(List<ConsumerRecord<String, String>> records) {
+    void onEvents(List<ConsumerRecord<String, String>> records, Acknowledgment ack, Consumer<?, ?> consumer) {
+        Map<TopicPartition, Long> firstOffsets = firstOffsets(records);
         List<FeatureUpdater.StreamEvent> events = new ArrayList<>(records.size());
         for (ConsumerRecord<String, String> record : records) {
             InteractionEvent event;
@@ -75,13 +114,113 @@ class EventListener {
             }
             events.add(new FeatureUpdater.StreamEvent(record.partition(), record.offset(), event));
         }
-        updater.apply(events);
+        CompletableFuture<Integer> written;
+        try {
+            written = updater.apply(events, this::settle);
+        } catch (EarlierWriteFailed e) {
+            rewind(e.getCause(), firstOffsets, (tp, offset) -> consumer.seek(tp, offset));
+            return;
+        } catch (RuntimeException e) {
+            if (!settleOrRewind(firstOffsets, (tp, offset) -> consumer.seek(tp, offset))) {
+                return; // the earlier batch failed: both are read again
+            }
+            throw e; // this batch failed before writing: the error handler retries it, backing off
+        }
+        // acknowledged in poll order, each only after the one before it
+        acked = CompletableFuture.allOf(acked, written).thenRun(ack::acknowledge);
+        inFlight = new InFlight(firstOffsets, written);
         if (System.nanoTime() - lastFlush >= flushIntervalNanos) {
-            // a tenth of the consumer's time at most, in short rounds: a backlog of due impressions drains without
-            // holding up fresh events for long
+            // between batches, after this one's writes: a tenth of the consumer's time at most, in short rounds, so a
+            // backlog of due impressions drains without holding up fresh events for long
+            if (!settleOrRewind(Map.of(), (tp, offset) -> consumer.seek(tp, offset))) {
+                return;
+            }
             negatives.increment(flusher.flush(updater.eventTimes(), flushIntervalNanos / 10));
             lastFlush = System.nanoTime();
         }
+    }
+
+    /** Waits for the batch in flight; throws {@link EarlierWriteFailed} if its writes failed. */
+    private void settle() {
+        InFlight f = inFlight;
+        if (f == null) {
+            return;
+        }
+        try {
+            f.written().get();
+            inFlight = null;
+            backoffMs = 0;
+        } catch (ExecutionException e) {
+            throw new EarlierWriteFailed(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #settle()}, rewinding if the batch in flight failed; returns whether it succeeded. */
+    private boolean settleOrRewind(Map<TopicPartition, Long> current, BiConsumer<TopicPartition, Long> seek) {
+        try {
+            settle();
+            return true;
+        } catch (EarlierWriteFailed e) {
+            rewind(e.getCause(), current, seek);
+            return false;
+        }
+    }
+
+    /**
+     * The batch in flight was not written: seek back to its first offsets (and to those of {@code current}, the batch
+     * being dropped, on partitions the failed one did not have), then back off before they are read again.
+     */
+    private void rewind(Throwable failure, Map<TopicPartition, Long> current, BiConsumer<TopicPartition, Long> seek) {
+        Map<TopicPartition, Long> seekTo = new HashMap<>(current);
+        inFlight.firstOffsets().forEach((tp, offset) -> seekTo.merge(tp, offset, Math::min));
+        inFlight = null;
+        acked = CompletableFuture.completedFuture(null);
+        backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, backoffMs * 2));
+        log.warn("batch not applied, re-reading from {} in {} ms: {}", seekTo, backoffMs,
+                NestedExceptionUtils.getMostSpecificCause(failure).toString());
+        try {
+            Thread.sleep(backoffMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        seekTo.forEach(seek);
+    }
+
+    /** No records for a while: a failure of the last batch sent is dealt with here. */
+    @Override
+    public void onIdleContainer(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
+        if (inFlight != null && inFlight.written().isDone()) {
+            settleOrRewind(Map.of(), (tp, offset) -> callback.seek(tp.topic(), tp.partition(), offset));
+        }
+    }
+
+    /** Partitions go (rebalance, stop): let the writes in flight finish; what was not acknowledged is re-read. */
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        InFlight f = inFlight;
+        inFlight = null;
+        acked = CompletableFuture.completedFuture(null);
+        if (f != null) {
+            try {
+                f.written().get();
+            } catch (ExecutionException e) {
+                log.warn("batch not applied before partitions were revoked; it will be re-read: {}",
+                        e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static Map<TopicPartition, Long> firstOffsets(List<ConsumerRecord<String, String>> records) {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        for (ConsumerRecord<String, String> r : records) {
+            out.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+        }
+        return out;
     }
 
     private void deadLetter(ConsumerRecord<String, String> record, String reason) {

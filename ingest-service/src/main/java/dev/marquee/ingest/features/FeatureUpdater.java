@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import io.lettuce.core.ZStoreArgs;
 import dev.marquee.common.feature.Vectors;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -82,36 +81,50 @@ public class FeatureUpdater {
                 .register(meters);
     }
 
-    /** Applies the events (in order) and returns how many were new. */
+    /** Applies the events (in order), waits for the writes and returns how many were new. */
     public int apply(List<StreamEvent> batch) {
+        return apply(batch, () -> { }).join();
+    }
+
+    /**
+     * Applies the events (in order) without waiting for the writes: reads what the batch needs (queued behind any
+     * earlier batch's writes on the same connection, so it sees them), runs {@code afterRead} (the caller's chance to
+     * check that the earlier writes succeeded before anything is computed from what they left), computes, sends the
+     * batch's labelled examples and waits for Kafka to take them, then sends the writes. The result completes with
+     * the number of new events once Redis applied the writes, exceptionally if it did not.
+     */
+    public CompletableFuture<Integer> apply(List<StreamEvent> batch, Runnable afterRead) {
         if (batch.isEmpty()) {
-            return 0;
+            afterRead.run();
+            return CompletableFuture.completedFuture(0);
         }
         long now = System.currentTimeMillis();
         long t0 = System.nanoTime();
         Batch b = read(batch, now);
         long t1 = System.nanoTime();
+        afterRead.run();
         int fresh = b.compute();
         List<CompletableFuture<?>> sends = b.labels.send();
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
         long t2 = System.nanoTime();
-        b.write(now);
-        long t3 = System.nanoTime();
-        phaseRead.record(t1 - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
-        phaseCompute.record(t2 - t1, java.util.concurrent.TimeUnit.NANOSECONDS);
-        phaseWrite.record(t3 - t2, java.util.concurrent.TimeUnit.NANOSECONDS);
-        long written = System.currentTimeMillis();
-        for (StreamEvent se : batch) {
-            long lag = written - se.event().timestamp().toEpochMilli();
-            if (lag >= 0 && lag < Duration.ofHours(1).toMillis()) { // live events only: imports would swamp it
-                freshness.record(lag, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return b.write(now).thenApply(ignored -> {
+            long t3 = System.nanoTime();
+            phaseRead.record(t1 - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+            phaseCompute.record(t2 - t1, java.util.concurrent.TimeUnit.NANOSECONDS);
+            phaseWrite.record(t3 - t2, java.util.concurrent.TimeUnit.NANOSECONDS);
+            long written = System.currentTimeMillis();
+            for (StreamEvent se : batch) {
+                long lag = written - se.event().timestamp().toEpochMilli();
+                if (lag >= 0 && lag < Duration.ofHours(1).toMillis()) { // live events only: imports would swamp it
+                    freshness.record(lag, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
             }
-        }
-        applied.increment(fresh);
-        duplicates.increment(batch.size() - fresh);
-        examples.increment(b.labels.examples());
-        displaced.increment(b.labels.displaced());
-        return fresh;
+            applied.increment(fresh);
+            duplicates.increment(batch.size() - fresh);
+            examples.increment(b.labels.examples());
+            displaced.increment(b.labels.displaced());
+            return fresh;
+        });
     }
 
     /** Latest event time applied per partition (for {@link LabelFlusher}). */
@@ -278,14 +291,12 @@ public class FeatureUpdater {
             caps.put(key, cap);
         }
 
-        void write(long now) {
+        CompletableFuture<Void> write(long now) {
             if (applied.isEmpty()) {
-                return;
+                return CompletableFuture.completedFuture(null);
             }
-            long userTtl = RedisKeys.USER_TTL.toMillis();
-            ConsumerRedis.Round round = consumerRedis.round();
-            var redis = round.redis();
-            round.write(redis.multi());
+            byte[] userTtl = ConsumerRedis.Writes.ascii(Long.toString(RedisKeys.USER_TTL.toMillis()));
+            ConsumerRedis.Writes w = new ConsumerRedis.Writes();
             rescaleFactors.forEach((family, factor) -> {
                 Set<String> keys = new LinkedHashSet<>(knownCategories);
                 keys.addAll(newCategories);
@@ -294,39 +305,62 @@ public class FeatureUpdater {
                 familyKeys.add(pop ? RedisKeys.POPULAR : RedisKeys.TRENDING);
                 keys.forEach(cat -> familyKeys.add(pop ? RedisKeys.popular(cat) : RedisKeys.trending(cat)));
                 for (String key : familyKeys) {
-                    round.write(redis.zunionstore(bytes(key), ZStoreArgs.Builder.weights(factor), bytes(key)));
+                    byte[] k = bytes(key);
+                    w.call("ZUNIONSTORE", k, number(1), k, bytes("WEIGHTS"), number(factor));
                 }
             });
             rescaled.forEach((family, d) ->
-                    round.write(redis.hset(bytes(RedisKeys.DECAY_LANDMARKS), bytes(family), bytes(d.format()))));
+                    w.call("HSET", bytes(RedisKeys.DECAY_LANDMARKS), bytes(family), bytes(d.format())));
             for (String u : touchedUsers) {
                 byte[] key = bytes(RedisKeys.user(u));
-                round.write(redis.hset(key, states.get(u).encode()));
-                round.write(redis.pexpire(key, userTtl));
+                Map<byte[], byte[]> fields = states.get(u).encode();
+                List<byte[]> flat = new ArrayList<>(fields.size() * 2);
+                fields.forEach((f, v) -> {
+                    flat.add(f);
+                    flat.add(v);
+                });
+                w.calls("HSET", key, flat.size(), flat);
+                w.call("PEXPIRE", key, userTtl);
             }
-            impressions.forEach((item, n) -> round.write(
-                    redis.hincrby(bytes(RedisKeys.item(item)), bytes(RedisKeys.ITEM_IMPRESSIONS), n)));
-            clicks.forEach((item, n) -> round.write(
-                    redis.hincrby(bytes(RedisKeys.item(item)), bytes(RedisKeys.ITEM_CLICKS), n)));
+            byte[] impressionField = bytes(RedisKeys.ITEM_IMPRESSIONS);
+            byte[] clickField = bytes(RedisKeys.ITEM_CLICKS);
+            impressions.forEach((item, n) -> w.call("HINCRBY", bytes(RedisKeys.item(item)), impressionField,
+                    number(n)));
+            clicks.forEach((item, n) -> w.call("HINCRBY", bytes(RedisKeys.item(item)), clickField, number(n)));
             long batchNumber = batches++;
             increments.forEach((key, members) -> {
                 byte[] k = bytes(key);
-                members.forEach((m, by) -> round.write(redis.zincrby(k, by, bytes(m))));
+                List<byte[]> pairs = new ArrayList<>(members.size() * 2);
+                members.forEach((m, by) -> {
+                    pairs.add(number(by));
+                    pairs.add(bytes(m));
+                });
+                w.calls("ZINCRBY", k, 2, pairs);
                 // trimming is O(log n) per key and per batch: each key is trimmed in one batch out of TRIM_EVERY in
                 // which it changes, so it may exceed its cap by what ~TRIM_EVERY batches add to it, never more
                 if (Math.floorMod(key.hashCode() + batchNumber, TRIM_EVERY) == 0) {
-                    round.write(redis.zremrangebyrank(k, 0, -(caps.get(key) + 1L)));
+                    w.call("ZREMRANGEBYRANK", k, number(0), number(-(caps.get(key) + 1L)));
                 }
             });
             if (!newCategories.isEmpty()) {
-                round.write(redis.sadd(bytes(RedisKeys.CATEGORIES),
-                        newCategories.stream().map(FeatureStore::bytes).toArray(byte[][]::new)));
+                w.calls("SADD", bytes(RedisKeys.CATEGORIES), 1,
+                        newCategories.stream().map(FeatureStore::bytes).toList());
             }
-            labels.write(round);
-            seenEvents.remember(round, applied, now);
-            round.write(redis.exec());
-            round.run();
+            labels.write(w);
+            seenEvents.remember(w, applied, now);
+            ConsumerRedis.Round round = consumerRedis.round();
+            round.write(w);
+            return round.runAsync();
         }
+    }
+
+    /** A number as Redis reads it (doubles as Lettuce sends them: {@link Double#toString}). */
+    static byte[] number(double d) {
+        return ConsumerRedis.Writes.ascii(Double.toString(d));
+    }
+
+    static byte[] number(long n) {
+        return ConsumerRedis.Writes.ascii(Long.toString(n));
     }
 
     private static String str(byte[] raw) {

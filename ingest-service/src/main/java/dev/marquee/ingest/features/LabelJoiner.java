@@ -6,7 +6,6 @@ import dev.marquee.common.event.InteractionEvent;
 import dev.marquee.common.event.LabelledExample;
 import dev.marquee.common.feature.UserState;
 import dev.marquee.common.redis.RedisKeys;
-import io.lettuce.core.ZAddArgs;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,10 +115,23 @@ final class LabelJoiner {
         return displaced;
     }
 
-    /** Queues the due times of users with new pending impressions (inside the features transaction). */
-    void write(ConsumerRedis.Round round) {
-        ZAddArgs keepEarliest = ZAddArgs.Builder.nx();
-        dueAdds.forEach((partition, users) -> users.forEach((user, due) -> round.write(
-                round.redis().zadd(bytes(RedisKeys.labelsDue(partition)), keepEarliest, (double) due, bytes(user)))));
+    /** Queues the due times of users with new pending impressions (with the features' writes). */
+    void write(ConsumerRedis.Writes writes) {
+        byte[] nx = bytes("NX");
+        dueAdds.forEach((partition, users) -> {
+            byte[] key = bytes(RedisKeys.labelsDue(partition));
+            List<byte[]> args = new ArrayList<>();
+            users.forEach((user, due) -> {
+                args.add(FeatureUpdater.number((double) due));
+                args.add(bytes(user));
+            });
+            // ZADD NX keeps the earliest due time of a user already waiting
+            for (int from = 0; from < args.size(); from += ConsumerRedis.Writes.MAX_ARGS - 2) {
+                List<byte[]> chunk = new ArrayList<>();
+                chunk.add(nx);
+                chunk.addAll(args.subList(from, Math.min(args.size(), from + ConsumerRedis.Writes.MAX_ARGS - 2)));
+                writes.calls("ZADD", key, chunk.size(), chunk);
+            }
+        });
     }
 }

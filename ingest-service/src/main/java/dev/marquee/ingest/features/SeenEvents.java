@@ -56,8 +56,8 @@ final class SeenEvents {
         });
     }
 
-    /** Queues the writes that remember {@code hashes} as applied (inside the features transaction). */
-    void remember(ConsumerRedis.Round round, List<Long> hashes, long nowMillis) {
+    /** Queues the writes that remember {@code hashes} as applied (with the features' writes). */
+    void remember(ConsumerRedis.Writes writes, List<Long> hashes, long nowMillis) {
         long generation = Math.floorDiv(nowMillis, periodMillis);
         long ttlMillis = (generation + 2) * periodMillis - nowMillis + 60_000; // checked until generation + 1 ends
         if (generation != expiringGeneration) {
@@ -67,9 +67,13 @@ final class SeenEvents {
         byShard(hashes).forEach((shard, list) -> {
             String name = RedisKeys.seenEvents(generation, shard);
             byte[] key = bytes(name);
-            round.write(round.redis().sadd(key, members(list)));
+            byte[][] members = members(list);
+            for (int from = 0; from < members.length; from += ConsumerRedis.Writes.MAX_ARGS) {
+                writes.call("SADD", key, java.util.Arrays.copyOfRange(members, from,
+                        Math.min(members.length, from + ConsumerRedis.Writes.MAX_ARGS)));
+            }
             if (expiring.add(name)) {
-                round.write(round.redis().pexpire(key, ttlMillis));
+                writes.call("PEXPIRE", key, bytes(Long.toString(ttlMillis)));
             }
         });
     }

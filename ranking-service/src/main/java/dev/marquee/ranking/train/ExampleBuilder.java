@@ -1,5 +1,6 @@
 package dev.marquee.ranking.train;
 
+import dev.marquee.common.Metrics;
 import dev.marquee.common.event.LabelledExample;
 import dev.marquee.common.feature.FeatureAssembler;
 import dev.marquee.common.feature.ItemFeatures;
@@ -7,6 +8,8 @@ import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.redis.RedisKeys;
 import dev.marquee.ranking.config.RankingProperties;
+import dev.marquee.ranking.model.TrainingRows;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -14,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -21,26 +26,36 @@ import org.springframework.stereotype.Component;
 
 /**
  * Training examples. From the labelled examples (impressions joined with clicks by the stream consumer) once there are
- * enough of them; before that (a catalog and history imported, no traffic yet) from interaction history: each user's
- * recent interactions are positives, items the user has not interacted with (sampled from the catalog) negatives.
- * Feature rows come from {@link FeatureAssembler}, the same code the ranking endpoint uses.
+ * enough of them, with the feature rows the server logged when it scored them ({@link ExampleFeatures}); before that
+ * (a catalog and history imported, no traffic yet) from interaction history: each user's recent interactions are
+ * positives, items the user has not interacted with (sampled from the catalog) negatives. Rows not logged come from
+ * {@link FeatureAssembler}, the same code the ranking endpoint uses.
  */
 @Component
 public class ExampleBuilder {
+    private static final Logger log = LoggerFactory.getLogger(ExampleBuilder.class);
     private final StringRedisTemplate redis;
     private final FeatureStore store;
     private final RankingProperties.Trainer props;
     private final LabelledExamples examples;
+    private final ExampleFeatures features;
+    private final MeterRegistry meters;
 
-    ExampleBuilder(StringRedisTemplate redis, FeatureStore store, LabelledExamples examples, RankingProperties props) {
+    ExampleBuilder(StringRedisTemplate redis, FeatureStore store, LabelledExamples examples, ExampleFeatures features,
+                   RankingProperties props, MeterRegistry meters) {
         this.redis = redis;
         this.examples = examples;
         this.store = store;
+        this.features = features;
         this.props = props.trainer();
+        this.meters = meters;
     }
 
-    /** @param source where the examples came from: {@link #LABELLED} or {@link #INTERACTIONS} */
-    public record Split(TrainingSet train, TrainingSet validation, String source) {
+    /**
+     * @param source where the examples came from: {@link #LABELLED} or {@link #INTERACTIONS}
+     * @param rows   where their feature rows came from (all {@code current} for interactions)
+     */
+    public record Split(TrainingSet train, TrainingSet validation, String source, TrainingRows rows) {
     }
 
     public static final String LABELLED = "labelled examples (impressions with their outcome), time-based split";
@@ -58,31 +73,31 @@ public class ExampleBuilder {
 
     /**
      * Impressions with their outcome, oldest first: the newest {@code validationShare} of them (by the time they were
-     * shown) validate, the rest train. Feature rows from the feature store as it is now, through the same
-     * {@link FeatureAssembler} as serving; examples grouped by request for NDCG.
+     * shown) validate, the rest train. Feature rows as the server logged them, else from the feature store as it is
+     * now ({@link ExampleFeatures}); examples grouped by request for NDCG.
      */
     Split fromLabelled(List<LabelledExample> labelled) {
         List<LabelledExample> sorted = new ArrayList<>(labelled);
         sorted.sort(java.util.Comparator.comparing(LabelledExample::shownAt));
         int cut = (int) Math.round(sorted.size() * (1 - props.validationShare()));
-        Map<String, UserFeatures> users = new java.util.HashMap<>();
-        Map<String, ItemFeatures> items = new java.util.HashMap<>();
-        List<String> itemIds = sorted.stream().map(LabelledExample::itemId).distinct().toList();
-        for (int from = 0; from < itemIds.size(); from += 1000) {
-            items.putAll(store.items(itemIds.subList(from, Math.min(itemIds.size(), from + 1000))));
-        }
+        ExampleFeatures.Joined joined = features.join(sorted);
         Rows train = new Rows();
         Rows validation = new Rows();
         for (int i = 0; i < sorted.size(); i++) {
-            LabelledExample x = sorted.get(i);
-            ItemFeatures item = items.get(x.itemId());
-            if (item == null) {
+            float[] row = joined.rows().get(i);
+            if (row == null) {
                 continue;
             }
-            UserFeatures user = users.computeIfAbsent(x.userId(), store::user);
-            (i < cut ? train : validation).add(FeatureAssembler.row(user, item), x.label(), x.requestId());
+            LabelledExample x = sorted.get(i);
+            (i < cut ? train : validation).add(row, x.label(), x.requestId());
         }
-        return new Split(train.toSet(), validation.toSet(), LABELLED);
+        TrainingRows rows = joined.counts();
+        log.info("labelled examples: {} rows as logged at serve time, {} from current features (not logged), {} from "
+                + "current features (logged under another feature list)", rows.logged(), rows.current(), rows.stale());
+        meters.counter(Metrics.TRAINING_ROWS, Metrics.TAG_SOURCE, "logged").increment(rows.logged());
+        meters.counter(Metrics.TRAINING_ROWS, Metrics.TAG_SOURCE, "current").increment(rows.current());
+        meters.counter(Metrics.TRAINING_ROWS, Metrics.TAG_SOURCE, "stale").increment(rows.stale());
+        return new Split(train.toSet(), validation.toSet(), LABELLED, rows);
     }
 
     Split fromInteractions() {
@@ -113,7 +128,10 @@ public class ExampleBuilder {
                 }
             }
         }
-        return new Split(train.toSet(), validation.toSet(), INTERACTIONS);
+        TrainingSet trainSet = train.toSet();
+        TrainingSet validationSet = validation.toSet();
+        return new Split(trainSet, validationSet, INTERACTIONS,
+                new TrainingRows(0, trainSet.rows() + validationSet.rows(), 0));
     }
 
     private boolean isValidationUser(String userId) {

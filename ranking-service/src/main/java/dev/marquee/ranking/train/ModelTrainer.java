@@ -5,6 +5,7 @@ import dev.marquee.ranking.config.RankingProperties;
 import dev.marquee.ranking.model.ModelMetadata;
 import dev.marquee.ranking.model.ModelRegistry;
 import dev.marquee.ranking.model.RankingModel;
+import dev.marquee.ranking.model.TrainingRows;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -42,9 +43,11 @@ public class ModelTrainer {
      * @param source       where the examples came from (labelled examples or interactions)
      * @param championAuc  AUC of the serving model on the same validation examples (NaN if none)
      * @param ndcg         NDCG@10 of the challenger on validation, per request (labelled) or per user (interactions)
+     * @param rows         where the rows came from: logged at serve time, or computed from the feature store now
      */
     public record Outcome(String version, boolean promoted, String source, int examples, int validationExamples,
-                          double auc, double championAuc, double ndcg, double championNdcg, String reason) {
+                          double auc, double championAuc, double ndcg, double championNdcg, String reason,
+                          TrainingRows rows) {
     }
 
     /** Scheduled training, every {@code marquee.ranking.trainer.interval} (default 15 min); also on demand. */
@@ -69,9 +72,10 @@ public class ModelTrainer {
         if (train.rows() < props.minExamples() || train.positives() == 0 || train.positives() == train.rows()) {
             return new Outcome(null, false, split.source(), train.rows(), validation.rows(), Double.NaN, Double.NaN,
                     Double.NaN, Double.NaN,
-                    "not enough examples (" + train.rows() + ", need " + props.minExamples() + " with both labels)");
+                    "not enough examples (" + train.rows() + ", need " + props.minExamples() + " with both labels)",
+                    split.rows());
         }
-        RankingModel challenger = fit(train, validation);
+        RankingModel challenger = fit(train, validation, split.rows());
         double auc = challenger.metadata().validationAuc();
         double ndcg = ndcg(challenger, validation);
         Optional<RankingModel> champion = registry.champion();
@@ -90,7 +94,7 @@ public class ModelTrainer {
                 better ? "promoted" : "kept champion");
         return new Outcome(challenger.version(), better, split.source(), train.rows(), validation.rows(), auc,
                 championAuc, ndcg, championNdcg, better ? "challenger is not worse than the champion on AUC and NDCG@10"
-                : "champion is better on validation " + (aucOk ? "NDCG@10" : "AUC"));
+                : "champion is better on validation " + (aucOk ? "NDCG@10" : "AUC"), split.rows());
     }
 
     private static double ndcg(RankingModel model, TrainingSet validation) {
@@ -100,6 +104,10 @@ public class ModelTrainer {
     }
 
     RankingModel fit(TrainingSet train, TrainingSet validation) {
+        return fit(train, validation, null);
+    }
+
+    RankingModel fit(TrainingSet train, TrainingSet validation, TrainingRows rows) {
         try {
             DMatrix dtrain = new DMatrix(train.features(), train.rows(), train.width(), Float.NaN);
             dtrain.setLabel(train.labels());
@@ -113,17 +121,18 @@ public class ModelTrainer {
             Booster booster = XGBoost.train(dtrain, params, props.rounds(), Map.of(), null, null);
             dtrain.dispose();
             String version = VERSION.format(Instant.now());
-            RankingModel unscored = new RankingModel(booster, metadata(version, train, validation, Double.NaN));
+            RankingModel unscored = new RankingModel(booster, metadata(version, train, validation, Double.NaN, rows));
             double auc = validation.rows() == 0 ? Double.NaN
                     : Evaluation.auc(unscored.score(validation.features(), validation.rows()), validation.labels());
-            return new RankingModel(booster, metadata(version, train, validation, auc));
+            return new RankingModel(booster, metadata(version, train, validation, auc, rows));
         } catch (XGBoostError e) {
             throw new IllegalStateException("XGBoost training failed", e);
         }
     }
 
-    private static ModelMetadata metadata(String version, TrainingSet train, TrainingSet validation, double auc) {
+    private static ModelMetadata metadata(String version, TrainingSet train, TrainingSet validation, double auc,
+                                          TrainingRows rows) {
         return new ModelMetadata(version, RankingFeatures.names(), RankingFeatures.hash(), Instant.now(),
-                train.rows(), validation.rows(), auc, "binary:logistic");
+                train.rows(), validation.rows(), auc, "binary:logistic", rows);
     }
 }

@@ -178,6 +178,74 @@ class RecommendFallbackTest {
         assertThat(json.readTree(missing.body()).get("errors").get(0).get("field").asString()).isEqualTo("userId");
     }
 
+    @Test
+    void popularFallbackKeepsToTheIncludedCategoryAndLeavesOutExcludedItems() throws Exception {
+        String category = "fb-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> ours = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = "fb-item-" + i + "-" + UUID.randomUUID();
+            ours.add(id);
+            redis.opsForZSet().add(RedisKeys.popular(category), id, 10 + i);
+            redis.opsForZSet().add(RedisKeys.POPULAR, id, 1e11 + i); // among the most popular overall too
+            redis.opsForHash().put(RedisKeys.item(id), RedisKeys.ITEM_CATEGORY, category);
+        }
+        String elsewhere = "fb-other-" + UUID.randomUUID();
+        redis.opsForZSet().add(RedisKeys.POPULAR, elsewhere, 1e12);
+        try {
+            HttpResponse<String> r = post("/recommend", Map.of("userId", "fb-user", "k", 3, "filters",
+                    Map.of("includeCategories", List.of(category), "excludeItems", List.of(ours.get(4)))));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode body = json.readTree(r.body());
+            assertThat(body.get("degraded").asBoolean()).isTrue();
+            List<String> ids = new ArrayList<>();
+            body.get("items").forEach(i -> ids.add(i.get("itemId").asString()));
+            // the most popular of the category first, the excluded one (most popular of all) left out
+            assertThat(ids).containsExactly(ours.get(3), ours.get(2), ours.get(1));
+
+            HttpResponse<String> excluding = get("/recommend?userId=fb-user&k=20&excludeCategory=" + category);
+            List<String> shown = new ArrayList<>();
+            json.readTree(excluding.body()).get("items").forEach(i -> shown.add(i.get("itemId").asString()));
+            assertThat(shown).contains(elsewhere).doesNotContainAnyElementsOf(ours);
+        } finally {
+            redis.delete(RedisKeys.popular(category));
+            redis.opsForZSet().remove(RedisKeys.POPULAR, elsewhere);
+            ours.forEach(id -> redis.delete(RedisKeys.item(id)));
+            ours.forEach(id -> redis.opsForZSet().remove(RedisKeys.POPULAR, id));
+        }
+    }
+
+    @Test
+    void filterAndContextValuesThatCouldChangeAQueryAreRefusedNamingTheField() throws Exception {
+        HttpResponse<String> body = post("/recommend", Map.of("userId", "u-1", "filters",
+                Map.of("includeCategories", List.of("books\"] or category != [\"x"))));
+        assertThat(body.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(body.body()).get("errors").get(0).get("field").asString())
+                .isEqualTo("filters.includeCategories[0]");
+
+        HttpResponse<String> item = post("/recommend", Map.of("userId", "u-1", "filters",
+                Map.of("excludeItems", List.of("x\" || true"))));
+        assertThat(item.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(item.body()).get("errors").get(0).get("field").asString())
+                .isEqualTo("filters.excludeItems[0]");
+
+        HttpResponse<String> device = post("/recommend", Map.of("userId", "u-1", "context", Map.of("device", "a b")));
+        assertThat(device.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(device.body()).get("errors").get(0).get("field").asString())
+                .isEqualTo("context.device");
+
+        HttpResponse<String> query = get("/recommend?userId=u-1&category=%22%5D%20or%20true");
+        assertThat(query.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(query.body()).get("errors").get(0).get("field").asString())
+                .isEqualTo("category[0]");
+    }
+
+    private HttpResponse<String> post(String path, Map<String, Object> body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.getProperty("local.server.port")
+                        + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.getProperty("local.server.port")
                 + path)).GET().build(), HttpResponse.BodyHandlers.ofString());

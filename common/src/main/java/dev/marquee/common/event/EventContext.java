@@ -22,8 +22,8 @@ public record EventContext(
         @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String requestId,
         @Pattern(regexp = WORD, message = WORD_MESSAGE) String variant) {
 
-    static final String WORD = "^[A-Za-z0-9][A-Za-z0-9_.\\-]{0,31}$";
-    static final String WORD_MESSAGE = "must be 1-32 characters of letters, digits, '_', '.' or '-'";
+    public static final String WORD = "^[A-Za-z0-9][A-Za-z0-9_.\\-]{0,31}$";
+    public static final String WORD_MESSAGE = "must be 1-32 characters of letters, digits, '_', '.' or '-'";
 
     public static EventContext impression(String requestId, int position, String variant) {
         return new EventContext(null, null, position, requestId, variant);

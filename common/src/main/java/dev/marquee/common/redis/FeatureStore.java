@@ -122,8 +122,20 @@ public class FeatureStore {
 
     /** Titles of the given items (those that have one), one round trip. */
     public Map<String, String> titles(List<String> itemIds) {
+        return itemField(itemIds, RedisKeys.ITEM_TITLE);
+    }
+
+    /** Categories of the given items (those the catalog knows), one round trip. */
+    public Map<String, String> categories(List<String> itemIds) {
+        return itemField(itemIds, RedisKeys.ITEM_CATEGORY);
+    }
+
+    private Map<String, String> itemField(List<String> itemIds, String field) {
+        if (itemIds.isEmpty()) {
+            return Map.of();
+        }
         List<Object> r = pipelined(c -> {
-            itemIds.forEach(id -> c.hashCommands().hGet(bytes(RedisKeys.item(id)), bytes(RedisKeys.ITEM_TITLE)));
+            itemIds.forEach(id -> c.hashCommands().hGet(bytes(RedisKeys.item(id)), bytes(field)));
             return null;
         });
         Map<String, String> out = new HashMap<>();

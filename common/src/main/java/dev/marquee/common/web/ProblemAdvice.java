@@ -55,11 +55,7 @@ public class ProblemAdvice {
     ProblemDetail constraintViolations(ConstraintViolationException e) {
         List<FieldProblem> errors = new ArrayList<>();
         for (ConstraintViolation<?> v : e.getConstraintViolations()) {
-            String field = null;
-            for (Path.Node node : v.getPropertyPath()) {
-                field = node.getName();
-            }
-            errors.add(new FieldProblem(field, v.getMessage()));
+            errors.add(new FieldProblem(fieldOf(v.getPropertyPath()), v.getMessage()));
         }
         errors.sort(java.util.Comparator.comparing(FieldProblem::field, java.util.Comparator.nullsLast(String::compareTo)));
         return problem(errors);
@@ -108,6 +104,33 @@ public class ProblemAdvice {
         pd.setDetail("itemId: " + e.getMessage());
         pd.setProperties(Map.of("errors", List.of(new FieldProblem("itemId", e.getMessage()))));
         return pd;
+    }
+
+    /**
+     * The parameter (and property) path of a violation without the method: {@code k}, {@code category[1]}
+     * for the second element of a list parameter.
+     */
+    private static String fieldOf(Path path) {
+        StringBuilder field = new StringBuilder();
+        for (Path.Node node : path) {
+            switch (node.getKind()) {
+                case METHOD, CONSTRUCTOR -> field.setLength(0);
+                case CONTAINER_ELEMENT -> {
+                    if (node.getIndex() != null) {
+                        field.append('[').append(node.getIndex()).append(']');
+                    }
+                }
+                default -> {
+                    if (node.getIndex() != null && node.isInIterable() && !field.isEmpty()) {
+                        field.append('[').append(node.getIndex()).append(']');
+                    }
+                    if (node.getName() != null) {
+                        field.append(field.isEmpty() ? "" : ".").append(node.getName());
+                    }
+                }
+            }
+        }
+        return field.isEmpty() ? null : field.toString();
     }
 
     private static String fieldOf(org.springframework.validation.method.ParameterValidationResult r) {

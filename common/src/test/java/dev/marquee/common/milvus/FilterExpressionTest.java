@@ -25,4 +25,23 @@ class FilterExpressionTest {
         assertThatThrownBy(() -> FilterExpression.literal("a\\\" || true"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void categoryRestrictionsAndExclusionsAreJoinedWithAnd() {
+        String expr = FilterExpression.where()
+                .idNotIn("item_id", List.of("seen-1"))
+                .categoryIn("category", List.of("sci fi", "books"))
+                .categoryNotIn("category", List.of("horror"))
+                .build();
+        assertThat(expr).isEqualTo("item_id not in [\"seen-1\"] and category in [\"sci fi\", \"books\"]"
+                + " and category not in [\"horror\"]");
+    }
+
+    @Test
+    void categoryThatTriesToWidenTheFilterIsRefused() {
+        assertThatThrownBy(() -> FilterExpression.where().categoryIn("category", List.of("books\"] or category != \"")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("category");
+        assertThatThrownBy(() -> FilterExpression.categoryLiteral("a) || (1 == 1"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

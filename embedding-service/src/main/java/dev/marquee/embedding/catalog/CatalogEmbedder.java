@@ -257,6 +257,7 @@ public class CatalogEmbedder {
                 fields.put(bytes(RedisKeys.ITEM_CATEGORY), bytes(item.category()));
                 fields.put(bytes(RedisKeys.ITEM_PRICE), bytes(Double.toString(item.price())));
                 fields.put(bytes(RedisKeys.ITEM_MODEL), bytes(model));
+                fields.put(bytes(RedisKeys.ITEM_ACTIVE), bytes(Boolean.toString(item.isActive())));
                 fields.put(bytes(RedisKeys.ITEM_VECTOR), Vectors.toBytes(vectors[i]));
                 c.hashCommands().hMSet(bytes(RedisKeys.item(item.itemId())), fields);
                 ids[i] = bytes(item.itemId());

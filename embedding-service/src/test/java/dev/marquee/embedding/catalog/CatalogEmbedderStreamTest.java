@@ -57,7 +57,7 @@ class CatalogEmbedderStreamTest {
     }
 
     @Test
-    void writesCompleteInSubmissionOrderAndReachMilvusAndRedis() throws Exception {
+    void writesCompleteInSubmissionOrderAndReachMilvusAndRedisWithTheActiveFlag() throws Exception {
         StringRedisTemplate redis = redis(Integer.parseInt(System.getenv("REDIS_PORT")));
         try (T5Encoder encoder = T5Encoder.load(Path.of("..", "models", "tiny-t5"), "cpu");
              EncodeBatcher batcher = new EncodeBatcher(encoder::encode, 16, Duration.ofMillis(1), 64)) {
@@ -78,8 +78,13 @@ class CatalogEmbedderStreamTest {
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
             assertThat(completed).containsExactly(0, 1, 2, 3);
             assertThat(stream.failure()).isNull();
+            FeatureStore store = new FeatureStore(redis);
             for (List<CatalogItem> items : polls) {
                 assertThat(milvusCount(items)).isEqualTo(items.size());
+                var stored = store.items(items.stream().map(CatalogItem::itemId).toList());
+                assertThat(stored.values()).filteredOn(f -> !f.active()).extracting(f -> f.itemId())
+                        .containsExactlyElementsOf(items.stream().filter(i -> !i.isActive())
+                                .map(CatalogItem::itemId).toList());
                 for (CatalogItem item : items) {
                     assertThat(redis.opsForHash().hasKey(RedisKeys.item(item.itemId()), RedisKeys.ITEM_VECTOR))
                             .as(item.itemId()).isTrue();
@@ -133,8 +138,9 @@ class CatalogEmbedderStreamTest {
     private List<CatalogItem> items(String prefix, int n) {
         List<CatalogItem> items = new ArrayList<>();
         for (int i = 0; i < n; i++) {
+            // every tenth item is withdrawn from sale: stored, never recommended
             items.add(new CatalogItem("st-" + alias + "-" + prefix + "-" + i, "hiking tent " + prefix + " " + i,
-                    "trail lantern " + i, "c" + (i % 3), 10.0 + i));
+                    "trail lantern " + i, "c" + (i % 3), 10.0 + i, null, i % 10 == 9 ? false : null));
         }
         return items;
     }

@@ -20,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Logs every item a /recommend response showed as an {@code impression} event on the events topic (request id,
- * 0-based position, variant), where the stream consumer counts it for CTR and joins it with the clicks that follow
+ * 0-based position, variant, and the request's device and page), where the stream consumer counts it for CTR and joins it with the clicks that follow
  * into labelled examples. Never holds or fails a request: sends happen on one background thread behind a bounded
  * queue; when Kafka is down or the queue is full, impressions are dropped and counted.
  */
@@ -48,11 +48,12 @@ class ImpressionLog {
         }, (task, pool) -> dropped.increment(((ImpressionTask) task).size()));
     }
 
-    void log(String requestId, String userId, List<RecommendResponse.RecommendedItem> items, String variant) {
+    void log(String requestId, String userId, List<RecommendResponse.RecommendedItem> items, String variant,
+             RecommendRequest.Context context) {
         if (items.isEmpty()) {
             return;
         }
-        sender.execute(new ImpressionTask(requestId, userId, List.copyOf(items), variant, Instant.now()));
+        sender.execute(new ImpressionTask(requestId, userId, List.copyOf(items), variant, context, Instant.now()));
     }
 
     @PreDestroy
@@ -66,14 +67,16 @@ class ImpressionLog {
         private final String userId;
         private final List<RecommendResponse.RecommendedItem> items;
         private final String variant;
+        private final RecommendRequest.Context context;
         private final Instant at;
 
         ImpressionTask(String requestId, String userId, List<RecommendResponse.RecommendedItem> items, String variant,
-                       Instant at) {
+                       RecommendRequest.Context context, Instant at) {
             this.requestId = requestId;
             this.userId = userId;
             this.items = items;
             this.variant = variant;
+            this.context = context;
             this.at = at;
         }
 
@@ -86,7 +89,7 @@ class ImpressionLog {
             for (RecommendResponse.RecommendedItem item : items) {
                 int position = item.position() - 1;
                 InteractionEvent e = new InteractionEvent(requestId + ":" + position, userId, item.itemId(),
-                        EventType.IMPRESSION, at, null, EventContext.impression(requestId, position, variant), null);
+                        EventType.IMPRESSION, at, null, new EventContext(context.device(), context.page(), position, requestId, variant), null);
                 try {
                     kafka.send(Topics.EVENTS, userId, json.writeValueAsString(e)).whenComplete((r, error) -> {
                         if (error == null) {

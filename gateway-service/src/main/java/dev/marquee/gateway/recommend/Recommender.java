@@ -3,17 +3,21 @@ package dev.marquee.gateway.recommend;
 import dev.marquee.common.Metrics;
 import dev.marquee.common.feature.ItemFeatures;
 import dev.marquee.common.recommend.Candidate;
+import dev.marquee.common.recommend.CandidatesRequest;
 import dev.marquee.common.recommend.CandidatesResponse;
 import dev.marquee.common.recommend.RankRequest;
 import dev.marquee.common.recommend.RankResponse;
+import dev.marquee.common.recommend.RecommendFilters;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.gateway.config.GatewayProperties;
 import dev.marquee.gateway.recommend.RecommendResponse.RecommendedItem;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
@@ -81,25 +85,27 @@ public class Recommender {
         return limiter.executeFutureSupplier(() -> calls.submit(call));
     }
 
-    public RecommendResponse recommend(String userId, int k) {
+    public RecommendResponse recommend(RecommendRequest request) {
         long start = System.nanoTime();
+        String userId = request.userId();
+        int k = request.k();
         String requestId = UUID.randomUUID().toString();
         Experiments.Arm arm = experiments.armOf(userId);
         meters.counter(Metrics.REQUESTS, Metrics.TAG_VARIANT, arm.name()).increment();
         List<String> reasons = new ArrayList<>();
         Map<String, Double> stages = new LinkedHashMap<>();
 
-        List<Candidate> candidates = retrieve(userId, reasons, stages);
+        List<Candidate> candidates = retrieve(request, reasons, stages);
         List<RecommendedItem> items;
         String modelVersion = null;
         if (candidates == null) {
-            candidates = popular(k, reasons);
+            candidates = popular(k, request.filters(), reasons);
             items = describe(candidates, k);
         } else {
             RankResponse ranked = rank(userId, requestId, candidates, reasons, stages);
             if (ranked != null) {
                 modelVersion = ranked.modelVersion();
-                items = shown(ranked, candidates, k, requestId, arm);
+                items = shown(ranked, k, requestId, arm);
             } else {
                 items = describe(candidates, k);
             }
@@ -108,65 +114,47 @@ public class Recommender {
         stages.put("total", total);
         meters.timer(Metrics.STAGE, Metrics.TAG_STAGE, "total").record((long) (total * 1e6), TimeUnit.NANOSECONDS);
         reasons.forEach(r -> meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, r.split(" ")[0]).increment());
-        impressions.log(requestId, userId, items, arm.name());
+        impressions.log(requestId, userId, items, arm.name(), request.context());
         return new RecommendResponse(requestId, userId, arm.name(), items, modelVersion, !reasons.isEmpty(), reasons,
                 candidates.size(), stages);
     }
 
     /**
-     * The ranked list as shown: inactive items dropped, diversified by maximal marginal relevance over the top
-     * {@code 3k} (T5 vectors from the feature store), the last exploration slots given to random pool candidates.
+     * The ranked list as shown (ranking has already left out inactive items and items without features): diversified
+     * by maximal marginal relevance over the top {@code 3k} when the arm asks for it (T5 vectors read from the feature
+     * store only then), the last exploration slots given to random items from the rest of the ranked pool. Titles and
+     * categories come with the ranked items: no feature-store read on the default path.
      */
-    private List<RecommendedItem> shown(RankResponse ranked, List<Candidate> pool, int k, String requestId,
-                                        Experiments.Arm arm) {
+    private List<RecommendedItem> shown(RankResponse ranked, int k, String requestId, Experiments.Arm arm) {
         List<RankResponse.ScoredItem> top = ranked.items().stream().limit(3L * k).toList();
-        Map<String, ItemFeatures> features;
-        try {
-            features = store.items(top.stream().map(RankResponse.ScoredItem::itemId).toList());
-        } catch (RuntimeException e) { // no vectors: relevance order, nothing filtered
-            features = Map.of();
+        Map<String, ItemFeatures> features = Map.of();
+        if (arm.mmrLambda() < 1.0) {
+            try {
+                features = store.items(top.stream().map(RankResponse.ScoredItem::itemId).toList());
+            } catch (RuntimeException e) { // no vectors: relevance order
+                features = Map.of();
+            }
         }
         List<ListPolicy.Entry<RankResponse.ScoredItem>> entries = new ArrayList<>();
         for (RankResponse.ScoredItem s : top) {
             ItemFeatures f = features.get(s.itemId());
-            if (f == null || f.active()) {
-                entries.add(new ListPolicy.Entry<>(s, s.itemId(), s.score(), f == null ? null : f.vector()));
-            }
+            entries.add(new ListPolicy.Entry<>(s, s.itemId(), s.score(), f == null ? null : f.vector()));
         }
-        List<RecommendedItem> list = new ArrayList<>();
-        for (ListPolicy.Entry<RankResponse.ScoredItem> e : ListPolicy.diversify(entries, k, arm.mmrLambda())) {
-            RankResponse.ScoredItem s = e.item();
-            list.add(new RecommendedItem(list.size() + 1, s.itemId(), s.score(), s.source(), s.title(), s.category(),
+        List<RankResponse.ScoredItem> picked = new ArrayList<>();
+        ListPolicy.diversify(entries, k, arm.mmrLambda()).forEach(e -> picked.add(e.item()));
+        Map<String, RankResponse.ScoredItem> byId = new LinkedHashMap<>();
+        ranked.items().forEach(s -> byId.put(s.itemId(), s));
+        List<RankResponse.ScoredItem> explored = ListPolicy.explore(picked,
+                picked.stream().map(RankResponse.ScoredItem::itemId).toList(), List.copyOf(byId.keySet()),
+                arm.explorationSlots(), requestId.hashCode(), id -> {
+                    RankResponse.ScoredItem s = byId.get(id);
+                    return new RankResponse.ScoredItem(id, s.score(), EXPLORE, s.retrievalScore(), s.title(),
+                            s.category(), "Something new to try");
+                });
+        List<RecommendedItem> out = new ArrayList<>();
+        for (RankResponse.ScoredItem s : explored) {
+            out.add(new RecommendedItem(out.size() + 1, s.itemId(), s.score(), s.source(), s.title(), s.category(),
                     s.reason()));
-        }
-        List<RecommendedItem> explored = ListPolicy.explore(list, list.stream().map(RecommendedItem::itemId).toList(),
-                pool.stream().map(Candidate::itemId).toList(), arm.explorationSlots(), requestId.hashCode(),
-                id -> new RecommendedItem(0, id, 0.0, EXPLORE, null, null, "Something new to try"));
-        List<RecommendedItem> out = new ArrayList<>();
-        for (RecommendedItem i : explored) {
-            out.add(new RecommendedItem(out.size() + 1, i.itemId(), i.score(), i.source(), i.title(), i.category(),
-                    i.reason()));
-        }
-        return describeExplored(out);
-    }
-
-    /** Titles and categories of the explored items (one small read; left empty when Redis fails). */
-    private List<RecommendedItem> describeExplored(List<RecommendedItem> list) {
-        List<String> ids = list.stream().filter(i -> EXPLORE.equals(i.source())).map(RecommendedItem::itemId).toList();
-        if (ids.isEmpty()) {
-            return list;
-        }
-        Map<String, ItemFeatures> features;
-        try {
-            features = store.items(ids);
-        } catch (RuntimeException e) {
-            return list;
-        }
-        List<RecommendedItem> out = new ArrayList<>();
-        for (RecommendedItem i : list) {
-            ItemFeatures f = EXPLORE.equals(i.source()) ? features.get(i.itemId()) : null;
-            out.add(f == null ? i : new RecommendedItem(i.position(), i.itemId(), i.score(), i.source(), f.title(),
-                    f.category(), i.reason()));
         }
         return out;
     }
@@ -175,13 +163,14 @@ public class Recommender {
     static final String EXPLORE = "Explore";
 
     /** Candidates, or {@code null} when retrieval is unavailable. */
-    private List<Candidate> retrieve(String userId, List<String> reasons, Map<String, Double> stages) {
+    private List<Candidate> retrieve(RecommendRequest request, List<String> reasons, Map<String, Double> stages) {
         long start = System.nanoTime();
+        String userId = request.userId();
+        CandidatesRequest body = new CandidatesRequest(userId, props.candidates(), request.filters(),
+                request.interests());
         try {
-            CandidatesResponse r = withinBudget(retrievalLimiter, () -> retrieval.get()
-                    .uri(u -> u.path("/candidates").queryParam("userId", userId).queryParam("n", props.candidates())
-                            .build())
-                    .retrieve().body(CandidatesResponse.class));
+            CandidatesResponse r = withinBudget(retrievalLimiter, () -> retrieval.post().uri("/candidates")
+                    .body(body).retrieve().body(CandidatesResponse.class));
             if (r == null) {
                 throw new IllegalStateException("empty body");
             }
@@ -219,11 +208,30 @@ public class Recommender {
         }
     }
 
-    private List<Candidate> popular(int k, List<String> reasons) {
+    /**
+     * The popular list when retrieval is down: overall, or per included category; excluded items and categories left
+     * out (the categories of the over-fetched list checked in one read).
+     */
+    private List<Candidate> popular(int k, RecommendFilters filters, List<String> reasons) {
         try {
+            Set<String> excluded = filters.excludedItems();
+            int asked = filters.restrictsCategories() ? 3 * k + excluded.size() : k + excluded.size();
             List<Candidate> out = new ArrayList<>();
-            store.popular(k).forEach((id, score) -> out.add(new Candidate(id, score, "Popular", "Popular right now")));
-            return out;
+            if (filters.includeCategories().isEmpty()) {
+                store.popular(asked).forEach((id, score) ->
+                        out.add(new Candidate(id, score, "Popular", "Popular right now")));
+            } else {
+                store.trendingAndPopular(filters.includeCategories(), asked).forEach((category, lists) ->
+                        lists.get(1).forEach((id, score) ->
+                                out.add(new Candidate(id, score, "Popular", "Popular in " + category))));
+                out.sort(Comparator.comparingDouble(Candidate::score).reversed());
+            }
+            out.removeIf(c -> excluded.contains(c.itemId()));
+            if (filters.restrictsCategories()) {
+                Map<String, String> categories = store.categories(out.stream().map(Candidate::itemId).toList());
+                out.removeIf(c -> !filters.allowsCategory(categories.get(c.itemId())));
+            }
+            return out.stream().limit(k).toList();
         } catch (RuntimeException e) {
             reasons.add("popular unavailable (" + e.getClass().getSimpleName() + "): no items");
             return List.of();

@@ -4,6 +4,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -11,12 +12,16 @@ import org.springframework.validation.annotation.Validated;
 /**
  * @param modelDir model registry folder: one sub-folder per version, and a CHAMPION file naming the served one
  * @param trainer  how models are trained
+ * @param itemCacheTtl how long /rank reuses an item's features read from Redis (default 2s; 0 reads every time).
+ *                     Title, category, price and vector change only with the catalog; popularity and CTR counters
+ *                     are at most this stale. User features are always read fresh.
  */
 @Validated
 @ConfigurationProperties("marquee.ranking")
 public record RankingProperties(
         @DefaultValue(".marquee/models") @NotBlank String modelDir,
-        @DefaultValue @Valid Trainer trainer) {
+        @DefaultValue @Valid Trainer trainer,
+        @DefaultValue("2s") @NotNull java.time.Duration itemCacheTtl) {
 
     /**
      * @param rounds               boosting rounds (default 100)

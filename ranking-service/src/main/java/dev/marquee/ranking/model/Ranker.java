@@ -16,18 +16,22 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * Scores candidates with the champion model: one pipelined Redis read for the user and one for the items, one
- * feature matrix from {@link FeatureAssembler}, one XGBoost call. Candidates without stored features are dropped.
- * The top rows of the ranked list go to the {@link ServedFeatureLog} (off the request path) for the trainer.
+ * Scores candidates with the champion model: one Redis read for the user, item features through the
+ * {@link ItemFeatureCache} (one pipelined read of those not cached), one feature matrix from {@link FeatureAssembler},
+ * one XGBoost call. Candidates without stored features and inactive items are dropped. The top rows of the ranked list
+ * go to the {@link ServedFeatureLog} (off the request path) for the trainer.
  */
 @Component
 public class Ranker {
     private final FeatureStore store;
+    private final ItemFeatureCache itemFeatures;
     private final ModelRegistry registry;
     private final ServedFeatureLog servedFeatures;
 
-    Ranker(FeatureStore store, ModelRegistry registry, ServedFeatureLog servedFeatures) {
+    Ranker(FeatureStore store, ItemFeatureCache itemFeatures, ModelRegistry registry,
+           ServedFeatureLog servedFeatures) {
         this.store = store;
+        this.itemFeatures = itemFeatures;
         this.registry = registry;
         this.servedFeatures = servedFeatures;
     }
@@ -35,8 +39,10 @@ public class Ranker {
     public RankResponse rank(RankRequest request) {
         RankingModel model = registry.champion().orElseThrow(NoModelException::new);
         UserFeatures user = store.user(request.userId());
-        Map<String, ItemFeatures> features = store.items(request.candidates().stream().map(Candidate::itemId).toList());
-        List<Candidate> known = request.candidates().stream().filter(c -> features.containsKey(c.itemId())).toList();
+        Map<String, ItemFeatures> features = itemFeatures.items(
+                request.candidates().stream().map(Candidate::itemId).toList());
+        List<Candidate> known = request.candidates().stream()
+                .filter(c -> features.containsKey(c.itemId()) && features.get(c.itemId()).active()).toList();
         List<ItemFeatures> items = known.stream().map(c -> features.get(c.itemId())).toList();
         float[] matrix = FeatureAssembler.matrix(user, items);
         float[] scores = model.score(matrix, items.size());

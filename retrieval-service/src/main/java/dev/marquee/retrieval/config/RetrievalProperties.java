@@ -21,6 +21,14 @@ import org.springframework.validation.annotation.Validated;
  * @param topCategories      how many of the user's strongest categories that source draws from (default 3)
  * @param annEf         HNSW search breadth (default 64)
  * @param maxCandidates most candidates one call may ask for (default 500)
+ * @param embeddingUrl  the embedding service, which turns stated interests into vectors
+ * @param interestsBudget  time budget of the stated-interests source (embedding + ANN, default 150 ms: the T5 pass
+ *                         runs on CPU when there is no GPU; a cached text costs only the ANN search)
+ * @param interestCacheSize how many distinct interest texts keep their vectors in memory (default 10,000)
+ * @param annCacheTtl   how long an ANN answer is reused for the identical query (same vector, exclusions, filters;
+ *                      default 30s, 0 turns the cache off)
+ * @param annCacheSize  most ANN answers kept (default 20,000)
+ * @param popularCacheTtl how long the global popular list is reused (default 1s; 0 reads Redis every time)
  */
 @Validated
 @ConfigurationProperties("marquee.retrieval")
@@ -34,5 +42,11 @@ public record RetrievalProperties(
         @DefaultValue("20ms") @NotNull Duration categoryBudget,
         @DefaultValue("3") @Min(1) @Max(50) int topCategories,
         @DefaultValue("64") @Min(1) int annEf,
-        @DefaultValue("500") @Min(1) @Max(5000) int maxCandidates) {
+        @DefaultValue("500") @Min(1) @Max(5000) int maxCandidates,
+        @DefaultValue("http://127.0.0.1:8082") @NotBlank String embeddingUrl,
+        @DefaultValue("150ms") @NotNull Duration interestsBudget,
+        @DefaultValue("10000") @Min(1) int interestCacheSize,
+        @DefaultValue("30s") @NotNull Duration annCacheTtl,
+        @DefaultValue("20000") @Min(1) int annCacheSize,
+        @DefaultValue("1s") @NotNull Duration popularCacheTtl) {
 }

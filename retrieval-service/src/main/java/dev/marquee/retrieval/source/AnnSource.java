@@ -1,11 +1,9 @@
 package dev.marquee.retrieval.source;
 
-import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.retrieval.config.RetrievalProperties;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /** Milvus ANN search with the user's taste vector; items the user has seen are excluded inside Milvus. */
@@ -30,10 +28,11 @@ class AnnSource implements CandidateSource {
     }
 
     @Override
-    public List<Candidate> fetch(UserFeatures user, int n, Set<String> exclude) {
-        if (!user.hasTaste()) {
+    public List<Candidate> fetch(CandidateQuery query) {
+        if (!query.user().hasTaste()) {
             return List.of();
         }
-        return search.nearest(user.taste(), n, exclude, name(), "Matches your recent taste");
+        return search.nearest(query.user().taste(), query.n(), query.exclude(), query.filters(), name(),
+                "Matches your recent taste");
     }
 }

@@ -3,7 +3,9 @@ package dev.marquee.retrieval.source;
 import dev.marquee.common.Metrics;
 import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.recommend.Candidate;
+import dev.marquee.common.recommend.CandidatesRequest;
 import dev.marquee.common.recommend.CandidatesResponse;
+import dev.marquee.common.recommend.RecommendFilters;
 import dev.marquee.common.recommend.CandidatesResponse.SourceReport;
 import dev.marquee.common.redis.FeatureStore;
 import io.github.resilience4j.timelimiter.TimeLimiter;
@@ -30,9 +32,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs every candidate source in parallel, each under its own time budget, and merges what came back in time by
- * round robin in priority order (ANN, co-visitation, the user's categories, popular); an item proposed by two sources
- * keeps the first provenance. A source that
- * fails or times out is reported and dropped (fail-open); the response says it is degraded.
+ * round robin in priority order (ANN, stated interests, co-visitation, the user's categories, popular); an item
+ * proposed by two sources keeps the first provenance. A source that fails or times out is reported and dropped
+ * (fail-open); the response says it is degraded. Items the user has seen and items the caller excluded are never
+ * candidates; with category filters, every merged candidate's category is checked (one Redis read) whatever its
+ * source, and sources are asked for more to make up for what the check drops.
  */
 @Component
 public class CandidateRetriever {
@@ -44,10 +48,10 @@ public class CandidateRetriever {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final MeterRegistry meters;
 
-    CandidateRetriever(FeatureStore store, AnnSource ann, CoVisitationSource coVisited, CategorySource categories,
-                       PopularSource popular, MeterRegistry meters) {
+    CandidateRetriever(FeatureStore store, AnnSource ann, InterestsSource interests, CoVisitationSource coVisited,
+                       CategorySource categories, PopularSource popular, MeterRegistry meters) {
         this.store = store;
-        this.sources = List.of(ann, coVisited, categories, popular);
+        this.sources = List.of(ann, interests, coVisited, categories, popular);
         this.meters = meters;
         for (CandidateSource s : sources) {
             limiters.put(s.name(), TimeLimiter.of(s.name(), TimeLimiterConfig.custom()
@@ -62,12 +66,23 @@ public class CandidateRetriever {
     }
 
     public CandidatesResponse retrieve(String userId, int n) {
+        return retrieve(new CandidatesRequest(userId, n, RecommendFilters.NONE, null));
+    }
+
+    public CandidatesResponse retrieve(CandidatesRequest request) {
+        String userId = request.userId();
+        int n = request.n();
+        RecommendFilters filters = request.filters();
         UserFeatures user = store.user(userId);
         Set<String> exclude = new HashSet<>(user.recentItems());
+        exclude.addAll(filters.excludeItems());
+        // the category check after the merge drops some: ask for half as many again
+        int asked = filters.restrictsCategories() ? n + (n + 1) / 2 : n;
+        CandidateQuery query = new CandidateQuery(user, asked, Set.copyOf(exclude), filters, request.interests());
         List<CompletableFuture<List<Candidate>>> futures = new ArrayList<>();
         for (CandidateSource s : sources) {
             futures.add(limiters.get(s.name()).executeCompletionStage(timer,
-                    () -> CompletableFuture.supplyAsync(() -> timed(s, user, n, exclude), executor))
+                    () -> CompletableFuture.supplyAsync(() -> timed(s, query), executor))
                     .toCompletableFuture());
         }
         List<List<Candidate>> lists = new ArrayList<>();
@@ -89,7 +104,11 @@ public class CandidateRetriever {
                 log.warn("candidate source {} {}: {}", s.name(), status, String.valueOf(e.getCause()));
             }
         }
-        List<Candidate> candidates = interleave(lists, n);
+        List<Candidate> candidates = interleave(lists, asked);
+        if (filters.restrictsCategories()) {
+            candidates = withinCategories(candidates, filters);
+        }
+        candidates = candidates.stream().limit(n).toList();
         return new CandidatesResponse(userId, candidates, reports, !reasons.isEmpty(), reasons);
     }
 
@@ -111,10 +130,16 @@ public class CandidateRetriever {
         return List.copyOf(merged.values());
     }
 
-    private List<Candidate> timed(CandidateSource s, UserFeatures user, int n, Set<String> exclude) {
+    /** The candidates whose category the filters allow (items of unknown category only when nothing is included). */
+    private List<Candidate> withinCategories(List<Candidate> candidates, RecommendFilters filters) {
+        Map<String, String> categories = store.categories(candidates.stream().map(Candidate::itemId).toList());
+        return candidates.stream().filter(c -> filters.allowsCategory(categories.get(c.itemId()))).toList();
+    }
+
+    private List<Candidate> timed(CandidateSource s, CandidateQuery query) {
         Timer.Sample sample = Timer.start(meters);
         try {
-            return s.fetch(user, n, exclude);
+            return s.fetch(query);
         } finally {
             sample.stop(meters.timer(Metrics.SOURCE, Metrics.TAG_SOURCE, s.name()));
         }

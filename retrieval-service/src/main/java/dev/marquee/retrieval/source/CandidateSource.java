@@ -1,10 +1,8 @@
 package dev.marquee.retrieval.source;
 
-import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.recommend.Candidate;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 
 /** One way of proposing items for a user. Runs under its own time budget; a failure drops only this source. */
 public interface CandidateSource {
@@ -13,6 +11,9 @@ public interface CandidateSource {
 
     Duration budget();
 
-    /** Up to {@code n} candidates for the user, none of them in {@code exclude}. */
-    List<Candidate> fetch(UserFeatures user, int n, Set<String> exclude);
+    /**
+     * Up to {@code query.n()} candidates, none of them in {@code query.exclude()}. Sources that can push the
+     * category filters down (Milvus, per-category sets) do; the retriever checks every merged candidate's category.
+     */
+    List<Candidate> fetch(CandidateQuery query);
 }

@@ -2,10 +2,10 @@ package dev.marquee.retrieval.source;
 
 import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.recommend.Candidate;
+import dev.marquee.common.recommend.RecommendFilters;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.retrieval.config.RetrievalProperties;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Trending, then popular, items of the user's strongest categories (time-decayed affinities from the feature store),
- * each category getting a share of the slots in proportion to its affinity; one Redis round trip.
+ * each category getting a share of the slots in proportion to its affinity; one Redis round trip. When the caller
+ * includes categories, only those are drawn from (weighted by the user's affinity, equally where the user has none);
+ * excluded categories never are.
  */
 @Component
 class CategorySource implements CandidateSource {
@@ -37,30 +39,53 @@ class CategorySource implements CandidateSource {
     }
 
     @Override
-    public List<Candidate> fetch(UserFeatures user, int n, Set<String> exclude) {
-        List<Map.Entry<String, Double>> top = user.categoryWeights().entrySet().stream()
+    public List<Candidate> fetch(CandidateQuery query) {
+        int n = query.n();
+        Set<String> exclude = query.exclude();
+        List<Map.Entry<String, Double>> top = categories(query.user(), query.filters()).entrySet().stream()
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .limit(props.topCategories()).toList();
+        if (top.isEmpty()) {
+            return List.of();
+        }
         double total = top.stream().mapToDouble(Map.Entry::getValue).sum();
         Map<String, List<Map<String, Double>>> lists = store.trendingAndPopular(
                 top.stream().map(Map.Entry::getKey).toList(), n + exclude.size());
         Map<String, Candidate> out = new LinkedHashMap<>();
         for (Map.Entry<String, Double> category : top) {
             int share = (int) Math.ceil(n * category.getValue() / total);
-            List<Candidate> mine = new ArrayList<>();
+            Map<String, Candidate> mine = new LinkedHashMap<>();
             List<Map<String, Double>> both = lists.get(category.getKey());
             for (int which = 0; which < both.size(); which++) {
                 Map<String, Double> ranked = both.get(which);
                 String reason = (which == 0 ? "Trending in " : "Popular in ") + category.getKey();
                 for (var e : ranked.entrySet()) {
-                    if (mine.size() < share && !exclude.contains(e.getKey()) && !out.containsKey(e.getKey())
-                            && mine.stream().noneMatch(c -> c.itemId().equals(e.getKey()))) {
-                        mine.add(new Candidate(e.getKey(), e.getValue(), name(), reason));
+                    if (mine.size() < share && !exclude.contains(e.getKey()) && !out.containsKey(e.getKey())) {
+                        mine.putIfAbsent(e.getKey(), new Candidate(e.getKey(), e.getValue(), name(), reason));
                     }
                 }
             }
-            mine.forEach(c -> out.put(c.itemId(), c));
+            out.putAll(mine);
         }
         return out.values().stream().limit(n).toList();
+    }
+
+    /** The user's category affinities allowed by the filters; the included categories alone when there are some. */
+    private static Map<String, Double> categories(UserFeatures user, RecommendFilters filters) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (filters.includeCategories().isEmpty()) {
+            user.categoryWeights().forEach((c, w) -> {
+                if (filters.allowsCategory(c) && w > 0) {
+                    out.put(c, w);
+                }
+            });
+        } else {
+            for (String c : filters.includeCategories()) {
+                if (filters.allowsCategory(c)) {
+                    out.put(c, Math.max(user.categoryWeights().getOrDefault(c, 0.0), 1e-9));
+                }
+            }
+        }
+        return out;
     }
 }

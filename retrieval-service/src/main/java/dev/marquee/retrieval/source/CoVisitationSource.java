@@ -1,6 +1,5 @@
 package dev.marquee.retrieval.source;
 
-import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.retrieval.config.RetrievalProperties;
@@ -38,8 +37,10 @@ class CoVisitationSource implements CandidateSource {
     }
 
     @Override
-    public List<Candidate> fetch(UserFeatures user, int n, Set<String> exclude) {
-        List<String> seeds = user.recentItems().stream().limit(props.coVisitationSeeds()).toList();
+    public List<Candidate> fetch(CandidateQuery query) {
+        int n = query.n();
+        Set<String> exclude = query.exclude();
+        List<String> seeds = query.user().recentItems().stream().limit(props.coVisitationSeeds()).toList();
         if (seeds.isEmpty()) {
             return List.of();
         }

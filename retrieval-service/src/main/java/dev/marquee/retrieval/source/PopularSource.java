@@ -1,24 +1,43 @@
 package dev.marquee.retrieval.source;
 
-import dev.marquee.common.feature.UserFeatures;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.retrieval.config.RetrievalProperties;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.stereotype.Component;
 
-/** The most interacted-with items overall (weighted by event type): for everyone, and alone for new users. */
+/**
+ * The most interacted-with items (weighted by event type): overall, or within the included categories when the caller
+ * restricts them (so that a rare category still gets its own best items). For everyone, and alone for new users.
+ */
 @Component
 class PopularSource implements CandidateSource {
+    private static final int SIZE_STEP = 64;
     private final FeatureStore store;
     private final RetrievalProperties props;
+    /** The global list by size (rounded up to {@link #SIZE_STEP}): the same for every user, read once per TTL. */
+    private final Cache<Integer, Map<String, Double>> cache;
 
     PopularSource(FeatureStore store, RetrievalProperties props) {
         this.store = store;
         this.props = props;
+        this.cache = Caffeine.newBuilder().expireAfterWrite(props.popularCacheTtl()).maximumSize(64).build();
+    }
+
+    /** At least the {@code n} most popular items, best first. */
+    private Map<String, Double> popular(int n) {
+        if (props.popularCacheTtl().isZero()) {
+            return store.popular(n);
+        }
+        int size = (n + SIZE_STEP - 1) / SIZE_STEP * SIZE_STEP;
+        return cache.get(size, store::popular);
     }
 
     @Override
@@ -32,13 +51,26 @@ class PopularSource implements CandidateSource {
     }
 
     @Override
-    public List<Candidate> fetch(UserFeatures user, int n, Set<String> exclude) {
-        List<Candidate> out = new ArrayList<>(n);
-        store.popular(n + exclude.size()).forEach((itemId, score) -> {
-            if (out.size() < n && !exclude.contains(itemId)) {
-                out.add(new Candidate(itemId, score, name(), "Popular right now"));
-            }
-        });
-        return out;
+    public List<Candidate> fetch(CandidateQuery query) {
+        int n = query.n();
+        Set<String> exclude = query.exclude();
+        List<String> categories = query.filters().includeCategories();
+        if (categories.isEmpty()) {
+            List<Candidate> out = new ArrayList<>(n);
+            popular(n + exclude.size()).forEach((itemId, score) -> {
+                if (out.size() < n && !exclude.contains(itemId)) {
+                    out.add(new Candidate(itemId, score, name(), "Popular right now"));
+                }
+            });
+            return out;
+        }
+        List<Candidate> out = new ArrayList<>();
+        store.trendingAndPopular(categories, n + exclude.size()).forEach((category, lists) ->
+                lists.get(1).forEach((itemId, score) -> {
+                    if (!exclude.contains(itemId)) {
+                        out.add(new Candidate(itemId, score, name(), "Popular in " + category));
+                    }
+                }));
+        return out.stream().sorted(Comparator.comparingDouble(Candidate::score).reversed()).limit(n).toList();
     }
 }

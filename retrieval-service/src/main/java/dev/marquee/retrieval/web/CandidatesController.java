@@ -1,18 +1,22 @@
 package dev.marquee.retrieval.web;
 
 import dev.marquee.common.Ids;
+import dev.marquee.common.recommend.CandidatesRequest;
 import dev.marquee.common.recommend.CandidatesResponse;
 import dev.marquee.common.recommend.SimilarResponse;
 import dev.marquee.common.web.ItemNotFoundException;
 import dev.marquee.retrieval.source.CandidateRetriever;
 import dev.marquee.retrieval.source.SimilarItems;
 import io.swagger.v3.oas.annotations.Operation;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -34,6 +38,13 @@ class CandidatesController {
             @PathVariable("itemId") @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String itemId,
             @RequestParam(name = "n", defaultValue = "10") @Min(1) @Max(100) int n) {
         return similar.similar(itemId, n).orElseThrow(() -> new ItemNotFoundException(itemId));
+    }
+
+    @Operation(summary = "Candidates for a user from every source, merged with provenance; seen items excluded, "
+            + "category include/exclude and excluded items applied, stated interests embedded for cold start")
+    @PostMapping("/candidates")
+    CandidatesResponse candidates(@Valid @RequestBody CandidatesRequest request) {
+        return retriever.retrieve(request);
     }
 
     @Operation(summary = "Candidates for a user from every source, merged with provenance; seen items excluded")

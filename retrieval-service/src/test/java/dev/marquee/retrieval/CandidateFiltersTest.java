@@ -1,0 +1,235 @@
+package dev.marquee.retrieval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.marquee.common.feature.UserState;
+import dev.marquee.common.feature.Vectors;
+import dev.marquee.common.milvus.ItemCollectionSchema;
+import dev.marquee.common.recommend.Candidate;
+import dev.marquee.common.recommend.CandidatesRequest;
+import dev.marquee.common.recommend.CandidatesResponse;
+import dev.marquee.common.recommend.RecommendFilters;
+import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.RedisKeys;
+import dev.marquee.retrieval.source.CandidateRetriever;
+import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.common.DataType;
+import io.milvus.v2.common.IndexParam;
+import io.milvus.v2.service.collection.request.AddFieldReq;
+import io.milvus.v2.service.collection.request.CreateCollectionReq;
+import io.milvus.v2.service.collection.request.DropCollectionReq;
+import io.milvus.v2.service.vector.request.InsertReq;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Category include/exclude and excluded items on the real Milvus and Redis: every source (ANN inside Milvus, the
+ * Redis-backed ones after the merge) keeps to the filters, and a filter value cannot change the Milvus expression.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "marquee.retrieval.collection=" + CandidateFiltersTest.COLLECTION,
+        "marquee.retrieval.ann-budget=5s", "marquee.retrieval.co-visitation-budget=5s",
+        "marquee.retrieval.category-budget=5s", "marquee.retrieval.popular-budget=5s",
+        "marquee.retrieval.ann-cache-ttl=0s", "marquee.retrieval.popular-cache-ttl=0s"})
+@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CandidateFiltersTest {
+    static final String COLLECTION = "retrieval_filters_test";
+    private static final int DIM = 8;
+    private static final List<String> CATEGORIES = List.of("alpha", "beta", "gamma");
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final String user = "flt-user-" + run;
+    private final Map<String, String> categoryOf = new LinkedHashMap<>();
+
+    @Autowired
+    CandidateRetriever retriever;
+    @Autowired
+    MilvusClientV2 milvus;
+    @Autowired
+    StringRedisTemplate redis;
+    @Autowired
+    Environment env;
+    @Autowired
+    JsonMapper json;
+
+    /** 3 categories x 8 items, all near the user's taste; the user has seen one alpha item and likes alpha best. */
+    @BeforeAll
+    void catalogAndUser() throws InterruptedException {
+        milvus.dropCollection(DropCollectionReq.builder().collectionName(COLLECTION).build());
+        CreateCollectionReq.CollectionSchema schema = CreateCollectionReq.CollectionSchema.builder().build();
+        schema.addField(AddFieldReq.builder().fieldName(ItemCollectionSchema.ITEM_ID).dataType(DataType.VarChar)
+                .maxLength(64).isPrimaryKey(true).autoID(false).build());
+        schema.addField(AddFieldReq.builder().fieldName(ItemCollectionSchema.VECTOR).dataType(DataType.FloatVector)
+                .dimension(DIM).build());
+        schema.addField(AddFieldReq.builder().fieldName(ItemCollectionSchema.CATEGORY).dataType(DataType.VarChar)
+                .maxLength(64).build());
+        milvus.createCollection(CreateCollectionReq.builder().collectionName(COLLECTION).collectionSchema(schema)
+                .indexParams(List.of(IndexParam.builder().fieldName(ItemCollectionSchema.VECTOR)
+                        .indexType(IndexParam.IndexType.HNSW).metricType(IndexParam.MetricType.COSINE)
+                        .extraParams(Map.of("M", 16, "efConstruction", 64)).build()))
+                .build());
+        float[] taste = new float[DIM];
+        taste[0] = 1;
+        List<JsonObject> rows = new ArrayList<>();
+        for (int c = 0; c < CATEGORIES.size(); c++) {
+            for (int i = 0; i < 8; i++) {
+                String id = "flt-" + CATEGORIES.get(c) + "-" + i + "-" + run;
+                categoryOf.put(id, CATEGORIES.get(c));
+                float[] v = new float[DIM];
+                v[0] = 1;
+                v[1 + c] = 0.1f * (i + 1);
+                JsonObject row = new JsonObject();
+                row.addProperty(ItemCollectionSchema.ITEM_ID, id);
+                JsonArray vector = new JsonArray();
+                for (float x : Vectors.normalized(v)) {
+                    vector.add(x);
+                }
+                row.add(ItemCollectionSchema.VECTOR, vector);
+                row.addProperty(ItemCollectionSchema.CATEGORY, CATEGORIES.get(c));
+                rows.add(row);
+                redis.opsForHash().put(RedisKeys.item(id), RedisKeys.ITEM_CATEGORY, CATEGORIES.get(c));
+                redis.opsForZSet().add(RedisKeys.POPULAR, id, 1e9 + i);
+                redis.opsForZSet().add(RedisKeys.popular(CATEGORIES.get(c)), id, 1e9 + i);
+            }
+        }
+        milvus.insert(InsertReq.builder().collectionName(COLLECTION).data(rows).build());
+        // two items only Redis knows, viewed in sessions with the user's seen item: co-visitation proposes them
+        for (String c : List.of("beta", "gamma")) {
+            String id = coVisited(c);
+            categoryOf.put(id, c);
+            redis.opsForHash().put(RedisKeys.item(id), RedisKeys.ITEM_CATEGORY, c);
+            redis.opsForZSet().add(RedisKeys.coVisits(seen()), id, 5);
+        }
+        UserState state = UserState.empty();
+        state.addTaste(1.0, taste, 1.0);
+        state.addRecent(seen(), 30);
+        state.addCategory(1.0, "alpha", 3.0, 16);
+        state.addCategory(1.0, "beta", 1.0, 16);
+        redis.execute((RedisCallback<Object>) c -> {
+            c.hashCommands().hMSet(FeatureStore.bytes(RedisKeys.user(user)), state.encode());
+            return null;
+        });
+        // bounded-staleness search: wait until the inserted rows are searchable
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (annCount(RecommendFilters.NONE) < 20) {
+            assertThat(Instant.now()).as("inserted rows never became searchable: "
+                    + retrieve(RecommendFilters.NONE)).isBefore(deadline);
+            Thread.sleep(250);
+        }
+    }
+
+    @AfterAll
+    void drop() {
+        milvus.dropCollection(DropCollectionReq.builder().collectionName(COLLECTION).build());
+        categoryOf.keySet().forEach(id -> redis.opsForZSet().remove(RedisKeys.POPULAR, id));
+        CATEGORIES.forEach(c -> categoryOf.keySet().forEach(id -> redis.opsForZSet().remove(RedisKeys.popular(c), id)));
+        categoryOf.keySet().forEach(id -> redis.delete(RedisKeys.item(id)));
+        redis.delete(List.of(RedisKeys.user(user), RedisKeys.coVisits(seen())));
+    }
+
+    private String coVisited(String category) {
+        return "flt-cv-" + category + "-" + run;
+    }
+
+    private String seen() {
+        return "flt-alpha-0-" + run;
+    }
+
+    /** How many items the ANN source proposed (before the merge). */
+    private long annCount(RecommendFilters filters) {
+        return retrieve(filters).sources().stream().filter(s -> s.source().equals("Ann"))
+                .mapToLong(CandidatesResponse.SourceReport::count).sum();
+    }
+
+    private CandidatesResponse retrieve(RecommendFilters filters) {
+        return retriever.retrieve(new CandidatesRequest(user, 20, filters, null));
+    }
+
+    @Test
+    void includedCategoryIsTheOnlyOneFromEverySourceAnnIncluded() {
+        CandidatesResponse r = retrieve(new RecommendFilters(List.of("beta"), null, null));
+
+        assertThat(r.degraded()).as(r.reasons().toString()).isFalse();
+        List<String> ours = r.candidates().stream().map(Candidate::itemId).filter(categoryOf::containsKey).toList();
+        assertThat(ours).isNotEmpty();
+        assertThat(ours).allSatisfy(id -> assertThat(categoryOf.get(id)).as(id).isEqualTo("beta"));
+        // inside Milvus: only the 8 beta items, where unfiltered it proposes 20 of all three categories
+        assertThat(annCount(new RecommendFilters(List.of("beta"), null, null))).isEqualTo(8);
+        assertThat(r.candidates()).extracting(Candidate::source).contains("Ann");
+        // after the merge: the co-visited beta item stays, the co-visited gamma one is dropped
+        assertThat(ours).contains(coVisited("beta")).doesNotContain(coVisited("gamma"));
+    }
+
+    @Test
+    void excludedCategoriesAndItemsAndSeenItemsNeverAppear() {
+        String excludedItem = "flt-beta-3-" + run;
+        CandidatesResponse r = retrieve(new RecommendFilters(null, List.of("alpha"), List.of(excludedItem)));
+
+        List<String> ours = r.candidates().stream().map(Candidate::itemId).filter(categoryOf::containsKey).toList();
+        assertThat(ours).isNotEmpty().doesNotContain(excludedItem, seen());
+        assertThat(ours).noneSatisfy(id -> assertThat(categoryOf.get(id)).isEqualTo("alpha"));
+        assertThat(ours).anySatisfy(id -> assertThat(categoryOf.get(id)).isEqualTo("gamma"));
+        assertThat(ours).contains(coVisited("beta"), coVisited("gamma"));
+    }
+
+    @Test
+    void withoutFiltersEveryCategoryButTheSeenItemIsACandidate() {
+        List<String> ours = retrieve(RecommendFilters.NONE).candidates().stream().map(Candidate::itemId)
+                .filter(categoryOf::containsKey).toList();
+        assertThat(ours).doesNotContain(seen());
+        assertThat(ours.stream().map(categoryOf::get).distinct()).containsExactlyInAnyOrderElementsOf(CATEGORIES);
+    }
+
+    @Test
+    void categoryValueThatTriesToWidenTheMilvusFilterIsRefusedNamingTheField() throws Exception {
+        HttpResponse<String> r = post(Map.of("userId", user, "n", 20,
+                "filters", Map.of("includeCategories", List.of("beta\"] or category != [\"x"))));
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        JsonNode problem = json.readTree(r.body());
+        assertThat(problem.get("errors").get(0).get("field").asString()).startsWith("filters.includeCategories");
+    }
+
+    @Test
+    void categoryThatLooksLikeAnExpressionIsOnlyALiteralAndMatchesNothing() throws Exception {
+        // letters and spaces are a valid category name; inside Milvus it stays one quoted string
+        HttpResponse<String> r = post(Map.of("userId", user, "n", 20,
+                "filters", Map.of("includeCategories", List.of("beta or category like x"))));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode body = json.readTree(r.body());
+        List<String> ids = new ArrayList<>();
+        body.get("candidates").forEach(c -> ids.add(c.get("itemId").asString()));
+        assertThat(ids).noneMatch(categoryOf::containsKey);
+    }
+
+    private HttpResponse<String> post(Map<String, Object> body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + env.getProperty("local.server.port") + "/candidates"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -109,6 +109,8 @@ class EventsBenchmark {
         }
 
         double before = consumed();
+        long cpuBefore = jvmCpuNanos();
+        double redisCpuBefore = redisCpuSeconds();
         long start = System.nanoTime();
         consumer.start();
         long deadline = start + TimeUnit.MINUTES.toNanos(10);
@@ -116,13 +118,18 @@ class EventsBenchmark {
             Thread.sleep(20);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double jvmCpu = (jvmCpuNanos() - cpuBefore) / 1e9;
+        double redisCpu = redisCpuSeconds() - redisCpuBefore;
         double applied = consumed() - before;
         assertThat(applied).as("events consumed within 10 min").isGreaterThanOrEqualTo(total);
         double eventsPerSecond = applied / seconds;
         System.out.printf(Locale.ROOT, "throughput: %,.0f events in %.1f s = %,.0f events/s (one consumer thread)%n",
                 applied, seconds, eventsPerSecond);
 
-        for (String stage : List.of("read", "compute", "write")) {
+        // CPU used while consuming: less sensitive than wall time to what else runs on the machine
+        System.out.printf(Locale.ROOT, "  cpu consumer JVM %.1f s, redis %.1f s: %.1f + %.1f µs per event%n", jvmCpu,
+                redisCpu, jvmCpu * 1e6 / applied, redisCpu * 1e6 / applied);
+        for (String stage : List.of("read", "compute", "wait", "write")) {
             Timer t = meters.find(Metrics.FEATURE_BATCH).tag(Metrics.TAG_STAGE, stage).timer();
             System.out.printf(Locale.ROOT, "  batch stage %-8s %,6d batches  total %6.1f s  mean %7.2f ms%n", stage,
                     t.count(), t.totalTime(TimeUnit.SECONDS), t.mean(TimeUnit.MILLISECONDS));
@@ -265,6 +272,16 @@ class EventsBenchmark {
             n += c == null ? 0 : c.count();
         }
         return n;
+    }
+
+    private static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private double redisCpuSeconds() {
+        Properties info = redis.execute((RedisCallback<Properties>) c -> c.serverCommands().info("cpu"));
+        return Double.parseDouble(info.getProperty("used_cpu_user")) + Double.parseDouble(info.getProperty("used_cpu_sys"));
     }
 
     private long usedMemory() {

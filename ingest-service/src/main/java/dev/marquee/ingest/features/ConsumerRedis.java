@@ -29,6 +29,7 @@ class ConsumerRedis {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private final LettuceConnectionFactory factory;
     private StatefulRedisConnection<byte[], byte[]> connection;
+    private StatefulRedisConnection<byte[], byte[]> readConnection;
 
     ConsumerRedis(LettuceConnectionFactory factory) {
         this.factory = factory;
@@ -40,21 +41,41 @@ class ConsumerRedis {
     }
 
     /**
+     * A round on the second connection, for the batch reads: they need not wait behind the writes queued on the
+     * first one (Redis may run them before or after those; the caller accounts for both).
+     */
+    synchronized Round readRound() {
+        if (readConnection == null || !readConnection.isOpen()) {
+            readConnection = open();
+        }
+        return new Round(readConnection);
+    }
+
+    /**
      * The connection, opened on first use and again whenever it was closed: the factory is a lifecycle bean, and a
      * stopped and restarted factory (context stop/start) has a new client whose old connections are closed.
      */
     private synchronized StatefulRedisConnection<byte[], byte[]> connection() {
         if (connection == null || !connection.isOpen()) {
-            connection = ((RedisClient) factory.getRequiredNativeClient()).connect(ByteArrayCodec.INSTANCE);
-            connection.setAutoFlushCommands(false);
+            connection = open();
         }
         return connection;
+    }
+
+    private StatefulRedisConnection<byte[], byte[]> open() {
+        StatefulRedisConnection<byte[], byte[]> c =
+                ((RedisClient) factory.getRequiredNativeClient()).connect(ByteArrayCodec.INSTANCE);
+        c.setAutoFlushCommands(false);
+        return c;
     }
 
     @PreDestroy
     synchronized void close() {
         if (connection != null) {
             connection.close();
+        }
+        if (readConnection != null) {
+            readConnection.close();
         }
     }
 

@@ -39,9 +39,9 @@ import tools.jackson.databind.json.JsonMapper;
  * be parsed or breaks the event schema goes to the dead-letter topic with the reason, and the batch goes on. Between
  * batches, impressions past their label window become negative examples.
  *
- * <p>Pipelined across polls, at least once: a batch's writes are sent and the listener returns to poll and parse the
- * next batch while Redis applies them. The next batch's reads go out on the same connection behind those writes, so
- * they see them, and nothing is computed from them before the earlier writes are known to have succeeded. A batch is
+ * <p>Pipelined across polls, at least once: a batch's writes are sent and the listener returns to poll, parse, read and
+ * compute the next batch while Redis applies them (what the reads may miss of those writes comes from memory, see
+ * {@link FeatureUpdater}); the next batch's writes are sent only once the earlier ones are known to have succeeded. A batch is
  * acknowledged (ack mode {@code manual}: the container commits on its own thread) only once Redis applied its writes;
  * writes and acknowledgements stay in poll order. If a batch's writes fail, the batch after it is dropped unwritten,
  * every partition is sought back to the first offset not written, and the listener backs off (0.1 s doubling to 5 s,
@@ -124,6 +124,7 @@ class EventListener implements ConsumerSeekAware {
             if (!settleOrRewind(firstOffsets, (tp, offset) -> consumer.seek(tp, offset))) {
                 return; // the earlier batch failed: both are read again
             }
+            updater.forgetLastSent(); // its state may have been half updated by this batch
             throw e; // this batch failed before writing: the error handler retries it, backing off
         }
         // acknowledged in poll order, each only after the one before it
@@ -136,6 +137,7 @@ class EventListener implements ConsumerSeekAware {
                 return;
             }
             negatives.increment(flusher.flush(updater.eventTimes(), flushIntervalNanos / 10));
+            updater.forgetLastSent(); // the flush rewrote pending impressions: the next reads come from Redis
             lastFlush = System.nanoTime();
         }
     }
@@ -178,6 +180,7 @@ class EventListener implements ConsumerSeekAware {
         inFlight.firstOffsets().forEach((tp, offset) -> seekTo.merge(tp, offset, Math::min));
         inFlight = null;
         acked = CompletableFuture.completedFuture(null);
+        updater.forgetLastSent();
         backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, backoffMs * 2));
         log.warn("batch not applied, re-reading from {} in {} ms: {}", seekTo, backoffMs,
                 NestedExceptionUtils.getMostSpecificCause(failure).toString());
@@ -203,6 +206,7 @@ class EventListener implements ConsumerSeekAware {
         InFlight f = inFlight;
         inFlight = null;
         acked = CompletableFuture.completedFuture(null);
+        updater.forgetLastSent();
         if (f != null) {
             try {
                 f.written().get();

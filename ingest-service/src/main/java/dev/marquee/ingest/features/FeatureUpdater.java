@@ -55,11 +55,19 @@ public class FeatureUpdater {
     private final Timer phaseRead;
     private final Timer phaseCompute;
     private final Timer phaseWrite;
+    /** Waiting for the previous batch's writes before sending this one's. */
+    private final Timer phaseWait;
     /** Capped sorted sets are trimmed in one of this many batches that touch them. */
     static final int TRIM_EVERY = 8;
     private long batches;
     /** Per partition, the latest event time applied: impressions due before it become negatives. */
     private final Map<Integer, Long> eventTime = new HashMap<>();
+    /**
+     * The last batch whose writes were sent. Reads go on their own connection and may run before those writes, so
+     * what the batch changed that a later batch reads (its users' state, its event ids, decay landmarks, categories)
+     * is taken from here instead; the listener never sends a batch's writes before the previous ones succeeded.
+     */
+    private Batch lastSent;
 
     FeatureUpdater(ConsumerRedis consumerRedis, FeatureProperties props, KafkaTemplate<String, String> kafka,
                    JsonMapper json, MeterRegistry meters) {
@@ -75,6 +83,7 @@ public class FeatureUpdater {
         this.phaseRead = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "read");
         this.phaseCompute = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "compute");
         this.phaseWrite = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "write");
+        this.phaseWait = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "wait");
         this.freshness = Timer.builder(Metrics.FEATURE_FRESHNESS).publishPercentileHistogram()
                 .publishPercentiles(0.5, 0.95, 0.99)
                 .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1))
@@ -87,31 +96,36 @@ public class FeatureUpdater {
     }
 
     /**
-     * Applies the events (in order) without waiting for the writes: reads what the batch needs (queued behind any
-     * earlier batch's writes on the same connection, so it sees them), runs {@code afterRead} (the caller's chance to
-     * check that the earlier writes succeeded before anything is computed from what they left), computes, sends the
-     * batch's labelled examples and waits for Kafka to take them, then sends the writes. The result completes with
-     * the number of new events once Redis applied the writes, exceptionally if it did not.
+     * Applies the events (in order) without waiting for the writes: reads what the batch needs (on the read
+     * connection, while the previous batch's writes may still be running: what those change comes from memory, see
+     * {@link #lastSent}), computes, sends the batch's labelled examples and waits for Kafka to take them, runs
+     * {@code beforeWrite} (the caller's chance to wait for the previous writes and refuse to go on if they failed:
+     * this batch was computed on top of them), then sends the writes. The result completes with the number of new
+     * events once Redis applied the writes, exceptionally if it did not.
      */
-    public CompletableFuture<Integer> apply(List<StreamEvent> batch, Runnable afterRead) {
+    public CompletableFuture<Integer> apply(List<StreamEvent> batch, Runnable beforeWrite) {
         if (batch.isEmpty()) {
-            afterRead.run();
+            beforeWrite.run();
             return CompletableFuture.completedFuture(0);
         }
         long now = System.currentTimeMillis();
         long t0 = System.nanoTime();
         Batch b = read(batch, now);
         long t1 = System.nanoTime();
-        afterRead.run();
         int fresh = b.compute();
         List<CompletableFuture<?>> sends = b.labels.send();
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
         long t2 = System.nanoTime();
-        return b.write(now).thenApply(ignored -> {
+        beforeWrite.run();
+        long t2w = System.nanoTime();
+        CompletableFuture<Void> sent = b.write(now);
+        lastSent = b.applied.isEmpty() ? null : b; // nothing written: Redis has it all (the previous writes are done)
+        return sent.thenApply(ignored -> {
             long t3 = System.nanoTime();
             phaseRead.record(t1 - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
             phaseCompute.record(t2 - t1, java.util.concurrent.TimeUnit.NANOSECONDS);
-            phaseWrite.record(t3 - t2, java.util.concurrent.TimeUnit.NANOSECONDS);
+            phaseWait.record(t2w - t2, java.util.concurrent.TimeUnit.NANOSECONDS);
+            phaseWrite.record(t3 - t2w, java.util.concurrent.TimeUnit.NANOSECONDS);
             long written = System.currentTimeMillis();
             for (StreamEvent se : batch) {
                 long lag = written - se.event().timestamp().toEpochMilli();
@@ -147,7 +161,7 @@ public class FeatureUpdater {
         }
         byte[] category = bytes(RedisKeys.ITEM_CATEGORY);
         byte[] vector = bytes(RedisKeys.ITEM_VECTOR);
-        ConsumerRedis.Round round = consumerRedis.round();
+        ConsumerRedis.Round round = consumerRedis.readRound();
         var redis = round.redis();
         seenEvents.check(round, hashes, now, b.seenBefore);
         round.read(redis.hgetall(bytes(RedisKeys.DECAY_LANDMARKS)),
@@ -162,7 +176,35 @@ public class FeatureUpdater {
                             Vectors.fromBytes(r.get(1).getValueOrElse(null)))));
         }
         round.run();
+        Batch previous = lastSent;
+        if (previous != null) {
+            // these reads may have run before the previous batch's writes: what those change, take from memory
+            previous.touchedUsers.forEach(u -> {
+                if (b.states.containsKey(u)) {
+                    b.states.put(u, previous.states.get(u));
+                }
+            });
+            Set<Long> previousIds = new HashSet<>(previous.applied);
+            for (long h : hashes) {
+                if (previousIds.contains(h)) {
+                    b.seenBefore.add(h);
+                }
+            }
+            b.landmarks.put(RedisKeys.DECAY_POPULAR, previous.popular);
+            b.landmarks.put(RedisKeys.DECAY_TRENDING, previous.trending);
+            b.knownCategories.addAll(previous.knownCategories);
+            b.knownCategories.addAll(previous.newCategories);
+        }
         return b;
+    }
+
+    /**
+     * Forgets the last batch sent: the next reads take everything from Redis. Called once its writes are known to
+     * be done and something else may have changed what they wrote (label flush), after a failure, and when
+     * partitions are revoked.
+     */
+    void forgetLastSent() {
+        lastSent = null;
     }
 
     /** One batch: the state it read, the changes it computes, and the transaction that writes them. */

@@ -6,4 +6,4 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-./marquee bench-stack e2e-tests RecommendBenchmark recommend | grep -E "^(loaded|model:|items=|    stage|\[infra\]|\[marquee\]|\[ERROR\])"
+./marquee bench-stack e2e-tests RecommendBenchmark recommend | grep -E "^(loaded|model:|items=|    stage|    cpu|\[infra\]|\[marquee\]|\[ERROR\])"

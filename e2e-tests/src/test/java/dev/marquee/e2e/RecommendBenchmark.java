@@ -54,12 +54,16 @@ class RecommendBenchmark {
             loaded = size;
             warmUp();
             Result floor = run("/bench/noop", false);
+            ProcessCpu cpu = ProcessCpu.ofStack();
+            Map<String, Double> cpuBefore = cpu.millis();
             Result rec = run(null, true);
+            List<String> cpuLines = ProcessCpu.perRequest(cpuBefore, cpu.millis(), rps * seconds);
             lines.add(String.format(Locale.ROOT, "items=%d rps=%d requests=%d | recommend p50=%.2f p95=%.2f p99=%.2f "
                             + "ms | floor p50=%.2f p99=%.2f ms | errors=%d degraded=%d", size, rps, rps * seconds,
                     rec.p50, rec.p95, rec.p99, floor.p50, floor.p99, rec.errors, rec.degraded));
             rec.stages.forEach((stage, p) -> lines.add(String.format(Locale.ROOT,
                     "    stage %-9s (server-side) p50=%.2f p95=%.2f p99=%.2f ms", stage, p[0], p[1], p[2])));
+            lines.addAll(cpuLines);
             last = String.format(Locale.ROOT, "items=%d rps=%d p50_ms=%.2f p99_ms=%.2f floor_p99_ms=%.2f errors=%d",
                     size, rps, rec.p50, rec.p99, floor.p99, rec.errors);
         }

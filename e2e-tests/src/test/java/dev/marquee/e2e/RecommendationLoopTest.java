@@ -6,13 +6,10 @@ import dev.marquee.common.catalog.CatalogItem;
 import dev.marquee.common.event.EventType;
 import dev.marquee.common.event.InteractionEvent;
 import dev.marquee.simulator.world.World;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -30,21 +27,8 @@ class RecommendationLoopTest {
 
     @Test
     void userWhoClicksOneTopicGetsMostlyThatTopicAndANewList() throws Exception {
-        List<CatalogItem> catalog = world.catalog();
-        assertThat(stack.post("ingest", "/items/batch", Map.of("items", catalog)).status()).isEqualTo(202);
-        awaitEmbedded(catalog);
-
-        List<InteractionEvent> history = new ArrayList<>();
-        Instant t = Instant.now().minus(Duration.ofHours(1));
-        for (World.User user : world.users()) {
-            for (int i = 0; i < 15; i++) {
-                history.add(world.eventFor(user, t));
-            }
-        }
-        assertThat(stack.post("ingest", "/events/batch", Map.of("events", history)).status()).isEqualTo(202);
-        for (World.User user : world.users()) {
-            awaitEventCount(user.userId(), 15);
-        }
+        Scenario.catalog(stack, world);
+        Scenario.history(stack, world, 15);
         JsonNode training = awaitTrainedModel();
         assertThat(training.get("auc").asDouble()).isGreaterThan(0.6);
         String servedModel = stack.get("ranking", "/models/champion").json().get("version").asString();
@@ -65,7 +49,7 @@ class RecommendationLoopTest {
                     Instant.now()));
         }
         assertThat(stack.post("ingest", "/events/batch", Map.of("events", clicks)).status()).isEqualTo(202);
-        awaitEventCount(target, clicks.size());
+        Scenario.awaitEventCount(stack, target, clicks.size());
 
         // a source past its budget (cold JIT, 2 busy cores) makes an answer degraded: wait for a complete one
         Predicate<JsonNode> mostlyTopic = r -> count(r, id -> id.contains("-" + topicName + "-")) >= 7
@@ -136,24 +120,6 @@ class RecommendationLoopTest {
             last = recommend(user);
         }
         return last;
-    }
-
-    private void awaitEmbedded(List<CatalogItem> catalog) throws InterruptedException {
-        Set<String> pending = new HashSet<>(catalog.stream().map(CatalogItem::itemId).toList());
-        Instant deadline = Instant.now().plusSeconds(180);
-        while (!pending.isEmpty()) {
-            assertThat(Instant.now()).as("items still not embedded: " + pending.size()).isBefore(deadline);
-            pending.removeIf(id -> stack.get("embedding", "/items/" + id).status() == 200);
-            Thread.sleep(200);
-        }
-    }
-
-    private void awaitEventCount(String user, int count) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (stack.get("ingest", "/users/" + user + "/features").json().get("eventCount").asInt() < count) {
-            assertThat(Instant.now()).as("events of " + user + " not applied").isBefore(deadline);
-            Thread.sleep(100);
-        }
     }
 
     private JsonNode awaitTrainedModel() throws InterruptedException {

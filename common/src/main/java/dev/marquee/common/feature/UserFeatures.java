@@ -18,6 +18,11 @@ public record UserFeatures(String userId, float[] taste, Map<String, Double> cat
         return new UserFeatures(userId, null, Map.of(), 0, List.of());
     }
 
+    /** This user with {@code taste} as taste vector (the rest unchanged). */
+    public UserFeatures withTaste(float[] taste) {
+        return new UserFeatures(userId, taste, categoryWeights, eventCount, recentItems);
+    }
+
     public boolean hasTaste() {
         return taste != null && Vectors.norm(taste) > 0;
     }

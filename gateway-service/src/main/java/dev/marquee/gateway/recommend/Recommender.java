@@ -95,14 +95,16 @@ public class Recommender {
         List<String> reasons = new ArrayList<>();
         Map<String, Double> stages = new LinkedHashMap<>();
 
-        List<Candidate> candidates = retrieve(request, reasons, stages);
+        float[][] interestsVector = new float[1][];
+        List<Candidate> candidates = retrieve(request, reasons, stages, interestsVector);
         List<RecommendedItem> items;
         String modelVersion = null;
         if (candidates == null) {
             candidates = popular(k, request.filters(), reasons);
             items = describe(candidates, k);
         } else {
-            RankResponse ranked = rank(userId, requestId, candidates, reasons, stages);
+            RankResponse ranked = rank(new RankRequest(userId, candidates, requestId, interestsVector[0]), reasons,
+                    stages);
             if (ranked != null) {
                 modelVersion = ranked.modelVersion();
                 items = shown(ranked, k, requestId, arm);
@@ -163,7 +165,8 @@ public class Recommender {
     static final String EXPLORE = "Explore";
 
     /** Candidates, or {@code null} when retrieval is unavailable. */
-    private List<Candidate> retrieve(RecommendRequest request, List<String> reasons, Map<String, Double> stages) {
+    private List<Candidate> retrieve(RecommendRequest request, List<String> reasons, Map<String, Double> stages,
+                                     float[][] interestsVector) {
         long start = System.nanoTime();
         String userId = request.userId();
         CandidatesRequest body = new CandidatesRequest(userId, props.candidates(), request.filters(),
@@ -175,6 +178,7 @@ public class Recommender {
                 throw new IllegalStateException("empty body");
             }
             reasons.addAll(r.reasons().stream().map(s -> "retrieval-source " + s).toList());
+            interestsVector[0] = r.interestsVector();
             return r.candidates();
         } catch (Exception e) {
             reasons.add("retrieval unavailable (" + e.getClass().getSimpleName() + "): serving popular items");
@@ -186,15 +190,15 @@ public class Recommender {
     }
 
     /** Ranked items, or {@code null} when ranking is unavailable. */
-    private RankResponse rank(String userId, String requestId, List<Candidate> candidates, List<String> reasons,
-                              Map<String, Double> stages) {
-        if (candidates.isEmpty()) {
+    private RankResponse rank(RankRequest request, List<String> reasons, Map<String, Double> stages) {
+        String userId = request.userId();
+        if (request.candidates().isEmpty()) {
             return null;
         }
         long start = System.nanoTime();
         try {
             RankResponse r = withinBudget(rankingLimiter, () -> ranking.post().uri("/rank")
-                    .body(new RankRequest(userId, candidates, requestId)).retrieve().body(RankResponse.class));
+                    .body(request).retrieve().body(RankResponse.class));
             if (r == null) {
                 throw new IllegalStateException("empty body");
             }

@@ -39,6 +39,9 @@ public class Ranker {
     public RankResponse rank(RankRequest request) {
         RankingModel model = registry.champion().orElseThrow(NoModelException::new);
         UserFeatures user = store.user(request.userId());
+        if (!user.hasTaste() && request.interestsVector() != null) {
+            user = user.withTaste(request.interestsVector()); // cold start: ranked by what the user asked for
+        }
         Map<String, ItemFeatures> features = itemFeatures.items(
                 request.candidates().stream().map(Candidate::itemId).toList());
         List<Candidate> known = request.candidates().stream()

@@ -61,12 +61,23 @@ public class ExampleBuilder {
     public static final String LABELLED = "labelled examples (impressions with their outcome), time-based split";
     public static final String INTERACTIONS = "interactions with sampled negatives, held-out users";
 
-    /** Labelled examples when there are enough of both labels, else interaction history. */
+    /**
+     * Labelled examples when there are enough of both labels with feature rows (examples of items the feature store
+     * no longer knows, and never logged, have none) and some to validate on; else interaction history.
+     */
     public Split build() {
         List<LabelledExample> labelled = examples.snapshot();
         long positives = labelled.stream().filter(x -> x.label() == 1).count();
         if (labelled.size() >= props.minLabelledExamples() && positives > 0 && positives < labelled.size()) {
-            return fromLabelled(labelled);
+            Split split = fromLabelled(labelled);
+            long usable = split.train().rows() + split.validation().rows();
+            long usablePositives = split.train().positives() + split.validation().positives();
+            if (usable >= props.minLabelledExamples() && usablePositives > 0 && usablePositives < usable
+                    && split.validation().rows() > 0) {
+                return split;
+            }
+            log.info("only {} of {} labelled examples have feature rows ({} validating): learning from interactions",
+                    usable, labelled.size(), split.validation().rows());
         }
         return fromInteractions();
     }

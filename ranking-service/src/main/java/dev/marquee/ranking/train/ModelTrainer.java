@@ -83,9 +83,8 @@ public class ModelTrainer {
                 : Evaluation.auc(m.score(validation.features(), validation.rows()), validation.labels()))
                 .orElse(Double.NaN);
         double championNdcg = champion.map(m -> ndcg(m, validation)).orElse(Double.NaN);
-        boolean aucOk = Double.isNaN(championAuc) || Double.isNaN(auc) || auc >= championAuc;
-        boolean ndcgOk = Double.isNaN(championNdcg) || Double.isNaN(ndcg) || ndcg >= championNdcg;
-        boolean better = aucOk && ndcgOk;
+        Promotion promotion = Promotion.decide(champion.isPresent(), auc, championAuc, ndcg, championNdcg);
+        boolean better = promotion.promote();
         if (better) {
             registry.promote(challenger);
         }
@@ -93,8 +92,26 @@ public class ModelTrainer {
                 split.source(), (System.nanoTime() - start) / 1_000_000, auc, championAuc, ndcg, championNdcg,
                 better ? "promoted" : "kept champion");
         return new Outcome(challenger.version(), better, split.source(), train.rows(), validation.rows(), auc,
-                championAuc, ndcg, championNdcg, better ? "challenger is not worse than the champion on AUC and NDCG@10"
-                : "champion is better on validation " + (aucOk ? "NDCG@10" : "AUC"), split.rows());
+                championAuc, ndcg, championNdcg, promotion.reason(), split.rows());
+    }
+
+    /**
+     * The promotion rule: the first model is promoted; later, a challenger replaces the champion only when it could
+     * be evaluated (validation rows with both labels) and is not worse on AUC and NDCG@10 on the same rows.
+     */
+    record Promotion(boolean promote, String reason) {
+        static Promotion decide(boolean hasChampion, double auc, double championAuc, double ndcg, double championNdcg) {
+            if (!hasChampion) {
+                return new Promotion(true, "first model");
+            }
+            if (Double.isNaN(auc)) {
+                return new Promotion(false, "challenger could not be evaluated (no validation examples with both labels)");
+            }
+            boolean aucOk = Double.isNaN(championAuc) || auc >= championAuc;
+            boolean ndcgOk = Double.isNaN(championNdcg) || Double.isNaN(ndcg) || ndcg >= championNdcg;
+            return aucOk && ndcgOk ? new Promotion(true, "challenger is not worse than the champion on AUC and NDCG@10")
+                    : new Promotion(false, "champion is better on validation " + (aucOk ? "NDCG@10" : "AUC"));
+        }
     }
 
     private static double ndcg(RankingModel model, TrainingSet validation) {

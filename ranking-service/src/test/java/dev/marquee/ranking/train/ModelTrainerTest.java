@@ -72,6 +72,18 @@ class ModelTrainerTest {
     }
 
     @Test
+    void challengerReplacesTheChampionOnlyWhenEvaluatedAndNotWorse() {
+        assertThat(ModelTrainer.Promotion.decide(false, Double.NaN, Double.NaN, Double.NaN, Double.NaN).promote())
+                .isTrue();
+        assertThat(ModelTrainer.Promotion.decide(true, Double.NaN, 0.8, Double.NaN, 0.9).promote()).isFalse();
+        assertThat(ModelTrainer.Promotion.decide(true, Double.NaN, Double.NaN, Double.NaN, Double.NaN).reason())
+                .startsWith("challenger could not be evaluated");
+        assertThat(ModelTrainer.Promotion.decide(true, 0.80, 0.80, 0.90, 0.90).promote()).isTrue();
+        assertThat(ModelTrainer.Promotion.decide(true, 0.79, 0.80, 0.95, 0.90).promote()).isFalse();
+        assertThat(ModelTrainer.Promotion.decide(true, 0.85, 0.80, 0.85, 0.90).reason()).endsWith("NDCG@10");
+    }
+
+    @Test
     void aucOfPerfectAndReversedRankings() {
         float[] labels = {0, 0, 1, 1};
         assertThat(Evaluation.auc(new float[] {0.1f, 0.2f, 0.8f, 0.9f}, labels)).isEqualTo(1.0);

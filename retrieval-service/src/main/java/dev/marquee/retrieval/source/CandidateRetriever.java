@@ -47,10 +47,13 @@ public class CandidateRetriever {
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final MeterRegistry meters;
+    private final InterestEmbeddings interestEmbeddings;
 
     CandidateRetriever(FeatureStore store, AnnSource ann, InterestsSource interests, CoVisitationSource coVisited,
-                       CategorySource categories, PopularSource popular, MeterRegistry meters) {
+                       CategorySource categories, PopularSource popular, MeterRegistry meters,
+                       InterestEmbeddings interestEmbeddings) {
         this.store = store;
+        this.interestEmbeddings = interestEmbeddings;
         this.sources = List.of(ann, interests, coVisited, categories, popular);
         this.meters = meters;
         for (CandidateSource s : sources) {
@@ -109,7 +112,10 @@ public class CandidateRetriever {
             candidates = withinCategories(candidates, filters);
         }
         candidates = candidates.stream().limit(n).toList();
-        return new CandidatesResponse(userId, candidates, reports, !reasons.isEmpty(), reasons);
+        // the interests source embedded them (or found them cached) just now: hand the vector on for ranking
+        float[] interestsVector = request.interests() == null ? null
+                : interestEmbeddings.cachedVector(request.interests());
+        return new CandidatesResponse(userId, candidates, reports, !reasons.isEmpty(), reasons, interestsVector);
     }
 
     /**

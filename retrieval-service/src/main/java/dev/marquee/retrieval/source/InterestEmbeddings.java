@@ -27,9 +27,18 @@ public class InterestEmbeddings {
     record EmbedResponse(String model, int dimension, List<float[]> vectors) {
     }
 
+    /** The vector of the text if it was embedded lately, else {@code null}; never calls the embedding service. */
+    public float[] cachedVector(String interests) {
+        return cache.getIfPresent(key(interests));
+    }
+
+    private static String key(String interests) {
+        return interests.strip().toLowerCase(Locale.ROOT);
+    }
+
     /** The vector of the text (case and surrounding space ignored); throws when the embedding service fails. */
     public float[] vector(String interests) {
-        return cache.get(interests.strip().toLowerCase(Locale.ROOT), text -> {
+        return cache.get(key(interests), text -> {
             EmbedResponse r = embedding.post().uri("/embed").body(Map.of("texts", List.of(text)))
                     .retrieve().body(EmbedResponse.class);
             if (r == null || r.vectors() == null || r.vectors().size() != 1) {

@@ -1,0 +1,104 @@
+package dev.marquee.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * CPU time (user + system) of each process of the running stack, its child processes included, read from
+ * {@code /proc}: the pid files that ./marquee writes next to {@code urls.env} name the processes. Taken before and
+ * after a load run, the difference divided by the requests says where each request's CPU goes. Linux only; elsewhere
+ * it reports nothing.
+ */
+final class ProcessCpu {
+    private static final double TICK_MS = 10.0; // USER_HZ is 100 on Linux
+    private final Map<String, Long> roots = new LinkedHashMap<>();
+
+    private ProcessCpu(Map<String, Long> roots) {
+        this.roots.putAll(roots);
+    }
+
+    /** The stack's processes by name (gateway, retrieval, ..., kafka, redis, milvus) and this JVM as "bench". */
+    static ProcessCpu ofStack() {
+        Map<String, Long> roots = new LinkedHashMap<>();
+        String urls = System.getenv().getOrDefault("MARQUEE_URLS", "../.marquee/urls.env");
+        Path run = Path.of(urls).toAbsolutePath().getParent().resolve("run");
+        try (Stream<Path> files = Files.list(run)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".pid")).sorted().toList()) {
+                String name = f.getFileName().toString().replace(".pid", "");
+                roots.put(name, Long.parseLong(Files.readString(f).trim()));
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no pid files: nothing to report
+        }
+        roots.put("bench", ProcessHandle.current().pid());
+        return new ProcessCpu(roots);
+    }
+
+    /** Milliseconds of CPU used so far by each named process and its descendants. */
+    Map<String, Double> millis() {
+        Map<Long, long[]> stats = new HashMap<>(); // pid -> {ppid, utime + stime}
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    stats.put(Long.parseLong(p.getFileName().toString()),
+                            new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]) + Long.parseLong(f[12])});
+                } catch (IOException | RuntimeException gone) {
+                    // the process ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        roots.forEach((name, root) -> {
+            long ticks = 0;
+            for (Map.Entry<Long, long[]> e : stats.entrySet()) {
+                if (descends(e.getKey(), root, stats)) {
+                    ticks += e.getValue()[1];
+                }
+            }
+            out.put(name, ticks * TICK_MS);
+        });
+        return out;
+    }
+
+    private static boolean descends(long pid, long root, Map<Long, long[]> stats) {
+        for (int depth = 0; depth < 16 && pid > 1; depth++) {
+            if (pid == root) {
+                return true;
+            }
+            long[] s = stats.get(pid);
+            if (s == null) {
+                return false;
+            }
+            pid = s[0];
+        }
+        return pid == root;
+    }
+
+    /** CPU milliseconds per request by process between two readings, largest first, with the total. */
+    static List<String> perRequest(Map<String, Double> before, Map<String, Double> after, int requests) {
+        List<Map.Entry<String, Double>> rows = new ArrayList<>();
+        double total = 0;
+        for (Map.Entry<String, Double> e : after.entrySet()) {
+            double ms = (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) / requests;
+            total += ms;
+            rows.add(Map.entry(e.getKey(), ms));
+        }
+        rows.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+        List<String> out = new ArrayList<>();
+        out.add(String.format(java.util.Locale.ROOT, "    cpu per request: %.2f ms in all", total));
+        rows.forEach(r -> out.add(String.format(java.util.Locale.ROOT, "    cpu %-10s %.2f ms", r.getKey(),
+                r.getValue())));
+        return out;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.marquee.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.marquee.common.catalog.CatalogItem;
+import dev.marquee.common.event.InteractionEvent;
+import dev.marquee.simulator.world.World;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Puts a simulated world into the running stack through its public API, as a user of the platform would. */
+final class Scenario {
+    private Scenario() {
+    }
+
+    /** Ingests the world's catalog and waits until the embedding service has embedded every item. */
+    static List<CatalogItem> catalog(Stack stack, World world) throws InterruptedException {
+        List<CatalogItem> catalog = world.catalog();
+        assertThat(stack.post("ingest", "/items/batch", Map.of("items", catalog)).status()).isEqualTo(202);
+        Set<String> pending = new HashSet<>(catalog.stream().map(CatalogItem::itemId).toList());
+        Instant deadline = Instant.now().plusSeconds(180);
+        while (!pending.isEmpty()) {
+            assertThat(Instant.now()).as("items still not embedded: " + pending.size()).isBefore(deadline);
+            pending.removeIf(id -> stack.get("embedding", "/items/" + id).status() == 200);
+            Thread.sleep(200);
+        }
+        return catalog;
+    }
+
+    /** {@code perUser} events of each user an hour ago, ingested; returns when the stream consumer applied them all. */
+    static void history(Stack stack, World world, int perUser) throws InterruptedException {
+        List<InteractionEvent> history = new ArrayList<>();
+        Instant t = Instant.now().minus(Duration.ofHours(1));
+        for (World.User user : world.users()) {
+            for (int i = 0; i < perUser; i++) {
+                history.add(world.eventFor(user, t));
+            }
+        }
+        assertThat(stack.post("ingest", "/events/batch", Map.of("events", history)).status()).isEqualTo(202);
+        for (World.User user : world.users()) {
+            awaitEventCount(stack, user.userId(), perUser);
+        }
+    }
+
+    static void awaitEventCount(Stack stack, String user, int count) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (stack.get("ingest", "/users/" + user + "/features").json().get("eventCount").asInt() < count) {
+            assertThat(Instant.now()).as("events of " + user + " not applied").isBefore(deadline);
+            Thread.sleep(100);
+        }
+    }
+}

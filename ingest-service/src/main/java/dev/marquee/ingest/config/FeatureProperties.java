@@ -33,6 +33,9 @@ import org.springframework.validation.annotation.Validated;
  *                           user within this time is a positive example, otherwise a negative one (default 30m)
  * @param labelFlushInterval how often impressions past their window are turned into negative examples, spending at
  *                           most a tenth of the interval on it (default 200ms)
+ * @param writeGroupUsers    a consumer batch's writes go to Redis as one atomic script call per group of this many
+ *                           users (with everything their events change); Redis serves other clients between groups,
+ *                           so a large batch never blocks it for long (default 500, ~10 ms of Redis time)
  */
 @Validated
 @ConfigurationProperties("marquee.features")
@@ -53,5 +56,6 @@ public record FeatureProperties(
         @DefaultValue("24h") Duration dedupPeriod,
         @DefaultValue("256") @Min(1) @Max(65536) int dedupShards,
         @DefaultValue("30m") Duration labelWindow,
-        @DefaultValue("200ms") Duration labelFlushInterval) {
+        @DefaultValue("200ms") Duration labelFlushInterval,
+        @DefaultValue("500") @Min(1) @Max(100000) int writeGroupUsers) {
 }

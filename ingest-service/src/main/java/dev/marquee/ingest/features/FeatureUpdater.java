@@ -205,6 +205,7 @@ public class FeatureUpdater {
      */
     void forgetLastSent() {
         lastSent = null;
+        seenEvents.forgetExpiries(); // writes that set them may have failed
     }
 
     /** One batch: the state it read, the changes it computes, and the transaction that writes them. */
@@ -219,11 +220,12 @@ public class FeatureUpdater {
 
         final List<Long> applied = new ArrayList<>();
         final Set<String> touchedUsers = new LinkedHashSet<>();
-        final Map<String, Long> impressions = new HashMap<>();
-        final Map<String, Long> clicks = new HashMap<>();
-        /** sorted-set key -> member -> increment (popularity, trending, co-visitation). */
-        final Map<String, Map<String, Double>> increments = new LinkedHashMap<>();
         final Map<String, Integer> caps = new HashMap<>();
+        /** The batch's users in groups, each written by its own script call (see {@link Part}). */
+        final List<Part> parts = new ArrayList<>();
+        final Map<String, Part> partOfUser = new HashMap<>();
+        /** The part of the event being applied. */
+        Part part;
         final Set<String> newCategories = new LinkedHashSet<>();
         final Map<String, ForwardDecay> rescaled = new LinkedHashMap<>();
         ForwardDecay popular;
@@ -247,10 +249,26 @@ public class FeatureUpdater {
                     continue;
                 }
                 applied.add(h);
+                part = partOf(se.event().userId());
+                part.applied.add(h);
                 apply(se);
                 eventTime.merge(se.partition(), se.event().timestamp().toEpochMilli(), Math::max);
             }
             return applied.size();
+        }
+
+        private Part partOf(String user) {
+            Part p = partOfUser.get(user);
+            if (p == null) {
+                p = parts.isEmpty() ? null : parts.get(parts.size() - 1);
+                if (p == null || p.users == props.writeGroupUsers()) {
+                    p = new Part();
+                    parts.add(p);
+                }
+                p.users++;
+                partOfUser.put(user, p);
+            }
+            return p;
         }
 
         private ForwardDecay landmark(String family, Duration halfLife, long latest) {
@@ -276,7 +294,7 @@ public class FeatureUpdater {
             long t = e.timestamp().toEpochMilli();
             UserState user = states.get(e.userId());
             if (e.type() == EventType.IMPRESSION) {
-                impressions.merge(e.itemId(), 1L, Long::sum);
+                part.impressions.merge(e.itemId(), 1L, Long::sum);
                 if (LabelJoiner.joins(e)) {
                     labels.impression(se.partition(), e, user);
                     touchedUsers.add(e.userId());
@@ -321,7 +339,7 @@ public class FeatureUpdater {
                 }
             }
             if (e.type() == EventType.CLICK) {
-                clicks.merge(e.itemId(), 1L, Long::sum);
+                part.clicks.merge(e.itemId(), 1L, Long::sum);
             }
             if (e.type().isEngagement()) {
                 labels.engagement(e, user);
@@ -329,16 +347,24 @@ public class FeatureUpdater {
         }
 
         private void increment(String key, String member, double by, int cap) {
-            increments.computeIfAbsent(key, k -> new LinkedHashMap<>()).merge(member, by, Double::sum);
+            part.increments.computeIfAbsent(key, k -> new LinkedHashMap<>()).merge(member, by, Double::sum);
             caps.put(key, cap);
         }
 
+        /**
+         * Sends the batch's writes: one script call per part, so that other clients' commands (this consumer's next
+         * reads among them) are served between parts instead of waiting for the whole batch. A part holds a group
+         * of users with everything their events change (their state, item counters and sorted-set increments, due
+         * labels, the event ids marked seen) and is atomic; parts share nothing a replay could get wrong: after a
+         * failure, events of parts that were applied are skipped as seen, the others applied. A batch that moves a
+         * decay landmark is written in one call (the rescale must land with every increment computed against it).
+         */
         CompletableFuture<Void> write(long now) {
             if (applied.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
             byte[] userTtl = ConsumerRedis.Writes.ascii(Long.toString(RedisKeys.USER_TTL.toMillis()));
-            ConsumerRedis.Writes w = new ConsumerRedis.Writes();
+            ConsumerRedis.Writes first = new ConsumerRedis.Writes();
             rescaleFactors.forEach((family, factor) -> {
                 Set<String> keys = new LinkedHashSet<>(knownCategories);
                 keys.addAll(newCategories);
@@ -348,12 +374,22 @@ public class FeatureUpdater {
                 keys.forEach(cat -> familyKeys.add(pop ? RedisKeys.popular(cat) : RedisKeys.trending(cat)));
                 for (String key : familyKeys) {
                     byte[] k = bytes(key);
-                    w.call("ZUNIONSTORE", k, number(1), k, bytes("WEIGHTS"), number(factor));
+                    first.call("ZUNIONSTORE", k, number(1), k, bytes("WEIGHTS"), number(factor));
                 }
             });
             rescaled.forEach((family, d) ->
-                    w.call("HSET", bytes(RedisKeys.DECAY_LANDMARKS), bytes(family), bytes(d.format())));
+                    first.call("HSET", bytes(RedisKeys.DECAY_LANDMARKS), bytes(family), bytes(d.format())));
+            if (!newCategories.isEmpty()) {
+                first.calls("SADD", bytes(RedisKeys.CATEGORIES), 1,
+                        newCategories.stream().map(FeatureStore::bytes).toList());
+            }
+            boolean oneCall = !rescaled.isEmpty();
+            Map<Part, ConsumerRedis.Writes> writesOf = new LinkedHashMap<>();
+            for (Part p : parts) {
+                writesOf.put(p, writesOf.isEmpty() || oneCall ? first : new ConsumerRedis.Writes());
+            }
             for (String u : touchedUsers) {
+                ConsumerRedis.Writes w = writesOf.get(partOfUser.get(u));
                 byte[] key = bytes(RedisKeys.user(u));
                 Map<byte[], byte[]> fields = states.get(u).encode();
                 List<byte[]> flat = new ArrayList<>(fields.size() * 2);
@@ -366,34 +402,43 @@ public class FeatureUpdater {
             }
             byte[] impressionField = bytes(RedisKeys.ITEM_IMPRESSIONS);
             byte[] clickField = bytes(RedisKeys.ITEM_CLICKS);
-            impressions.forEach((item, n) -> w.call("HINCRBY", bytes(RedisKeys.item(item)), impressionField,
-                    number(n)));
-            clicks.forEach((item, n) -> w.call("HINCRBY", bytes(RedisKeys.item(item)), clickField, number(n)));
             long batchNumber = batches++;
-            increments.forEach((key, members) -> {
-                byte[] k = bytes(key);
-                List<byte[]> pairs = new ArrayList<>(members.size() * 2);
-                members.forEach((m, by) -> {
-                    pairs.add(number(by));
-                    pairs.add(bytes(m));
+            writesOf.forEach((p, w) -> {
+                p.impressions.forEach((item, n) -> w.call("HINCRBY", bytes(RedisKeys.item(item)), impressionField,
+                        number(n)));
+                p.clicks.forEach((item, n) -> w.call("HINCRBY", bytes(RedisKeys.item(item)), clickField,
+                        number(n)));
+                p.increments.forEach((key, members) -> {
+                    byte[] k = bytes(key);
+                    List<byte[]> pairs = new ArrayList<>(members.size() * 2);
+                    members.forEach((m, by) -> {
+                        pairs.add(number(by));
+                        pairs.add(bytes(m));
+                    });
+                    w.calls("ZINCRBY", k, 2, pairs);
+                    // trimming is O(log n) per key and per batch: each key is trimmed in one batch out of TRIM_EVERY
+                    // in which it changes, so it may exceed its cap by what ~TRIM_EVERY batches add to it, never more
+                    if (Math.floorMod(key.hashCode() + batchNumber, TRIM_EVERY) == 0) {
+                        w.call("ZREMRANGEBYRANK", k, number(0), number(-(caps.get(key) + 1L)));
+                    }
                 });
-                w.calls("ZINCRBY", k, 2, pairs);
-                // trimming is O(log n) per key and per batch: each key is trimmed in one batch out of TRIM_EVERY in
-                // which it changes, so it may exceed its cap by what ~TRIM_EVERY batches add to it, never more
-                if (Math.floorMod(key.hashCode() + batchNumber, TRIM_EVERY) == 0) {
-                    w.call("ZREMRANGEBYRANK", k, number(0), number(-(caps.get(key) + 1L)));
-                }
+                seenEvents.remember(w, p.applied, now);
             });
-            if (!newCategories.isEmpty()) {
-                w.calls("SADD", bytes(RedisKeys.CATEGORIES), 1,
-                        newCategories.stream().map(FeatureStore::bytes).toList());
-            }
-            labels.write(w);
-            seenEvents.remember(w, applied, now);
+            labels.write(user -> writesOf.get(partOfUser.get(user)));
             ConsumerRedis.Round round = consumerRedis.round();
-            round.write(w);
+            new LinkedHashSet<>(writesOf.values()).forEach(round::write);
             return round.runAsync();
         }
+    }
+
+    /** A group of the batch's users and what their events change; written by one script call. */
+    private static final class Part {
+        int users;
+        final List<Long> applied = new ArrayList<>();
+        final Map<String, Long> impressions = new HashMap<>();
+        final Map<String, Long> clicks = new HashMap<>();
+        /** sorted-set key -> member -> increment (popularity, trending, co-visitation). */
+        final Map<String, Map<String, Double>> increments = new LinkedHashMap<>();
     }
 
     /** A number as Redis reads it (doubles as Lettuce sends them: {@link Double#toString}). */

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.springframework.kafka.core.KafkaTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -115,23 +116,26 @@ final class LabelJoiner {
         return displaced;
     }
 
-    /** Queues the due times of users with new pending impressions (with the features' writes). */
-    void write(ConsumerRedis.Writes writes) {
+    /** Queues the due times of users with new pending impressions, each with its user's writes. */
+    void write(Function<String, ConsumerRedis.Writes> writesOfUser) {
         byte[] nx = bytes("NX");
         dueAdds.forEach((partition, users) -> {
             byte[] key = bytes(RedisKeys.labelsDue(partition));
-            List<byte[]> args = new ArrayList<>();
+            Map<ConsumerRedis.Writes, List<byte[]>> groups = new LinkedHashMap<>();
             users.forEach((user, due) -> {
+                List<byte[]> args = groups.computeIfAbsent(writesOfUser.apply(user), w -> new ArrayList<>());
                 args.add(FeatureUpdater.number((double) due));
                 args.add(bytes(user));
             });
             // ZADD NX keeps the earliest due time of a user already waiting
-            for (int from = 0; from < args.size(); from += ConsumerRedis.Writes.MAX_ARGS - 2) {
-                List<byte[]> chunk = new ArrayList<>();
-                chunk.add(nx);
-                chunk.addAll(args.subList(from, Math.min(args.size(), from + ConsumerRedis.Writes.MAX_ARGS - 2)));
-                writes.calls("ZADD", key, chunk.size(), chunk);
-            }
+            groups.forEach((writes, args) -> {
+                for (int from = 0; from < args.size(); from += ConsumerRedis.Writes.MAX_ARGS - 2) {
+                    List<byte[]> chunk = new ArrayList<>();
+                    chunk.add(nx);
+                    chunk.addAll(args.subList(from, Math.min(args.size(), from + ConsumerRedis.Writes.MAX_ARGS - 2)));
+                    writes.calls("ZADD", key, chunk.size(), chunk);
+                }
+            });
         });
     }
 }

@@ -56,6 +56,11 @@ final class SeenEvents {
         });
     }
 
+    /** Sets the expiry of every key again at its next write (the writes that set them may not have landed). */
+    void forgetExpiries() {
+        expiring.clear();
+    }
+
     /** Queues the writes that remember {@code hashes} as applied (with the features' writes). */
     void remember(ConsumerRedis.Writes writes, List<Long> hashes, long nowMillis) {
         long generation = Math.floorDiv(nowMillis, periodMillis);

@@ -60,6 +60,10 @@ final class ProcessCpu {
         }
         Map<String, Double> out = new LinkedHashMap<>();
         roots.forEach((name, root) -> {
+            // a launcher and the server it started (milvus-server -> milvus) are one process tree: count it once
+            if (roots.values().stream().anyMatch(other -> !other.equals(root) && descends(root, other, stats))) {
+                return;
+            }
             long ticks = 0;
             for (Map.Entry<Long, long[]> e : stats.entrySet()) {
                 if (descends(e.getKey(), root, stats)) {

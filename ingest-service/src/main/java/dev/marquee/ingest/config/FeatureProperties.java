@@ -31,8 +31,9 @@ import org.springframework.validation.annotation.Validated;
  *                           deploy/) so they stay compact integer sets (default 256: ~2M events per period)
  * @param labelWindow        an impression followed by a click, add-to-cart or purchase of the same item by the same
  *                           user within this time is a positive example, otherwise a negative one (default 30m)
- * @param labelFlushInterval how often impressions past their window are turned into negative examples, spending at
- *                           most a tenth of the interval on it (default 200ms)
+ * @param labelFlushInterval how often (at most, between batches) impressions past their window are turned into
+ *                           negative examples, spending a tenth of the time since the last flush on it, at most half
+ *                           an interval (default 200ms)
  * @param writeGroupUsers    a consumer batch's writes go to Redis as one atomic script call per group of this many
  *                           users (with everything their events change); Redis serves other clients between groups,
  *                           so a large batch never blocks it for long (default 500, ~10 ms of Redis time)

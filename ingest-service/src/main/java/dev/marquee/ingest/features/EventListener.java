@@ -130,13 +130,16 @@ class EventListener implements ConsumerSeekAware {
         // acknowledged in poll order, each only after the one before it
         acked = CompletableFuture.allOf(acked, written).thenRun(ack::acknowledge);
         inFlight = new InFlight(firstOffsets, written);
-        if (System.nanoTime() - lastFlush >= flushIntervalNanos) {
+        long sinceFlush = System.nanoTime() - lastFlush;
+        if (sinceFlush >= flushIntervalNanos) {
             // between batches, after this one's writes: a tenth of the consumer's time at most, in short rounds, so a
             // backlog of due impressions drains without holding up fresh events for long
             if (!settleOrRewind(Map.of(), (tp, offset) -> consumer.seek(tp, offset))) {
                 return;
             }
-            negatives.increment(flusher.flush(updater.eventTimes(), flushIntervalNanos / 10));
+            // a tenth of the time since the last flush (batch cycles are longer than the interval while catching up)
+            long budget = Math.min(sinceFlush, 5 * flushIntervalNanos) / 10;
+            negatives.increment(flusher.flush(updater.eventTimes(), budget));
             updater.forgetLastSent(); // the flush rewrote pending impressions: the next reads come from Redis
             lastFlush = System.nanoTime();
         }

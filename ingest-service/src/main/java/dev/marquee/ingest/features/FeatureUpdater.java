@@ -30,11 +30,12 @@ import tools.jackson.databind.json.JsonMapper;
 import static dev.marquee.common.redis.FeatureStore.bytes;
 
 /**
- * Applies a batch of events to the Redis feature store in two round trips: one pipelined read of everything the batch
- * needs (which event ids were seen, the users' state hashes with their pending impressions, the items' categories and
- * vectors, decay landmarks), then one MULTI/EXEC transaction with every write, the event ids marked seen included. Either all
- * of a batch's effects land or none do, so redelivery after a crash and re-published events change nothing.
- * Events of one user are on one partition (keyed by user id), hence handled by one consumer thread in order.
+ * Applies a batch of events to the Redis feature store: one pipelined read of everything the batch needs (which event
+ * ids were seen, the users' state hashes with their pending impressions, the items' categories and vectors, decay
+ * landmarks), then the writes as one atomic Lua script call per group of users ({@link Part}), the event ids marked
+ * seen included. Every event's effects land together with its id, so redelivery after a crash and re-published
+ * events change nothing. Events of one user are on one partition (keyed by user id), hence handled by one consumer
+ * thread in order. The writes are not waited for: the caller reads and computes the next batch meanwhile.
  */
 @Component
 public class FeatureUpdater {

@@ -95,16 +95,18 @@ public class Recommender {
         List<String> reasons = new ArrayList<>();
         Map<String, Double> stages = new LinkedHashMap<>();
 
-        float[][] interestsVector = new float[1][];
-        List<Candidate> candidates = retrieve(request, reasons, stages, interestsVector);
+        CandidatesResponse retrieved = retrieve(request, reasons, stages);
+        List<Candidate> candidates;
         List<RecommendedItem> items;
         String modelVersion = null;
-        if (candidates == null) {
+        if (retrieved == null) {
             candidates = popular(k, request.filters(), reasons);
             items = describe(candidates, k);
         } else {
-            RankResponse ranked = rank(new RankRequest(userId, candidates, requestId, interestsVector[0]), reasons,
-                    stages);
+            candidates = retrieved.candidates();
+            // the stated interests' vector, when retrieval embedded them: the taste of a user who has none yet
+            RankResponse ranked = rank(new RankRequest(userId, candidates, requestId, retrieved.interestsVector()),
+                    reasons, stages);
             if (ranked != null) {
                 modelVersion = ranked.modelVersion();
                 items = shown(ranked, k, requestId, arm);
@@ -164,9 +166,8 @@ public class Recommender {
     /** Provenance of exploration slots. */
     static final String EXPLORE = "Explore";
 
-    /** Candidates, or {@code null} when retrieval is unavailable. */
-    private List<Candidate> retrieve(RecommendRequest request, List<String> reasons, Map<String, Double> stages,
-                                     float[][] interestsVector) {
+    /** Candidates (and the interests' vector), or {@code null} when retrieval is unavailable. */
+    private CandidatesResponse retrieve(RecommendRequest request, List<String> reasons, Map<String, Double> stages) {
         long start = System.nanoTime();
         String userId = request.userId();
         CandidatesRequest body = new CandidatesRequest(userId, props.candidates(), request.filters(),
@@ -178,8 +179,7 @@ public class Recommender {
                 throw new IllegalStateException("empty body");
             }
             reasons.addAll(r.reasons().stream().map(s -> "retrieval-source " + s).toList());
-            interestsVector[0] = r.interestsVector();
-            return r.candidates();
+            return r;
         } catch (Exception e) {
             reasons.add("retrieval unavailable (" + e.getClass().getSimpleName() + "): serving popular items");
             log.warn("retrieval failed for {}: {}", userId, e.toString());

@@ -24,6 +24,7 @@ import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import jakarta.annotation.PreDestroy;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,8 @@ public class Recommender {
                 t.setDaemon(true);
                 return t;
             });
+    /** Requests being worked on; past {@code max-in-flight} a request is shed to the popular list at once. */
+    private final Semaphore inFlight;
     private final TimeLimiter retrievalLimiter;
     private final TimeLimiter rankingLimiter;
 
@@ -69,6 +72,7 @@ public class Recommender {
         this.meters = meters;
         this.impressions = impressions;
         this.experiments = experiments;
+        this.inFlight = new Semaphore(props.maxInFlight());
         this.retrievalLimiter = TimeLimiter.of("retrieval", TimeLimiterConfig.custom()
                 .timeoutDuration(props.retrievalTimeout()).cancelRunningFuture(true).build());
         this.rankingLimiter = TimeLimiter.of("ranking", TimeLimiterConfig.custom()
@@ -86,6 +90,35 @@ public class Recommender {
     }
 
     public RecommendResponse recommend(RecommendRequest request) {
+        if (!inFlight.tryAcquire()) {
+            return shed(request);
+        }
+        try {
+            return recommendWithin(request);
+        } finally {
+            inFlight.release();
+        }
+    }
+
+    /** Overload: the popular list (filters applied) at once, flagged degraded, logged like any other answer. */
+    private RecommendResponse shed(RecommendRequest request) {
+        long start = System.nanoTime();
+        String requestId = UUID.randomUUID().toString();
+        Experiments.Arm arm = experiments.armOf(request.userId());
+        meters.counter(Metrics.REQUESTS, Metrics.TAG_VARIANT, arm.name()).increment();
+        List<String> reasons = new ArrayList<>();
+        reasons.add("overloaded (" + props.maxInFlight() + " requests in flight): serving popular items");
+        List<Candidate> candidates = popular(request.k(), request.filters(), reasons);
+        List<RecommendedItem> items = describe(candidates, request.k());
+        Map<String, Double> stages = new LinkedHashMap<>();
+        stages.put("total", millisSince(start));
+        reasons.forEach(r -> meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, r.split(" ")[0]).increment());
+        impressions.log(requestId, request.userId(), items, arm.name(), request.context());
+        return new RecommendResponse(requestId, request.userId(), arm.name(), items, null, true, reasons,
+                candidates.size(), stages);
+    }
+
+    private RecommendResponse recommendWithin(RecommendRequest request) {
         long start = System.nanoTime();
         String userId = request.userId();
         int k = request.k();

@@ -6,6 +6,7 @@ import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.feature.UserState;
 import dev.marquee.common.feature.Vectors;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -197,6 +198,36 @@ public class FeatureStore {
                         decay == null ? tuple.getScore() : decay.decayed(tuple.getScore(), now));
             }
         }
+        return out;
+    }
+
+    /** An item of a per-category list, with the category it was listed under and its decayed score. */
+    public record CategoryItem(String itemId, String category, double score) {
+    }
+
+    /**
+     * The {@code n} most popular items of each of the categories, merged and most popular first (ties in the given
+     * category order); one round trip.
+     */
+    public List<CategoryItem> popularIn(List<String> categories, int n) {
+        if (categories.isEmpty()) {
+            return List.of();
+        }
+        List<Object> r = pipelined(c -> {
+            c.hashCommands().hGet(bytes(RedisKeys.DECAY_LANDMARKS), bytes(RedisKeys.DECAY_POPULAR));
+            for (String category : categories) {
+                c.zSetCommands().zRevRangeWithScores(bytes(RedisKeys.popular(category)), 0, n - 1L);
+            }
+            return null;
+        });
+        ForwardDecay decay = decay(r.get(0));
+        long now = System.currentTimeMillis();
+        List<CategoryItem> out = new ArrayList<>();
+        for (int i = 0; i < categories.size(); i++) {
+            String category = categories.get(i);
+            tuples(r.get(1 + i), decay, now).forEach((id, score) -> out.add(new CategoryItem(id, category, score)));
+        }
+        out.sort(java.util.Comparator.comparingDouble(CategoryItem::score).reversed());
         return out;
     }
 

@@ -13,7 +13,6 @@ import dev.marquee.gateway.config.GatewayProperties;
 import dev.marquee.gateway.recommend.RecommendResponse.RecommendedItem;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,36 +88,11 @@ public class Recommender {
         return limiter.executeFutureSupplier(() -> calls.submit(call));
     }
 
+    /**
+     * One /recommend. Past {@code max-in-flight} requests being worked on, retrieval and ranking are skipped: the
+     * popular list (filters applied) at once, flagged degraded ("overloaded"), logged like any other answer.
+     */
     public RecommendResponse recommend(RecommendRequest request) {
-        if (!inFlight.tryAcquire()) {
-            return shed(request);
-        }
-        try {
-            return recommendWithin(request);
-        } finally {
-            inFlight.release();
-        }
-    }
-
-    /** Overload: the popular list (filters applied) at once, flagged degraded, logged like any other answer. */
-    private RecommendResponse shed(RecommendRequest request) {
-        long start = System.nanoTime();
-        String requestId = UUID.randomUUID().toString();
-        Experiments.Arm arm = experiments.armOf(request.userId());
-        meters.counter(Metrics.REQUESTS, Metrics.TAG_VARIANT, arm.name()).increment();
-        List<String> reasons = new ArrayList<>();
-        reasons.add("overloaded (" + props.maxInFlight() + " requests in flight): serving popular items");
-        List<Candidate> candidates = popular(request.k(), request.filters(), reasons);
-        List<RecommendedItem> items = describe(candidates, request.k());
-        Map<String, Double> stages = new LinkedHashMap<>();
-        stages.put("total", millisSince(start));
-        reasons.forEach(r -> meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, r.split(" ")[0]).increment());
-        impressions.log(requestId, request.userId(), items, arm.name(), request.context());
-        return new RecommendResponse(requestId, request.userId(), arm.name(), items, null, true, reasons,
-                candidates.size(), stages);
-    }
-
-    private RecommendResponse recommendWithin(RecommendRequest request) {
         long start = System.nanoTime();
         String userId = request.userId();
         int k = request.k();
@@ -128,7 +102,22 @@ public class Recommender {
         List<String> reasons = new ArrayList<>();
         Map<String, Double> stages = new LinkedHashMap<>();
 
-        CandidatesResponse retrieved = retrieve(request, reasons, stages);
+        CandidatesResponse retrieved = null;
+        RankResponse ranked = null;
+        if (inFlight.tryAcquire()) {
+            try {
+                retrieved = retrieve(request, reasons, stages);
+                if (retrieved != null) {
+                    // the stated interests' vector, when retrieval embedded them: the taste of a user who has none
+                    ranked = rank(new RankRequest(userId, retrieved.candidates(), requestId,
+                            retrieved.interestsVector()), reasons, stages);
+                }
+            } finally {
+                inFlight.release();
+            }
+        } else {
+            reasons.add("overloaded (" + props.maxInFlight() + " requests in flight): serving popular items");
+        }
         List<Candidate> candidates;
         List<RecommendedItem> items;
         String modelVersion = null;
@@ -137,9 +126,6 @@ public class Recommender {
             items = describe(candidates, k);
         } else {
             candidates = retrieved.candidates();
-            // the stated interests' vector, when retrieval embedded them: the taste of a user who has none yet
-            RankResponse ranked = rank(new RankRequest(userId, candidates, requestId, retrieved.interestsVector()),
-                    reasons, stages);
             if (ranked != null) {
                 modelVersion = ranked.modelVersion();
                 items = shown(ranked, k, requestId, arm);
@@ -258,10 +244,8 @@ public class Recommender {
                 store.popular(asked).forEach((id, score) ->
                         out.add(new Candidate(id, score, "Popular", "Popular right now")));
             } else {
-                store.trendingAndPopular(filters.includeCategories(), asked).forEach((category, lists) ->
-                        lists.get(1).forEach((id, score) ->
-                                out.add(new Candidate(id, score, "Popular", "Popular in " + category))));
-                out.sort(Comparator.comparingDouble(Candidate::score).reversed());
+                store.popularIn(filters.includeCategories(), asked).forEach(i ->
+                        out.add(new Candidate(i.itemId(), i.score(), "Popular", "Popular in " + i.category())));
             }
             out.removeIf(c -> excluded.contains(c.itemId()));
             if (filters.restrictsCategories()) {

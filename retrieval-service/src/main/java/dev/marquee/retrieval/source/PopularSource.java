@@ -7,7 +7,6 @@ import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.retrieval.config.RetrievalProperties;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,13 +63,8 @@ class PopularSource implements CandidateSource {
             });
             return out;
         }
-        List<Candidate> out = new ArrayList<>();
-        store.trendingAndPopular(categories, n + exclude.size()).forEach((category, lists) ->
-                lists.get(1).forEach((itemId, score) -> {
-                    if (!exclude.contains(itemId)) {
-                        out.add(new Candidate(itemId, score, name(), "Popular in " + category));
-                    }
-                }));
-        return out.stream().sorted(Comparator.comparingDouble(Candidate::score).reversed()).limit(n).toList();
+        return store.popularIn(categories, n + exclude.size()).stream()
+                .filter(i -> !exclude.contains(i.itemId())).limit(n)
+                .map(i -> new Candidate(i.itemId(), i.score(), name(), "Popular in " + i.category())).toList();
     }
 }

@@ -44,6 +44,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code ./marquee bench events}: the stream consumer (one listener thread, in this JVM) on the real Kafka and Redis.
  * <ol>
+ * <li>Warm-up: {@code WARMUP_EVENTS} events (default 300k, three days old) are applied and Redis is emptied again (items
+ * reloaded), so the figures below are those of a consumer whose JIT compilation is done, not of a cold JVM.</li>
  * <li>Throughput: {@code USERS x EVENTS_PER_USER} events (default 100k x 10, a mix of impressions, views, clicks,
  * carts, purchases and ratings over 10k items, half of them with session ids) are published while the consumer is
  * stopped; then it is started and timed until it has applied all of them.</li>
@@ -62,6 +64,7 @@ class EventsBenchmark {
     private static final int ITEMS = intEnv("MARQUEE_BENCH_ITEMS", 10_000);
     private static final int RATE = intEnv("MARQUEE_BENCH_RATE", 5_000);
     private static final int SECONDS = intEnv("MARQUEE_BENCH_SECONDS", 15);
+    private static final int WARMUP_EVENTS = intEnv("MARQUEE_BENCH_WARMUP_EVENTS", 300_000);
     private static final int DIMENSION = 128;
     private static final int CATEGORIES = 16;
 
@@ -90,6 +93,7 @@ class EventsBenchmark {
         MessageListenerContainer consumer = listeners.getListenerContainer("features");
         consumer.stop();
         loadItems();
+        warmUp(consumer);
         Map<String, long[]> structuresBefore = structures();
         long memoryBefore = usedMemory();
         Instant historyStart = Instant.now().minus(Duration.ofDays(2));
@@ -109,14 +113,15 @@ class EventsBenchmark {
         }
 
         double before = consumed();
+        redis.execute((RedisCallback<Object>) c -> {
+            c.serverCommands().resetConfigStats();
+            return null;
+        });
+        Map<String, double[]> stagesBefore = stages(); // the warm-up's batches are not counted
         long cpuBefore = jvmCpuNanos();
         double redisCpuBefore = redisCpuSeconds();
         long start = System.nanoTime();
-        consumer.start();
-        long deadline = start + TimeUnit.MINUTES.toNanos(10);
-        while (consumed() - before < total && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        consumeUntil(consumer, before + total);
         double seconds = (System.nanoTime() - start) / 1e9;
         double jvmCpu = (jvmCpuNanos() - cpuBefore) / 1e9;
         double redisCpu = redisCpuSeconds() - redisCpuBefore;
@@ -129,11 +134,8 @@ class EventsBenchmark {
         // CPU used while consuming: less sensitive than wall time to what else runs on the machine
         System.out.printf(Locale.ROOT, "  cpu consumer JVM %.1f s, redis %.1f s: %.1f + %.1f µs per event%n", jvmCpu,
                 redisCpu, jvmCpu * 1e6 / applied, redisCpu * 1e6 / applied);
-        for (String stage : List.of("read", "compute", "wait", "write")) {
-            Timer t = meters.find(Metrics.FEATURE_BATCH).tag(Metrics.TAG_STAGE, stage).timer();
-            System.out.printf(Locale.ROOT, "  batch stage %-8s %,6d batches  total %6.1f s  mean %7.2f ms%n", stage,
-                    t.count(), t.totalTime(TimeUnit.SECONDS), t.mean(TimeUnit.MILLISECONDS));
-        }
+        printCommandStats(applied);
+        printStages(stagesBefore);
         long memoryAfter = usedMemory();
         double bytesPerUser = (double) (memoryAfter - memoryBefore) / USERS;
         System.out.printf(Locale.ROOT, "redis used_memory: %,d -> %,d bytes: %.0f bytes per user%n", memoryBefore,
@@ -146,14 +148,75 @@ class EventsBenchmark {
         });
 
         Timer freshness = meters.find(Metrics.FEATURE_FRESHNESS).timer();
+        Map<String, double[]> liveBefore = stages();
         long sentLive = live(freshness);
+        printStages(liveBefore);
         ValueAtPercentile[] p = freshness.takeSnapshot().percentileValues();
         double p50 = percentile(p, 0.5);
         double p99 = percentile(p, 0.99);
-        System.out.printf(Locale.ROOT, "freshness at %,d events/s for %d s (%,d events): p50 %.1f ms, p99 %.1f ms%n",
-                RATE, SECONDS, sentLive, p50, p99);
+        System.out.printf(Locale.ROOT, "freshness at %,d events/s for %d s (%,d events): p50 %.1f ms, p95 %.1f ms, "
+                + "p99 %.1f ms, max %.1f ms%n", RATE, SECONDS, sentLive, p50, percentile(p, 0.95), p99,
+                freshness.max(TimeUnit.MILLISECONDS));
         System.out.printf(Locale.ROOT, "events_per_s=%.0f freshness_p50_ms=%.1f freshness_p99_ms=%.1f "
                 + "bytes_per_user=%.0f%n", eventsPerSecond, p50, p99, bytesPerUser);
+    }
+
+    /**
+     * Runs the consumer over {@code WARMUP_EVENTS} events three days old (before the measured history: the label
+     * clock only moves forward), then stops it and empties Redis: the measured runs start from the same store as
+     * without a warm-up, on a JVM that has compiled the consumer's code.
+     */
+    private void warmUp(MessageListenerContainer consumer) throws InterruptedException {
+        if (WARMUP_EVENTS == 0) {
+            return;
+        }
+        Instant start = Instant.now().minus(Duration.ofDays(3));
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (long n = 0; n < WARMUP_EVENTS; n++) {
+                InteractionEvent e = event("w", (int) (n % USERS), start.plusMillis((n / USERS) * 600_000 + n % USERS));
+                producer.send(new ProducerRecord<>(Topics.EVENTS, e.userId(), json.writeValueAsString(e)));
+            }
+            producer.flush();
+        }
+        double before = consumed();
+        long t0 = System.nanoTime();
+        consumeUntil(consumer, before + WARMUP_EVENTS);
+        consumer.stop();
+        System.out.printf(Locale.ROOT, "warm-up: %,.0f events in %.1f s, then Redis emptied%n", consumed() - before,
+                (System.nanoTime() - t0) / 1e9);
+        redis.execute((RedisCallback<Object>) c -> {
+            c.serverCommands().flushDb();
+            return null;
+        });
+        loadItems();
+    }
+
+    /** Starts the consumer and waits until it has taken {@code count} events in all (10 minutes at most). */
+    private void consumeUntil(MessageListenerContainer consumer, double count) throws InterruptedException {
+        consumer.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (consumed() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    /** Redis commands run while consuming (scripts' calls included), per event, with their own time per call. */
+    private void printCommandStats(double events) {
+        Properties stats = redis.execute((RedisCallback<Properties>) c -> c.serverCommands().info("commandstats"));
+        Map<Double, String> lines = new TreeMap<>(java.util.Comparator.reverseOrder());
+        stats.forEach((k, v) -> {
+            Map<String, String> f = new TreeMap<>();
+            for (String kv : v.toString().split(",")) {
+                String[] p = kv.split("=", 2);
+                f.put(p[0], p[1]);
+            }
+            double calls = Double.parseDouble(f.get("calls"));
+            double usec = Double.parseDouble(f.get("usec"));
+            lines.put(usec + lines.size() * 1e-9, String.format(Locale.ROOT,
+                    "  redis %-18s %5.2f calls per event  %5.2f µs per call  %5.2f µs per event",
+                    k.toString().replace("cmdstat_", ""), calls / events, usec / calls, usec / events));
+        });
+        lines.values().stream().limit(12).forEach(System.out::println);
     }
 
     /** Sends live events at RATE/s for SECONDS (open loop, paced by schedule), then waits for them to be applied. */
@@ -263,6 +326,34 @@ class EventsBenchmark {
             return "popular + trending sets";
         }
         return "other";
+    }
+
+    /** The consumer's stage timers now: stage -> {count, total seconds}. */
+    private Map<String, double[]> stages() {
+        Map<String, double[]> out = new java.util.LinkedHashMap<>();
+        for (String stage : List.of("read", "compute", "wait", "write", "flush")) {
+            out.put(stage, stage(stage));
+        }
+        return out;
+    }
+
+    /** What each stage took since {@code before}. */
+    private void printStages(Map<String, double[]> before) {
+        before.forEach((stage, was) -> {
+            double[] now = stage(stage);
+            double n = now[0] - was[0];
+            double spent = now[1] - was[1];
+            Timer t = meters.find(Metrics.FEATURE_BATCH).tag(Metrics.TAG_STAGE, stage).timer();
+            System.out.printf(Locale.ROOT, "  batch stage %-8s %,6.0f times    total %6.1f s  mean %7.2f ms"
+                    + "  max %7.1f ms%n", stage, n, spent, n == 0 ? 0 : spent * 1e3 / n,
+                    t == null ? 0 : t.max(TimeUnit.MILLISECONDS));
+        });
+    }
+
+    /** A consumer stage's timer: {count, total seconds}. */
+    private double[] stage(String stage) {
+        Timer t = meters.find(Metrics.FEATURE_BATCH).tag(Metrics.TAG_STAGE, stage).timer();
+        return t == null ? new double[2] : new double[] {t.count(), t.totalTime(TimeUnit.SECONDS)};
     }
 
     private double consumed() {

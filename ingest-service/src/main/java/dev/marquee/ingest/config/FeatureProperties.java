@@ -37,6 +37,11 @@ import org.springframework.validation.annotation.Validated;
  * @param writeGroupUsers    a consumer batch's writes go to Redis as one atomic script call per group of this many
  *                           users (with everything their events change); Redis serves other clients between groups,
  *                           so a large batch never blocks it for long (default 500, ~10 ms of Redis time)
+ * @param itemCacheTtl       the consumer keeps an item's category and vector this long after reading them, so a change
+ *                           to an item (catalog update, new encoder) reaches its features within this time; 0 reads
+ *                           every item for every batch (default 10s)
+ * @param itemCacheSize      items kept at most, the least recently used go first (default 100000, ~60 MB with
+ *                           128-dimension vectors)
  */
 @Validated
 @ConfigurationProperties("marquee.features")
@@ -58,5 +63,7 @@ public record FeatureProperties(
         @DefaultValue("256") @Min(1) @Max(65536) int dedupShards,
         @DefaultValue("30m") Duration labelWindow,
         @DefaultValue("200ms") Duration labelFlushInterval,
-        @DefaultValue("500") @Min(1) @Max(100000) int writeGroupUsers) {
+        @DefaultValue("500") @Min(1) @Max(100000) int writeGroupUsers,
+        @DefaultValue("10s") Duration itemCacheTtl,
+        @DefaultValue("100000") @Min(1) int itemCacheSize) {
 }

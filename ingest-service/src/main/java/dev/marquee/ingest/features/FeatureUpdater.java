@@ -46,6 +46,7 @@ public class FeatureUpdater {
     private final ConsumerRedis consumerRedis;
     private final FeatureProperties props;
     private final SeenEvents seenEvents;
+    private final ItemCache itemCache;
     private final KafkaTemplate<String, String> kafka;
     private final JsonMapper json;
     private final Counter applied;
@@ -75,6 +76,7 @@ public class FeatureUpdater {
         this.consumerRedis = consumerRedis;
         this.props = props;
         this.seenEvents = new SeenEvents(props);
+        this.itemCache = new ItemCache(props.itemCacheTtl().toNanos(), props.itemCacheSize());
         this.kafka = kafka;
         this.json = json;
         this.applied = meters.counter(Metrics.FEATURE_EVENTS, Metrics.TAG_OUTCOME, "applied");
@@ -151,7 +153,7 @@ public class FeatureUpdater {
         Batch b = new Batch(batch);
         Set<String> users = new LinkedHashSet<>();
         Set<String> items = new LinkedHashSet<>();
-        List<Long> hashes = new ArrayList<>();
+        List<Long> hashes = b.hashes;
         for (StreamEvent se : batch) {
             InteractionEvent e = se.event();
             hashes.add(SeenEvents.hash(e.eventId()));
@@ -171,10 +173,19 @@ public class FeatureUpdater {
         for (String u : users) {
             round.read(redis.hgetall(bytes(RedisKeys.user(u))), r -> b.states.put(u, UserState.decode(r)));
         }
+        long readAt = System.nanoTime();
         for (String i : items) {
-            round.read(redis.hmget(bytes(RedisKeys.item(i)), category, vector), r -> b.items.put(i,
-                    new FeatureStore.ItemTaste(str(r.get(0).getValueOrElse(null)),
-                            Vectors.fromBytes(r.get(1).getValueOrElse(null)))));
+            FeatureStore.ItemTaste cached = itemCache.get(i, readAt);
+            if (cached != null) {
+                b.items.put(i, cached);
+                continue;
+            }
+            round.read(redis.hmget(bytes(RedisKeys.item(i)), category, vector), r -> {
+                var taste = new FeatureStore.ItemTaste(str(r.get(0).getValueOrElse(null)),
+                        Vectors.fromBytes(r.get(1).getValueOrElse(null)));
+                b.items.put(i, taste);
+                itemCache.put(i, taste, readAt);
+            });
         }
         round.run();
         Batch previous = lastSent;
@@ -212,6 +223,8 @@ public class FeatureUpdater {
     /** One batch: the state it read, the changes it computes, and the transaction that writes them. */
     private final class Batch {
         final List<StreamEvent> events;
+        /** The events' id hashes, in event order. */
+        final List<Long> hashes = new ArrayList<>();
         final Set<Long> seenBefore = new HashSet<>();
         final Map<String, ForwardDecay> landmarks = new HashMap<>();
         final Set<String> knownCategories = new HashSet<>();
@@ -244,8 +257,9 @@ public class FeatureUpdater {
             popular = landmark(RedisKeys.DECAY_POPULAR, props.popularHalfLife(), latest);
             trending = landmark(RedisKeys.DECAY_TRENDING, props.trendingHalfLife(), latest);
             Set<Long> inBatch = new HashSet<>();
-            for (StreamEvent se : events) {
-                long h = SeenEvents.hash(se.event().eventId());
+            for (int i = 0; i < events.size(); i++) {
+                StreamEvent se = events.get(i);
+                long h = hashes.get(i);
                 if (seenBefore.contains(h) || !inBatch.add(h)) {
                     continue;
                 }

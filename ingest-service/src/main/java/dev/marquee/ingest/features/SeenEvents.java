@@ -29,8 +29,24 @@ final class SeenEvents {
         this.shards = props.dedupShards();
     }
 
-    /** 64-bit hash of an event id (two independent 32-bit hashes: collisions ~ n^2 / 2^65). */
+    /**
+     * 64-bit hash of an event id (two independent 32-bit hashes: collisions ~ n^2 / 2^65): {@link String#hashCode}
+     * and FNV-1a over the UTF-8 bytes, read from the characters themselves while they are ASCII (event ids are).
+     */
     static long hash(String eventId) {
+        int fnv = 0x811c9dc5;
+        for (int i = 0; i < eventId.length(); i++) {
+            char c = eventId.charAt(i);
+            if (c >= 0x80) {
+                return hashUtf8(eventId);
+            }
+            fnv ^= c;
+            fnv *= 0x01000193;
+        }
+        return ((long) eventId.hashCode() << 32) | (fnv & 0xffffffffL);
+    }
+
+    private static long hashUtf8(String eventId) {
         int fnv = 0x811c9dc5;
         for (byte x : eventId.getBytes(StandardCharsets.UTF_8)) {
             fnv ^= x & 0xff;

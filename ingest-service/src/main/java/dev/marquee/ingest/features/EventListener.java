@@ -6,6 +6,7 @@ import dev.marquee.common.event.InteractionEvent;
 import dev.marquee.ingest.config.FeatureProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +16,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -36,8 +39,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The stream consumer: reads the events topic in batches and hands them to {@link FeatureUpdater}. A record that cannot
- * be parsed or breaks the event schema goes to the dead-letter topic with the reason, and the batch goes on. Between
- * batches, impressions past their label window become negative examples.
+ * be parsed or breaks the event schema goes to the dead-letter topic with the reason, and the batch goes on. Before a
+ * batch's writes are sent, once the previous batch's are done, impressions past their label window become negative
+ * examples (those of the batch's own users wait for a later flush, at the latest the one on the container's idle
+ * event).
  *
  * <p>Pipelined across polls, at least once: a batch's writes are sent and the listener returns to poll, parse, read and
  * compute the next batch while Redis applies them (what the reads may miss of those writes comes from memory, see
@@ -63,6 +68,7 @@ class EventListener implements ConsumerSeekAware {
     private final KafkaTemplate<String, String> kafka;
     private final Counter deadLettered;
     private final Counter negatives;
+    private final Timer flushTime;
     private final long flushIntervalNanos;
     private long lastFlush = System.nanoTime();
     /** The batch whose writes were sent last and not yet seen to succeed (consumer thread only). */
@@ -91,6 +97,7 @@ class EventListener implements ConsumerSeekAware {
         this.validator = validator;
         this.kafka = kafka;
         this.deadLettered = meters.counter(Metrics.FEATURE_EVENTS, Metrics.TAG_OUTCOME, "dead_letter");
+        this.flushTime = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "flush");
         this.flushIntervalNanos = props.labelFlushInterval().toNanos();
     }
 
@@ -114,9 +121,14 @@ class EventListener implements ConsumerSeekAware {
             }
             events.add(new FeatureUpdater.StreamEvent(record.partition(), record.offset(), event));
         }
+        Set<String> batchUsers = new HashSet<>();
+        events.forEach(e -> batchUsers.add(e.event().userId()));
         CompletableFuture<Integer> written;
         try {
-            written = updater.apply(events, this::settle);
+            written = updater.apply(events, () -> {
+                settle();
+                flushDueLabels(batchUsers);
+            });
         } catch (EarlierWriteFailed e) {
             rewind(e.getCause(), firstOffsets, (tp, offset) -> consumer.seek(tp, offset));
             return;
@@ -130,19 +142,25 @@ class EventListener implements ConsumerSeekAware {
         // acknowledged in poll order, each only after the one before it
         acked = CompletableFuture.allOf(acked, written).thenRun(ack::acknowledge);
         inFlight = new InFlight(firstOffsets, written);
+    }
+
+    /**
+     * Impressions past their label window become negatives, every {@code label-flush-interval} at most, for a tenth of
+     * the time since the last flush (at most half an interval: batch cycles are longer than the interval while
+     * catching up). Runs where the consumer waits anyway: the previous batch's writes are done and this batch's are
+     * not sent, so no write is in flight to wait for. This batch's users are left for a later flush: its writes carry
+     * their whole state and would undo what the flush changed.
+     */
+    private void flushDueLabels(Set<String> batchUsers) {
         long sinceFlush = System.nanoTime() - lastFlush;
-        if (sinceFlush >= flushIntervalNanos) {
-            // between batches, after this one's writes: a tenth of the consumer's time at most, in short rounds, so a
-            // backlog of due impressions drains without holding up fresh events for long
-            if (!settleOrRewind(Map.of(), (tp, offset) -> consumer.seek(tp, offset))) {
-                return;
-            }
-            // a tenth of the time since the last flush (batch cycles are longer than the interval while catching up)
-            long budget = Math.min(sinceFlush, 5 * flushIntervalNanos) / 10;
-            negatives.increment(flusher.flush(updater.eventTimes(), budget));
-            updater.forgetLastSent(); // the flush rewrote pending impressions: the next reads come from Redis
-            lastFlush = System.nanoTime();
+        if (sinceFlush < flushIntervalNanos) {
+            return;
         }
+        long budget = Math.min(sinceFlush, 5 * flushIntervalNanos) / 10;
+        long start = System.nanoTime();
+        negatives.increment(flusher.flush(updater.eventTimes(), budget, batchUsers));
+        lastFlush = System.nanoTime();
+        flushTime.record(lastFlush - start, TimeUnit.NANOSECONDS);
     }
 
     /** Waits for the batch in flight; throws {@link EarlierWriteFailed} if its writes failed. */
@@ -195,11 +213,18 @@ class EventListener implements ConsumerSeekAware {
         seekTo.forEach(seek);
     }
 
-    /** No records for a while: a failure of the last batch sent is dealt with here. */
+    /**
+     * No records for a while: a failure of the last batch sent is dealt with here; else, once its writes are done, due
+     * labels are flushed for every user (those of the batches before were skipped, see {@link #flushDueLabels}).
+     */
     @Override
     public void onIdleContainer(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
         if (inFlight != null && inFlight.written().isDone()) {
             settleOrRewind(Map.of(), (tp, offset) -> callback.seek(tp.topic(), tp.partition(), offset));
+        }
+        if (inFlight == null) {
+            flushDueLabels(Set.of());
+            updater.forgetLastSent(); // the flush may have rewritten the pending impressions of the last batch's users
         }
     }
 

@@ -223,7 +223,12 @@ class EventListener implements ConsumerSeekAware {
             settleOrRewind(Map.of(), (tp, offset) -> callback.seek(tp.topic(), tp.partition(), offset));
         }
         if (inFlight == null) {
-            flushDueLabels(Set.of());
+            try {
+                flushDueLabels(Set.of());
+            } catch (RuntimeException e) { // Redis or Kafka away: what is due stays due for the next flush
+                log.warn("label flush on idle failed, retried with the next flush: {}",
+                        NestedExceptionUtils.getMostSpecificCause(e).toString());
+            }
             updater.forgetLastSent(); // the flush may have rewritten the pending impressions of the last batch's users
         }
     }

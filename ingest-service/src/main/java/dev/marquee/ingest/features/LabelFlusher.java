@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.springframework.kafka.core.KafkaTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,9 +24,10 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
 
 /**
  * Turns impressions whose label window has passed (in the event time of their partition) without engagement into
- * negative examples. Runs on the consumer thread while no batch's writes are in flight, and leaves the users of the
- * batch about to be written alone, so it never races with {@link LabelJoiner} for a user; it rewrites only the pending
- * field of the users it resolves.
+ * negative examples. Runs on the consumer thread and leaves the users of the batch whose writes are in flight alone,
+ * so it never races with {@link LabelJoiner} for a user; it rewrites only the pending field of the users it resolves
+ * and their entries in the due sets. It goes through the consumer's second connection, so its round trips do not
+ * queue behind the writes in flight (which touch none of its users).
  */
 final class LabelFlusher {
     /** Due users taken from each partition per round. */
@@ -70,7 +72,7 @@ final class LabelFlusher {
      */
     private Outcome round(Map<Integer, Long> eventTimes, Set<String> skip) {
         Map<Integer, List<String>> due = new TreeMap<>();
-        ConsumerRedis.Round find = redis.round();
+        ConsumerRedis.Round find = redis.readRound();
         eventTimes.forEach((partition, eventTime) -> {
             List<String> users = new ArrayList<>();
             due.put(partition, users);
@@ -87,7 +89,7 @@ final class LabelFlusher {
             return new Outcome(0, false);
         }
         Map<Integer, Map<String, String>> fields = new TreeMap<>();
-        ConsumerRedis.Round read = redis.round();
+        ConsumerRedis.Round read = redis.readRound();
         byte[] field = bytes(RedisKeys.USER_PENDING);
         due.forEach((partition, users) -> {
             Map<String, String> pendingOf = new LinkedHashMap<>();
@@ -100,8 +102,9 @@ final class LabelFlusher {
         read.run();
 
         List<LabelledExample> negatives = new ArrayList<>();
-        ConsumerRedis.Round write = redis.round();
-        write.write(write.redis().multi());
+        // the writes are queued only once Kafka took the negatives: queued commands would otherwise go out with the
+        // next round on this connection even if the sends failed, and the pending impressions would be lost unlabelled
+        List<Consumer<ConsumerRedis.Round>> writes = new ArrayList<>();
         fields.forEach((partition, pendingOf) -> {
             long eventTime = eventTimes.get(partition);
             byte[] dueKey = bytes(RedisKeys.labelsDue(partition));
@@ -122,22 +125,23 @@ final class LabelFlusher {
                         }
                     }
                     // the user hash exists (the field was read): rewrite only the pending field
-                    write.write(write.redis().hset(bytes(RedisKeys.user(u)), field,
-                            bytes(UserState.encodePending(pending))));
+                    byte[] left = bytes(UserState.encodePending(pending));
+                    writes.add(w -> w.write(w.redis().hset(bytes(RedisKeys.user(u)), field, left)));
                 }
-                if (nextDue == Long.MAX_VALUE) {
-                    write.write(write.redis().zrem(dueKey, bytes(u)));
-                } else {
-                    write.write(write.redis().zadd(dueKey, (double) nextDue, bytes(u)));
-                }
+                long nextDueAt = nextDue;
+                writes.add(nextDueAt == Long.MAX_VALUE ? w -> w.write(w.redis().zrem(dueKey, bytes(u)))
+                        : w -> w.write(w.redis().zadd(dueKey, (double) nextDueAt, bytes(u))));
             });
         });
-        write.write(write.redis().exec());
         List<CompletableFuture<?>> sends = new ArrayList<>();
         for (LabelledExample x : negatives) {
             sends.add(kafka.send(Topics.EXAMPLES, x.userId(), json.writeValueAsString(x)));
         }
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join(); // sent before the pending go
+        ConsumerRedis.Round write = redis.readRound();
+        write.write(write.redis().multi());
+        writes.forEach(w -> w.accept(write));
+        write.write(write.redis().exec());
         write.run();
         return new Outcome(negatives.size(), more);
     }

@@ -7,6 +7,7 @@ import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.util.Timeout;
+import org.springframework.http.client.BufferingClientHttpRequestFactory;
 import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
@@ -28,6 +29,8 @@ public final class PooledRestClient {
         CloseableHttpClient http = HttpClients.custom().setConnectionManager(pool).disableAutomaticRetries().build();
         HttpComponentsClientHttpRequestFactory factory = new HttpComponentsClientHttpRequestFactory(http);
         factory.setReadTimeout(timeout);
-        return builder.clone().baseUrl(baseUrl).requestFactory(factory).build();
+        // bodies are buffered and sent with a Content-Length: a streamed (chunked) body made Tomcat come back for the
+        // rest of the request, p50 2.0 -> 2.8 ms and p99 11 -> 35 ms per call measured here (docs/benchmarks.md)
+        return builder.clone().baseUrl(baseUrl).requestFactory(new BufferingClientHttpRequestFactory(factory)).build();
     }
 }

@@ -24,10 +24,9 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
 
 /**
  * Turns impressions whose label window has passed (in the event time of their partition) without engagement into
- * negative examples. Runs on the consumer thread and leaves the users of the batch whose writes are in flight alone,
- * so it never races with {@link LabelJoiner} for a user; it rewrites only the pending field of the users it resolves
- * and their entries in the due sets. It goes through the consumer's second connection, so its round trips do not
- * queue behind the writes in flight (which touch none of its users).
+ * negative examples. Runs on the consumer thread while no batch's writes are in flight, and leaves the users of the
+ * batch about to be written alone, so it never races with {@link LabelJoiner} for a user; it rewrites only the pending
+ * field of the users it resolves and their entries in the due sets.
  */
 final class LabelFlusher {
     /** Due users taken from each partition per round. */
@@ -72,7 +71,7 @@ final class LabelFlusher {
      */
     private Outcome round(Map<Integer, Long> eventTimes, Set<String> skip) {
         Map<Integer, List<String>> due = new TreeMap<>();
-        ConsumerRedis.Round find = redis.readRound();
+        ConsumerRedis.Round find = redis.round();
         eventTimes.forEach((partition, eventTime) -> {
             List<String> users = new ArrayList<>();
             due.put(partition, users);
@@ -89,7 +88,7 @@ final class LabelFlusher {
             return new Outcome(0, false);
         }
         Map<Integer, Map<String, String>> fields = new TreeMap<>();
-        ConsumerRedis.Round read = redis.readRound();
+        ConsumerRedis.Round read = redis.round();
         byte[] field = bytes(RedisKeys.USER_PENDING);
         due.forEach((partition, users) -> {
             Map<String, String> pendingOf = new LinkedHashMap<>();
@@ -138,7 +137,7 @@ final class LabelFlusher {
             sends.add(kafka.send(Topics.EXAMPLES, x.userId(), json.writeValueAsString(x)));
         }
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join(); // sent before the pending go
-        ConsumerRedis.Round write = redis.readRound();
+        ConsumerRedis.Round write = redis.round();
         write.write(write.redis().multi());
         writes.forEach(w -> w.accept(write));
         write.write(write.redis().exec());

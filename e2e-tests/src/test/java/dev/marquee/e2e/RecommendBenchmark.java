@@ -24,9 +24,10 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code ./marquee bench recommend}: /recommend latency on the running stack at 10k and 100k items, open loop at a
- * fixed rate (latency counted from each request's scheduled send time), per stage (as the gateway reports it) and
- * end to end, with the floor of a no-op endpoint on the same gateway in the same run. Sends only to 127.0.0.1.
+ * {@code ./marquee bench recommend}: /recommend latency on the running stack at 10k and 100k items, after a warm-up,
+ * open loop at each of a list of fixed rates (latency counted from each request's scheduled send time), per stage (as
+ * the gateway reports it) and end to end, with the floor of a no-op endpoint on the same gateway in the same run and
+ * the CPU each process of the stack used per request. Sends only to 127.0.0.1.
  */
 @EnabledIfEnvironmentVariable(named = "MARQUEE_BENCH", matches = "recommend")
 class RecommendBenchmark {

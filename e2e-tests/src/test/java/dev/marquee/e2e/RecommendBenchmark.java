@@ -122,9 +122,7 @@ class RecommendBenchmark {
                 stack.post("ingest", "/events/batch", Map.of("events", events.subList(from, Math.min(events.size(),
                         from + 1000))));
             }
-            while (eventCount(lastUser) < 20) {
-                Thread.sleep(200);
-            }
+            Scenario.awaitEventCount(stack, lastUser, 20);
         }
         JsonNode trained = stack.post("ranking", "/models/train", Map.of()).json();
         System.out.println("model: " + trained);

@@ -196,9 +196,8 @@ public class FeatureUpdater {
                     b.states.put(u, previous.states.get(u));
                 }
             });
-            Set<Long> previousIds = new HashSet<>(previous.applied);
             for (long h : hashes) {
-                if (previousIds.contains(h)) {
+                if (previous.applied.contains(h)) {
                     b.seenBefore.add(h);
                 }
             }
@@ -232,7 +231,8 @@ public class FeatureUpdater {
         final Map<String, FeatureStore.ItemTaste> items = new HashMap<>();
         final LabelJoiner labels = new LabelJoiner(props.labelWindow().toMillis(), kafka, json);
 
-        final List<Long> applied = new ArrayList<>();
+        /** Hashes of the events this batch applies (each once; the part of each event lists it for its write). */
+        final Set<Long> applied = new HashSet<>();
         final Set<String> touchedUsers = new LinkedHashSet<>();
         final Map<String, Integer> caps = new HashMap<>();
         /** The batch's users in groups, each written by its own script call (see {@link Part}). */
@@ -256,14 +256,12 @@ public class FeatureUpdater {
             }
             popular = landmark(RedisKeys.DECAY_POPULAR, props.popularHalfLife(), latest);
             trending = landmark(RedisKeys.DECAY_TRENDING, props.trendingHalfLife(), latest);
-            Set<Long> inBatch = new HashSet<>();
             for (int i = 0; i < events.size(); i++) {
                 StreamEvent se = events.get(i);
                 long h = hashes.get(i);
-                if (seenBefore.contains(h) || !inBatch.add(h)) {
+                if (seenBefore.contains(h) || !applied.add(h)) {
                     continue;
                 }
-                applied.add(h);
                 part = partOf(se.event().userId());
                 part.applied.add(h);
                 apply(se);

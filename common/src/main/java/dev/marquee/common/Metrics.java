@@ -34,6 +34,8 @@ public final class Metrics {
     public static final String TRAINING_ROWS = "marquee.ranking.training.rows";
     /** Timer of one candidate source, tag {@code source}. */
     public static final String SOURCE = "marquee.retrieval.source";
+    /** Distribution of the number of query vectors per Milvus ANN search (concurrent queries are batched). */
+    public static final String ANN_BATCH = "marquee.retrieval.ann.batch";
 
     /** Counter of events the simulator sent, tags {@code mode} (backfill, live, closed_loop) and {@code type}. */
     public static final String SIMULATOR_EVENTS = "marquee.simulator.events";

@@ -45,8 +45,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Category include/exclude and excluded items on the real Milvus and Redis: every source (ANN inside Milvus, the
- * Redis-backed ones after the merge) keeps to the filters, and a filter value cannot change the Milvus expression.
+ * Category include/exclude and excluded items on the real Milvus and Redis: every source (ANN with the categories inside
+ * Milvus and the excluded items dropped from a larger answer, the Redis-backed ones after the merge) keeps to the
+ * filters, and a filter value cannot change the Milvus expression.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "marquee.retrieval.collection=" + CandidateFiltersTest.COLLECTION,

@@ -26,9 +26,14 @@ import org.springframework.validation.annotation.Validated;
  *                         runs on CPU when there is no GPU; a cached text costs only the ANN search)
  * @param interestCacheSize how many distinct interest texts keep their vectors in memory (default 10,000)
  * @param annCacheTtl   how long an ANN answer is reused for the identical query (same vector, exclusions, filters;
- *                      default 30s, 0 turns the cache off)
+ *                      default 30s, each answer +-20 % so that answers cached together do not expire together;
+ *                      0 turns the cache off)
  * @param annCacheSize  most ANN answers kept (default 20,000)
  * @param popularCacheTtl how long the global popular list is reused (default 1s; 0 reads Redis every time)
+ * @param annBatchMax   most query vectors in one Milvus search (default 32): ANN queries that arrive while
+ *                      {@code annBatchConcurrency} searches are in flight go to Milvus together
+ * @param annBatchConcurrency most Milvus searches in flight per filter expression (default 2); below it a query is
+ *                      sent at once, alone
  */
 @Validated
 @ConfigurationProperties("marquee.retrieval")
@@ -48,5 +53,7 @@ public record RetrievalProperties(
         @DefaultValue("10000") @Min(1) int interestCacheSize,
         @DefaultValue("30s") @NotNull Duration annCacheTtl,
         @DefaultValue("20000") @Min(1) int annCacheSize,
-        @DefaultValue("1s") @NotNull Duration popularCacheTtl) {
+        @DefaultValue("1s") @NotNull Duration popularCacheTtl,
+        @DefaultValue("32") @Min(1) @Max(1024) int annBatchMax,
+        @DefaultValue("2") @Min(1) @Max(64) int annBatchConcurrency) {
 }

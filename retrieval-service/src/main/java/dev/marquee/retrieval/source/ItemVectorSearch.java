@@ -2,6 +2,8 @@ package dev.marquee.retrieval.source;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.marquee.common.Metrics;
 import dev.marquee.common.feature.Vectors;
 import dev.marquee.common.milvus.FilterExpression;
 import dev.marquee.common.milvus.ItemCollectionSchema;
@@ -11,33 +13,68 @@ import dev.marquee.retrieval.config.RetrievalProperties;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.service.vector.request.SearchReq;
+import io.milvus.v2.service.vector.request.data.BaseVector;
 import io.milvus.v2.service.vector.request.data.FloatVec;
 import io.milvus.v2.service.vector.response.SearchResp;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.stereotype.Component;
 
 /**
- * Milvus ANN over the item collection (cosine). Excluded ids and the category filters are applied inside Milvus, in an
- * expression whose values can only be validated literals ({@link FilterExpression}). Answers are kept for
- * {@code marquee.retrieval.ann-cache-ttl} under the exact query (vector, n, exclusions, filters): a user's taste vector
+ * Milvus ANN over the item collection (cosine). Category filters are applied inside Milvus, in an expression whose
+ * values can only be validated literals ({@link FilterExpression}); excluded ids (what the user has seen, what the
+ * caller excluded) are dropped here from a search that asks for that many more, so that queries of different users
+ * share one expression and concurrent ones go to Milvus as one search ({@link AnnBatcher}). Answers are kept for
+ * {@code marquee.retrieval.ann-cache-ttl} (+-20 %) under the exact query (vector, n, exclusions, filters): a user's taste vector
  * and seen items change with each of their events, so their next query after a click is a new one and goes to Milvus;
  * only a repeated identical query is answered from memory (items added to the catalog meanwhile appear after the TTL).
  */
 @Component
 public class ItemVectorSearch {
+    /** Milvus' largest topK. */
+    private static final int MAX_TOP_K = 16_384;
     private final MilvusClientV2 milvus;
     private final RetrievalProperties props;
     private final Cache<Query, List<Candidate>> cache;
+    private final ExecutorService searches = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "ann-search");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AnnBatcher batcher;
 
-    ItemVectorSearch(MilvusClientV2 milvus, RetrievalProperties props) {
+    ItemVectorSearch(MilvusClientV2 milvus, RetrievalProperties props, MeterRegistry meters) {
         this.milvus = milvus;
         this.props = props;
-        this.cache = props.annCacheTtl().isZero() ? null : Caffeine.newBuilder()
-                .expireAfterWrite(props.annCacheTtl()).maximumSize(props.annCacheSize()).build();
+        // each answer lives the TTL +-20 %: answers cached in the same seconds (a service's first pass over its
+        // users) would otherwise expire together and send Milvus a burst of searches every TTL
+        Duration ttl = props.annCacheTtl();
+        this.cache = ttl.isZero() ? null : Caffeine.newBuilder()
+                .expireAfter(Expiry.creating((Query q, List<Candidate> answer) -> jittered(ttl)))
+                .maximumSize(props.annCacheSize()).build();
+        DistributionSummary batchSizes = DistributionSummary.builder(Metrics.ANN_BATCH)
+                .description("query vectors per Milvus search").register(meters);
+        this.batcher = new AnnBatcher(this::milvusSearch, props.annBatchMax(), props.annBatchConcurrency(), searches,
+                batchSizes::record);
+    }
+
+    @PreDestroy
+    void shutdown() {
+        searches.shutdownNow();
+    }
+
+    private static Duration jittered(Duration ttl) {
+        return Duration.ofNanos((long) (ttl.toNanos() * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble())));
     }
 
     /** One ANN query, compared by value (the vector's contents included). */
@@ -64,29 +101,51 @@ public class ItemVectorSearch {
 
     private List<Candidate> search(float[] vector, int n, Set<String> exclude, RecommendFilters filters,
                                    String source, String reason) {
-        SearchReq.SearchReqBuilder req = SearchReq.builder()
-                .collectionName(props.collection())
-                .annsField(ItemCollectionSchema.VECTOR)
-                .data(List.of(new FloatVec(Vectors.normalized(vector))))
-                .topK(n)
-                // bounded staleness: never wait for the newest writes (Strong waits for the next time tick)
-                .consistencyLevel(ConsistencyLevel.BOUNDED)
-                .searchParams(Map.of("ef", Math.max(props.annEf(), n)));
         String filter = FilterExpression.where()
-                .idNotIn(ItemCollectionSchema.ITEM_ID, exclude)
                 .categoryIn(ItemCollectionSchema.CATEGORY, filters.includeCategories())
                 .categoryNotIn(ItemCollectionSchema.CATEGORY, filters.excludeCategories())
                 .build();
+        List<AnnBatcher.Hit> hits;
+        try {
+            hits = batcher.search(Vectors.normalized(vector), Math.min(MAX_TOP_K, n + exclude.size()), filter);
+        } catch (InterruptedException e) { // the source's budget ran out
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Milvus", e);
+        }
+        List<Candidate> out = new ArrayList<>(n);
+        for (AnnBatcher.Hit hit : hits) {
+            if (out.size() == n) {
+                break;
+            }
+            if (!exclude.contains(hit.itemId())) {
+                out.add(new Candidate(hit.itemId(), hit.score(), source, reason));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** One Milvus search of several vectors; ef at least topK. */
+    private List<List<AnnBatcher.Hit>> milvusSearch(List<float[]> vectors, int topK, String filter) {
+        SearchReq.SearchReqBuilder req = SearchReq.builder()
+                .collectionName(props.collection())
+                .annsField(ItemCollectionSchema.VECTOR)
+                .data(vectors.stream().<BaseVector>map(FloatVec::new).toList())
+                .topK(topK)
+                // bounded staleness: never wait for the newest writes (Strong waits for the next time tick)
+                .consistencyLevel(ConsistencyLevel.BOUNDED)
+                .searchParams(Map.of("ef", Math.max(props.annEf(), topK)));
         if (!filter.isEmpty()) {
             req.filter(filter);
         }
         SearchResp resp = milvus.search(req.build());
-        List<Candidate> out = new ArrayList<>();
-        for (List<SearchResp.SearchResult> hits : resp.getSearchResults()) {
-            for (SearchResp.SearchResult hit : hits) {
-                out.add(new Candidate(String.valueOf(hit.getId()), hit.getScore(), source, reason));
+        List<List<AnnBatcher.Hit>> out = new ArrayList<>(vectors.size());
+        for (List<SearchResp.SearchResult> results : resp.getSearchResults()) {
+            List<AnnBatcher.Hit> hits = new ArrayList<>(results.size());
+            for (SearchResp.SearchResult hit : results) {
+                hits.add(new AnnBatcher.Hit(String.valueOf(hit.getId()), hit.getScore()));
             }
+            out.add(hits);
         }
-        return List.copyOf(out);
+        return out;
     }
 }

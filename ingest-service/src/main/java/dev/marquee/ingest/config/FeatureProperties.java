@@ -34,7 +34,7 @@ import org.springframework.validation.annotation.Validated;
  * @param labelFlushInterval how often (at most, between batches) impressions past their window are turned into
  *                           negative examples, spending a tenth of the time since the last flush on it, at most half
  *                           an interval (default 200ms)
- * @param writeGroupUsers    a consumer batch's writes go to Redis as one atomic script call per group of this many
+ * @param writeGroupUsers    a consumer batch's writes go to Redis as one atomic transaction per group of this many
  *                           users (with everything their events change); Redis serves other clients between groups,
  *                           so a large batch never blocks it for long (default 500, ~10 ms of Redis time)
  * @param itemCacheTtl       the consumer keeps an item's category and vector this long after reading them, so a change

@@ -1,19 +1,29 @@
 package dev.marquee.ingest.features;
 
-import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CompleteableCommand;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import io.lettuce.core.protocol.RedisCommand;
+import io.netty.buffer.ByteBuf;
 import jakarta.annotation.PreDestroy;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
@@ -81,7 +91,7 @@ class ConsumerRedis {
 
     static final class Round {
         private final StatefulRedisConnection<byte[], byte[]> connection;
-        private final List<RedisFuture<?>> futures = new ArrayList<>();
+        private final List<CompletableFuture<?>> futures = new ArrayList<>();
         private final List<Consumer<Object>> handlers = new ArrayList<>();
 
         Round(StatefulRedisConnection<byte[], byte[]> connection) {
@@ -94,33 +104,30 @@ class ConsumerRedis {
 
         /** Queues a command whose result goes to {@code handler} once the round ran. */
         <T> void read(RedisFuture<T> command, Consumer<T> handler) {
-            futures.add(command);
+            futures.add(command.toCompletableFuture());
             @SuppressWarnings("unchecked")
             Consumer<Object> h = (Consumer<Object>) handler;
             handlers.add(h);
         }
 
         /**
-         * Queues {@code writes} as one Lua script call: atomic like MULTI/EXEC (nothing else runs in between, and a
-         * write refused for lack of memory is refused before the first change), but one command and one reply instead
-         * of one per write, which is most of what the consumer's client and Redis spent their time on.
+         * Queues {@code writes} as one {@code MULTI}/{@code EXEC} transaction: atomic (nothing else runs in between,
+         * and a write refused for lack of memory aborts the whole transaction before the first change), and sent as
+         * bytes encoded once ({@link Transaction}) instead of one Lettuce command object per argument.
          */
         void write(Writes writes) {
             if (writes.isEmpty()) {
                 return;
             }
-            int expected = writes.ops;
-            read(connection.async().eval(Writes.SCRIPT, ScriptOutputType.INTEGER,
-                    writes.keys.toArray(byte[][]::new), writes.args.toArray(byte[][]::new)), (Long ops) -> {
-                        if (ops == null || ops != expected) {
-                            throw new IllegalStateException("write script ran " + ops + " of " + expected + " ops");
-                        }
-                    });
+            Transaction tx = new Transaction(writes);
+            connection.dispatch(tx.replies());
+            futures.add(tx.done);
+            handlers.add(null);
         }
 
         /** Queues a command whose result only matters for failing the round. */
         void write(RedisFuture<?> command) {
-            futures.add(command);
+            futures.add(command.toCompletableFuture());
             handlers.add(null);
         }
 
@@ -131,11 +138,10 @@ class ConsumerRedis {
          */
         CompletableFuture<Void> runAsync() {
             connection.flushCommands();
-            CompletableFuture<?>[] all = futures.stream().map(RedisFuture::toCompletableFuture)
-                    .toArray(CompletableFuture[]::new);
+            CompletableFuture<?>[] all = futures.toArray(CompletableFuture[]::new);
             return CompletableFuture.allOf(all).orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                     .thenRun(() -> {
-                        for (int i = 0; i < futures.size(); i++) {
+                        for (int i = 0; i < all.length; i++) {
                             if (handlers.get(i) != null) {
                                 handlers.get(i).accept(all[i].join());
                             }
@@ -146,60 +152,47 @@ class ConsumerRedis {
         /** Sends everything queued in one flush, waits for every reply and hands results to their handlers. */
         void run() {
             connection.flushCommands();
-            if (!LettuceFutures.awaitAll(TIMEOUT, futures.toArray(RedisFuture[]::new))) {
+            try {
+                CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                        .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (TimeoutException e) {
                 throw new IllegalStateException("Redis did not answer within " + TIMEOUT);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("Redis command failed", e.getCause());
             }
             for (int i = 0; i < futures.size(); i++) {
                 if (handlers.get(i) != null) {
-                    try {
-                        handlers.get(i).accept(futures.get(i).get());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException(e);
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        throw new IllegalStateException("Redis command failed", e.getCause());
-                    }
+                    handlers.get(i).accept(futures.get(i).join());
                 }
             }
         }
     }
 
     /**
-     * Write commands collected for one script call ({@link Round#write(Writes)}). Each op is a command on one key,
-     * called once or repeated over groups of arguments (one ZINCRBY per member of a set, say); keys travel as the
-     * script's KEYS, everything else as ARGV: {@code command, args per call, calls, args...}.
+     * Write commands collected for one transaction ({@link Round#write(Writes)}), encoded as Redis reads them (RESP)
+     * as they are added: each is a command on one key, called once or repeated over groups of arguments (one
+     * {@code ZINCRBY} per member of a set, say).
      */
     static final class Writes {
-        static final byte[] SCRIPT = ("""
-                local k, a, n = 1, 1, #ARGV
-                while a <= n do
-                  local cmd, c, r = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-                  local key = KEYS[k]
-                  k = k + 1
-                  a = a + 3
-                  for _ = 1, r do
-                    redis.call(cmd, key, unpack(ARGV, a, a + c - 1))
-                    a = a + c
-                  end
-                end
-                return k - 1
-                """).getBytes(StandardCharsets.UTF_8);
-        /** Arguments per call at most (Lua's unpack has a stack limit of a few thousand values). */
+        /** Arguments per call at most (callers split larger calls; keeps each command's size bounded). */
         static final int MAX_ARGS = 1000;
-        private static final byte[] ONE = ascii("1");
 
-        private final List<byte[]> keys = new ArrayList<>();
-        private final List<byte[]> args = new ArrayList<>();
-        private int ops;
+        private byte[] buf = new byte[4096];
+        private int size;
+        private int commands;
 
         /** {@code command key args...}, once. */
         Writes call(String command, byte[] key, byte[]... callArgs) {
             if (callArgs.length > MAX_ARGS) {
                 throw new IllegalArgumentException(command + " with " + callArgs.length + " arguments");
             }
-            start(command, key, callArgs.length, ONE);
+            byte[] name = ascii(command);
+            header(name, key, callArgs.length);
             for (byte[] a : callArgs) {
-                args.add(a);
+                bulk(a);
             }
             return this;
         }
@@ -209,28 +202,321 @@ class ConsumerRedis {
             if (argsPerCall < 1 || argsPerCall > MAX_ARGS || callArgs.size() % argsPerCall != 0) {
                 throw new IllegalArgumentException(command + ": " + callArgs.size() + " by " + argsPerCall);
             }
-            if (callArgs.isEmpty()) {
-                return this;
+            byte[] name = ascii(command);
+            for (int from = 0; from < callArgs.size(); from += argsPerCall) {
+                header(name, key, argsPerCall);
+                for (int i = from; i < from + argsPerCall; i++) {
+                    bulk(callArgs.get(i));
+                }
             }
-            start(command, key, argsPerCall, ascii(Integer.toString(callArgs.size() / argsPerCall)));
-            args.addAll(callArgs);
             return this;
         }
 
         boolean isEmpty() {
-            return ops == 0;
+            return commands == 0;
         }
 
-        private void start(String command, byte[] key, int argsPerCall, byte[] calls) {
-            keys.add(key);
-            args.add(ascii(command));
-            args.add(ascii(Integer.toString(argsPerCall)));
-            args.add(calls);
-            ops++;
+        /** Commands queued. */
+        int commands() {
+            return commands;
+        }
+
+        /** The commands as sent (a copy). */
+        byte[] encoded() {
+            return Arrays.copyOf(buf, size);
+        }
+
+        private void header(byte[] name, byte[] key, int args) {
+            commands++;
+            ensure(16);
+            buf[size++] = '*';
+            digits(args + 2);
+            bulk(name);
+            bulk(key);
+        }
+
+        private void bulk(byte[] value) {
+            ensure(value.length + 16);
+            buf[size++] = '$';
+            digits(value.length);
+            System.arraycopy(value, 0, buf, size, value.length);
+            size += value.length;
+            buf[size++] = '\r';
+            buf[size++] = '\n';
+        }
+
+        /** A non-negative number and CRLF. */
+        private void digits(int n) {
+            int start = size;
+            do {
+                buf[size++] = (byte) ('0' + n % 10);
+                n /= 10;
+            } while (n > 0);
+            for (int i = start, j = size - 1; i < j; i++, j--) {
+                byte t = buf[i];
+                buf[i] = buf[j];
+                buf[j] = t;
+            }
+            buf[size++] = '\r';
+            buf[size++] = '\n';
+        }
+
+        private void ensure(int more) {
+            if (size + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+            }
         }
 
         static byte[] ascii(String s) {
             return s.getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** The protocol keyword of the raw commands below (never sent itself: their bytes are). */
+    private enum Raw implements ProtocolKeyword {
+        TRANSACTION;
+
+        private final byte[] bytes = name().getBytes(StandardCharsets.US_ASCII);
+
+        @Override
+        public byte[] getBytes() {
+            return bytes;
+        }
+    }
+
+    /**
+     * {@code MULTI}, the queued writes and {@code EXEC}, encoded once and written by the first of the transaction's
+     * reply slots ({@link Reply}: one per reply Redis sends, so Lettuce's in-order matching of replies to commands
+     * holds). {@link #done} completes once {@code EXEC} answered with one reply per queued write and no error,
+     * exceptionally otherwise. If Lettuce writes a slot a second time (it re-sends unanswered commands after a
+     * reconnect), the transaction counts as failed, whatever Redis did with the first copy (all or nothing: the
+     * consumer re-reads the batch, and what landed is skipped as seen), and every slot sends a {@code PING} instead,
+     * so that replies still pair with slots.
+     */
+    static final class Transaction {
+        private static final byte[] MULTI = "*1\r\n$5\r\nMULTI\r\n".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] EXEC = "*1\r\n$4\r\nEXEC\r\n".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
+
+        private final Writes writes;
+        private final List<Reply> replies;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        private volatile String failure;
+        private volatile boolean written;
+
+        Transaction(Writes writes) {
+            this.writes = writes;
+            int n = writes.commands();
+            replies = new ArrayList<>(n + 2);
+            replies.add(new Reply(this, Reply.MULTI));
+            for (int i = 0; i < n; i++) {
+                replies.add(new Reply(this, Reply.QUEUED));
+            }
+            replies.add(new Reply(this, Reply.EXEC));
+        }
+
+        List<Reply> replies() {
+            return replies;
+        }
+
+        /** Writes the whole transaction the first time, a PING per slot after that (a re-send). */
+        void encode(Reply slot, ByteBuf out) {
+            if (slot.resent) {
+                out.writeBytes(PING);
+                return;
+            }
+            if (slot.kind == Reply.MULTI && !written) {
+                written = true;
+                out.ensureWritable(MULTI.length + writes.size + EXEC.length);
+                out.writeBytes(MULTI);
+                out.writeBytes(writes.buf, 0, writes.size);
+                out.writeBytes(EXEC);
+            }
+        }
+
+        void fail(String why) {
+            if (failure == null) {
+                failure = why;
+            }
+            done.completeExceptionally(new IllegalStateException("write transaction failed: " + why));
+        }
+
+        void completed(Reply slot) {
+            if (slot.error != null) {
+                fail(slot.error);
+            } else if (slot.resent) {
+                fail("sent again after a reconnect, outcome unknown");
+            } else if (slot.unexpected) {
+                fail("unexpected reply to " + (slot.kind == Reply.EXEC ? "EXEC" : "a queued command"));
+            } else if (slot.kind == Reply.EXEC) {
+                if (failure != null) {
+                    fail(failure);
+                } else if (slot.execReplies != writes.commands()) {
+                    fail("EXEC answered " + slot.execReplies + " of " + writes.commands() + " commands");
+                } else {
+                    done.complete(null);
+                }
+            }
+        }
+    }
+
+    /** One reply of a {@link Transaction}: the command Lettuce keeps on its stack, and the output it decodes into. */
+    static final class Reply extends CommandOutput<byte[], byte[], Void>
+            implements RedisCommand<byte[], byte[], Void>, CompleteableCommand<Void> {
+        static final int MULTI = 0;
+        static final int QUEUED = 1;
+        static final int EXEC = 2;
+
+        private final Transaction tx;
+        private final int kind;
+        private boolean encoded;
+        private boolean resent;
+        private boolean unexpected;
+        private String error;
+        /** The length of EXEC's reply array, once it began. */
+        private int execReplies = -1;
+        private volatile boolean isDone;
+        /** What Lettuce wants to hear when this completes (the command timeout's cancellation). */
+        private BiConsumer<? super Void, Throwable> onComplete;
+
+        Reply(Transaction tx, int kind) {
+            super(ByteArrayCodec.INSTANCE, null);
+            this.tx = tx;
+            this.kind = kind;
+        }
+
+        // --- RedisCommand --------------------------------------------------------------------------------------
+
+        @Override
+        public CommandOutput<byte[], byte[], Void> getOutput() {
+            return this;
+        }
+
+        @Override
+        public void complete() {
+            isDone = true;
+            tx.completed(this);
+            notifyCompleted(null);
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable throwable) {
+            isDone = true;
+            tx.fail(String.valueOf(throwable));
+            notifyCompleted(throwable);
+            return true;
+        }
+
+        @Override
+        public void cancel() {
+            completeExceptionally(new CancellationException());
+        }
+
+        @Override
+        public void onComplete(Consumer<? super Void> action) {
+            onComplete((ignored, failure) -> {
+                if (failure == null) {
+                    action.accept(null);
+                }
+            });
+        }
+
+        @Override
+        public synchronized void onComplete(BiConsumer<? super Void, Throwable> action) {
+            if (isDone) {
+                action.accept(null, null);
+            } else {
+                BiConsumer<? super Void, Throwable> before = onComplete;
+                onComplete = before == null ? action : (v, t) -> {
+                    before.accept(v, t);
+                    action.accept(v, t);
+                };
+            }
+        }
+
+        private synchronized void notifyCompleted(Throwable failure) {
+            if (onComplete != null) {
+                onComplete.accept(null, failure);
+                onComplete = null;
+            }
+        }
+
+        @Override
+        public CommandArgs<byte[], byte[]> getArgs() {
+            return null;
+        }
+
+        @Override
+        public ProtocolKeyword getType() {
+            return Raw.TRANSACTION;
+        }
+
+        @Override
+        public void encode(ByteBuf buf) {
+            if (encoded) {
+                resent = true;
+            }
+            encoded = true;
+            tx.encode(this, buf);
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public boolean isDone() {
+            return isDone;
+        }
+
+        @Override
+        public void setOutput(CommandOutput<byte[], byte[], Void> output) {
+            throw new UnsupportedOperationException("a transaction reply decodes into itself");
+        }
+
+        // --- CommandOutput: MULTI answers +OK, each queued command +QUEUED (which Lettuce does not pass on), EXEC an
+        // array with one reply per command (values ignored, errors kept) or an error (EXECABORT: a command was refused)
+
+        @Override
+        public void set(ByteBuffer bytes) {
+            unexpected |= kind == QUEUED || kind == EXEC && execReplies < 0;
+        }
+
+        @Override
+        public void set(long integer) {
+            unexpected |= kind != EXEC || execReplies < 0;
+        }
+
+        @Override
+        public void set(double number) {
+            unexpected |= kind != EXEC || execReplies < 0;
+        }
+
+        @Override
+        public void set(boolean value) {
+            unexpected |= kind != EXEC || execReplies < 0;
+        }
+
+        @Override
+        public void setError(String message) {
+            if (error == null) {
+                error = message;
+            }
+        }
+
+        @Override
+        public void setError(ByteBuffer message) {
+            setError(message == null ? "error" : StandardCharsets.UTF_8.decode(message).toString());
+        }
+
+        @Override
+        public void multi(int count) {
+            if (kind != EXEC) {
+                unexpected = true;
+            } else if (execReplies < 0) {
+                execReplies = count;
+            }
         }
     }
 }

@@ -440,9 +440,7 @@ public class FeatureUpdater {
                 seenEvents.remember(w, p.applied, now);
             });
             labels.write(user -> writesOf.get(partOfUser.get(user)));
-            ConsumerRedis.Round round = consumerRedis.round();
-            new LinkedHashSet<>(writesOf.values()).forEach(round::write);
-            return round.runAsync();
+            return consumerRedis.transactions(List.copyOf(new LinkedHashSet<>(writesOf.values())));
         }
     }
 

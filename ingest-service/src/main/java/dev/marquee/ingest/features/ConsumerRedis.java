@@ -131,12 +131,6 @@ class ConsumerRedis {
             handlers.add(h);
         }
 
-        /** Queues a command whose result only matters for failing the round. */
-        void write(RedisFuture<?> command) {
-            futures.add(command.toCompletableFuture());
-            handlers.add(null);
-        }
-
         /** Sends everything queued in one flush, waits for every reply and hands results to their handlers. */
         void run() {
             connection.flushCommands();

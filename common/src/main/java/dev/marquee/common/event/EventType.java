@@ -18,6 +18,8 @@ public enum EventType {
     RATING(0.0);
 
     private final double weight;
+    /** The name on the wire, computed once: {@link #fromWire} runs for every event read. */
+    private final String wire = name().toLowerCase(Locale.ROOT);
 
     EventType(double weight) {
         this.weight = weight;
@@ -41,7 +43,7 @@ public enum EventType {
 
     @JsonValue
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wire;
     }
 
     @JsonCreator

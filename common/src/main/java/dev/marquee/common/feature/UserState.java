@@ -1,13 +1,10 @@
 package dev.marquee.common.feature;
 
 import dev.marquee.common.redis.RedisKeys;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +16,18 @@ import java.util.Map;
  * {@link UserFeatures}.
  */
 public final class UserState {
+    private static final byte[] TASTE = b(RedisKeys.USER_TASTE);
+    private static final byte[] RECENT = b(RedisKeys.USER_RECENT);
+    private static final byte[] CATEGORIES = b(RedisKeys.USER_CATEGORIES);
+    private static final byte[] TIME = b(RedisKeys.USER_TIME);
+    private static final byte[] COUNT = b(RedisKeys.USER_COUNT);
+    private static final byte[] SESSION = b(RedisKeys.USER_SESSION);
+    private static final byte[] SESSION_ITEMS = b(RedisKeys.USER_SESSION_ITEMS);
+    private static final byte[] PENDING = b(RedisKeys.USER_PENDING);
+
     private float[] taste;
+    /** {@link #taste} as stored, when known (read, or quantised when it changed): encoded once, not twice. */
+    private byte[] storedTaste;
     private final List<String> recent;
     private final Map<String, Double> categories;
     private long lastMillis;
@@ -51,35 +59,60 @@ public final class UserState {
         if (hash == null || hash.isEmpty()) {
             return empty();
         }
-        Map<String, byte[]> f = new HashMap<>();
-        hash.forEach((k, v) -> f.put(str((byte[]) k), (byte[]) v));
-        String last = str(f.get(RedisKeys.USER_TIME));
-        String n = str(f.get(RedisKeys.USER_COUNT));
-        return new UserState(dequantize(f.get(RedisKeys.USER_TASTE)), ids(f.get(RedisKeys.USER_RECENT)),
-                categories(str(f.get(RedisKeys.USER_CATEGORIES))),
-                last == null ? Long.MIN_VALUE : Long.parseLong(last), n == null ? 0 : Long.parseLong(n),
-                str(f.get(RedisKeys.USER_SESSION)), ids(f.get(RedisKeys.USER_SESSION_ITEMS)),
-                decodePending(str(f.get(RedisKeys.USER_PENDING))));
+        byte[] taste = null;
+        byte[] recent = null;
+        byte[] categories = null;
+        byte[] last = null;
+        byte[] n = null;
+        byte[] session = null;
+        byte[] sessionItems = null;
+        byte[] pending = null;
+        for (Map.Entry<?, ?> e : hash.entrySet()) { // field names compared as bytes: no string per field
+            byte[] k = (byte[]) e.getKey();
+            byte[] v = (byte[]) e.getValue();
+            if (Arrays.equals(k, TASTE)) {
+                taste = v;
+            } else if (Arrays.equals(k, RECENT)) {
+                recent = v;
+            } else if (Arrays.equals(k, CATEGORIES)) {
+                categories = v;
+            } else if (Arrays.equals(k, TIME)) {
+                last = v;
+            } else if (Arrays.equals(k, COUNT)) {
+                n = v;
+            } else if (Arrays.equals(k, SESSION)) {
+                session = v;
+            } else if (Arrays.equals(k, SESSION_ITEMS)) {
+                sessionItems = v;
+            } else if (Arrays.equals(k, PENDING)) {
+                pending = v;
+            }
+        }
+        UserState state = new UserState(dequantize(taste), ids(recent), categories(str(categories)),
+                last == null ? Long.MIN_VALUE : Long.parseLong(str(last)), n == null ? 0 : Long.parseLong(str(n)),
+                str(session), ids(sessionItems), decodePending(str(pending)));
+        state.storedTaste = state.taste == null ? null : taste;
+        return state;
     }
 
     /** The hash fields to write back (all of them: the consumer writes a user in one HSET). */
     public Map<byte[], byte[]> encode() {
         Map<byte[], byte[]> out = new LinkedHashMap<>();
         if (taste != null) {
-            out.put(b(RedisKeys.USER_TASTE), quantize(taste));
+            out.put(TASTE.clone(), storedTaste != null ? storedTaste.clone() : quantize(taste));
         }
-        out.put(b(RedisKeys.USER_RECENT), b(String.join(",", recent)));
+        out.put(RECENT.clone(), b(String.join(",", recent)));
         StringBuilder cats = new StringBuilder();
         categories.forEach((c, w) -> cats.append(cats.isEmpty() ? "" : ",").append(c).append(':')
                 .append((float) (double) w));
-        out.put(b(RedisKeys.USER_CATEGORIES), b(cats.toString()));
-        out.put(b(RedisKeys.USER_TIME), b(Long.toString(lastMillis)));
-        out.put(b(RedisKeys.USER_COUNT), b(Long.toString(count)));
+        out.put(CATEGORIES.clone(), b(cats.toString()));
+        out.put(TIME.clone(), b(Long.toString(lastMillis)));
+        out.put(COUNT.clone(), b(Long.toString(count)));
         if (session != null) {
-            out.put(b(RedisKeys.USER_SESSION), b(session));
+            out.put(SESSION.clone(), b(session));
         }
-        out.put(b(RedisKeys.USER_SESSION_ITEMS), b(String.join(",", sessionItems)));
-        out.put(b(RedisKeys.USER_PENDING), b(encodePending(pending)));
+        out.put(SESSION_ITEMS.clone(), b(String.join(",", sessionItems)));
+        out.put(PENDING.clone(), b(encodePending(pending)));
         return out;
     }
 
@@ -113,7 +146,8 @@ public final class UserState {
             taste = null; // the encoder model changed: start the taste over in the new space
         }
         // kept in stored precision after every event, so the state never depends on how events were batched
-        taste = stored(Vectors.decayAndAdd(taste, decay, itemVector, weight));
+        storedTaste = quantize(Vectors.decayAndAdd(taste, decay, itemVector, weight));
+        taste = dequantize(storedTaste);
     }
 
     /** Decays every category by {@code decay}, adds {@code weight} to {@code category} and keeps the top {@code cap}. */
@@ -229,23 +263,29 @@ public final class UserState {
             max = Math.max(max, Math.abs(x));
         }
         float scale = max == 0 ? 0 : max / 127f;
-        ByteBuffer out = ByteBuffer.allocate(Float.BYTES + v.length).order(ByteOrder.LITTLE_ENDIAN);
-        out.putFloat(scale);
-        for (float x : v) {
-            out.put(scale == 0 ? 0 : (byte) Math.round(x / scale));
+        byte[] out = new byte[Float.BYTES + v.length];
+        int bits = Float.floatToRawIntBits(scale); // little-endian, as ByteBuffer wrote it before
+        out[0] = (byte) bits;
+        out[1] = (byte) (bits >>> 8);
+        out[2] = (byte) (bits >>> 16);
+        out[3] = (byte) (bits >>> 24);
+        if (scale != 0) {
+            for (int i = 0; i < v.length; i++) {
+                out[Float.BYTES + i] = (byte) Math.round(v[i] / scale);
+            }
         }
-        return out.array();
+        return out;
     }
 
     static float[] dequantize(byte[] bytes) {
         if (bytes == null || bytes.length <= Float.BYTES) {
             return null;
         }
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        float scale = in.getFloat();
+        float scale = Float.intBitsToFloat((bytes[0] & 0xff) | (bytes[1] & 0xff) << 8 | (bytes[2] & 0xff) << 16
+                | (bytes[3] & 0xff) << 24);
         float[] v = new float[bytes.length - Float.BYTES];
         for (int i = 0; i < v.length; i++) {
-            v[i] = in.get() * scale;
+            v[i] = bytes[Float.BYTES + i] * scale;
         }
         return v;
     }

@@ -48,6 +48,39 @@ class UserStateTest {
         assertThat(UserState.quantize(v)).hasSize(4 + 128);
     }
 
+    /** The stored layout (readers in every service decode it): float32 scale, little-endian, then one int8 each. */
+    @Test
+    void quantisedTasteIsScaleThenOneBytePerDimension() {
+        float[] v = {0.5f, -1.27f, 0.01f, 0f};
+        java.nio.ByteBuffer expected = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float scale = 1.27f / 127f;
+        expected.putFloat(scale);
+        for (float x : v) {
+            expected.put((byte) Math.round(x / scale));
+        }
+        assertThat(UserState.quantize(v)).containsExactly(expected.array());
+        assertThat(UserState.dequantize(expected.array())).containsExactly(50 * scale, -127 * scale, 1 * scale, 0f);
+    }
+
+    /** What the consumer keeps in memory between events is exactly what a later read of the stored hash gives. */
+    @Test
+    void tasteReadBackEqualsTasteInMemory() {
+        java.util.Random random = new java.util.Random(5);
+        UserState s = UserState.empty();
+        for (int event = 0; event < 200; event++) {
+            float[] item = new float[128];
+            for (int i = 0; i < item.length; i++) {
+                item[i] = (float) random.nextGaussian();
+            }
+            s.addTaste(0.95, item, 1 + random.nextInt(4));
+            UserState back = UserState.decode(raw(s.encode()));
+            assertThat(back.taste()).containsExactly(s.taste());
+            assertThat(field(back.encode(), "t")).as("re-encoding what was read writes the same bytes")
+                    .containsExactly(field(s.encode(), "t"));
+            s = back;
+        }
+    }
+
     @Test
     void categoriesDecayAddAndKeepOnlyTheStrongest() {
         UserState s = UserState.empty();
@@ -90,6 +123,11 @@ class UserStateTest {
         assertThat(s.advanceTo(12_000)).isZero();
         assertThat(s.lastMillis()).isEqualTo(15_000);
         assertThat(UserState.decay(7_000, 7_000)).isEqualTo(0.5);
+    }
+
+    private static byte[] field(Map<byte[], byte[]> encoded, String name) {
+        return encoded.entrySet().stream().filter(e -> new String(e.getKey()).equals(name)).findFirst()
+                .orElseThrow().getValue();
     }
 
     private static Map<Object, Object> raw(Map<byte[], byte[]> encoded) {

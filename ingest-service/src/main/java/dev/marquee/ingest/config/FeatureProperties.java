@@ -34,9 +34,14 @@ import org.springframework.validation.annotation.Validated;
  * @param labelFlushInterval how often (at most, between batches) impressions past their window are turned into
  *                           negative examples, spending a tenth of the time since the last flush on it, at most half
  *                           an interval (default 200ms)
- * @param writeGroupUsers    a consumer batch's writes go to Redis as one atomic script call per group of this many
- *                           users (with everything their events change); Redis serves other clients between groups,
- *                           so a large batch never blocks it for long (default 500, ~10 ms of Redis time)
+ * @param writeGroupUsers    a consumer batch's writes go to Redis as one atomic transaction per group of this many
+ *                           users (with everything their events change); item increments (popularity, trending,
+ *                           co-visitation, CTR counters) are summed per group and the seen event ids go as one SADD
+ *                           per shard and group, so larger groups cost Redis less per event; Redis serves other
+ *                           clients only between groups (default 5000, the poll size: a whole batch is one
+ *                           transaction, ~27 % less Redis CPU per event than groups of 500 in the events benchmark,
+ *                           but a 5,000-event catch-up batch holds Redis for ~25-35 ms on 2 cores instead of ~8 ms;
+ *                           live batches are small either way)
  * @param itemCacheTtl       the consumer keeps an item's category and vector this long after reading them, so a change
  *                           to an item (catalog update, new encoder) reaches its features within this time; 0 reads
  *                           every item for every batch (default 10s)
@@ -63,7 +68,7 @@ public record FeatureProperties(
         @DefaultValue("256") @Min(1) @Max(65536) int dedupShards,
         @DefaultValue("30m") Duration labelWindow,
         @DefaultValue("200ms") Duration labelFlushInterval,
-        @DefaultValue("500") @Min(1) @Max(100000) int writeGroupUsers,
+        @DefaultValue("5000") @Min(1) @Max(100000) int writeGroupUsers,
         @DefaultValue("10s") Duration itemCacheTtl,
         @DefaultValue("100000") @Min(1) int itemCacheSize) {
 }

@@ -1,28 +1,33 @@
 package dev.marquee.ingest.features;
 
-import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import jakarta.annotation.PreDestroy;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The stream consumer's own Redis connection (same client and settings as Spring's factory): commands are queued
+ * The stream consumer's own Redis connections (same client and settings as Spring's factory): commands are queued
  * without flushing and sent in one write, and results are not converted unless asked for. The consumer sends tens of
- * thousands of commands per batch; going through Spring's pipeline conversions cost it about half its time.
- * Used by the single consumer thread only.
+ * thousands of commands per batch; going through Spring's pipeline conversions cost it about half its time. The
+ * batches' write transactions go on a socket of their own ({@link TransactionWriter}), encoded once as bytes
+ * ({@link Writes}). Used by the single consumer thread only.
  */
 @Component
 class ConsumerRedis {
@@ -30,6 +35,7 @@ class ConsumerRedis {
     private final LettuceConnectionFactory factory;
     private StatefulRedisConnection<byte[], byte[]> connection;
     private StatefulRedisConnection<byte[], byte[]> readConnection;
+    private TransactionWriter transactionWriter;
 
     ConsumerRedis(LettuceConnectionFactory factory) {
         this.factory = factory;
@@ -38,6 +44,28 @@ class ConsumerRedis {
     /** A round trip: queue commands on {@link Round#redis()}, then {@link Round#run()} sends them and waits. */
     Round round() {
         return new Round(connection());
+    }
+
+    /**
+     * Sends each of {@code transactions} as one {@code MULTI}/{@code EXEC} transaction, after everything sent this way
+     * before, on a connection of their own ({@link TransactionWriter}); completes once all were applied, exceptionally
+     * if one was not (after a failure each of them may or may not have been applied, each one all or nothing).
+     */
+    CompletableFuture<Void> transactions(List<Writes> transactions) {
+        return transactionWriter().submit(transactions);
+    }
+
+    private synchronized TransactionWriter transactionWriter() {
+        if (transactionWriter == null) {
+            if (factory.isClusterAware() || factory.isRedisSentinelAware()) {
+                throw new IllegalStateException("the stream consumer writes to a standalone Redis only");
+            }
+            RedisStandaloneConfiguration c = factory.getStandaloneConfiguration();
+            transactionWriter = new TransactionWriter(new TransactionWriter.Endpoint(c.getHostName(), c.getPort(),
+                    c.getDatabase(), c.getUsername(), c.getPassword().map(char[]::clone).orElse(null),
+                    factory.isUseSsl(), factory.isVerifyPeer(), TIMEOUT));
+        }
+        return transactionWriter;
     }
 
     /**
@@ -71,6 +99,9 @@ class ConsumerRedis {
 
     @PreDestroy
     synchronized void close() {
+        if (transactionWriter != null) {
+            transactionWriter.close();
+        }
         if (connection != null) {
             connection.close();
         }
@@ -81,7 +112,7 @@ class ConsumerRedis {
 
     static final class Round {
         private final StatefulRedisConnection<byte[], byte[]> connection;
-        private final List<RedisFuture<?>> futures = new ArrayList<>();
+        private final List<CompletableFuture<?>> futures = new ArrayList<>();
         private final List<Consumer<Object>> handlers = new ArrayList<>();
 
         Round(StatefulRedisConnection<byte[], byte[]> connection) {
@@ -94,112 +125,56 @@ class ConsumerRedis {
 
         /** Queues a command whose result goes to {@code handler} once the round ran. */
         <T> void read(RedisFuture<T> command, Consumer<T> handler) {
-            futures.add(command);
+            futures.add(command.toCompletableFuture());
             @SuppressWarnings("unchecked")
             Consumer<Object> h = (Consumer<Object>) handler;
             handlers.add(h);
         }
 
-        /**
-         * Queues {@code writes} as one Lua script call: atomic like MULTI/EXEC (nothing else runs in between, and a
-         * write refused for lack of memory is refused before the first change), but one command and one reply instead
-         * of one per write, which is most of what the consumer's client and Redis spent their time on.
-         */
-        void write(Writes writes) {
-            if (writes.isEmpty()) {
-                return;
-            }
-            int expected = writes.ops;
-            read(connection.async().eval(Writes.SCRIPT, ScriptOutputType.INTEGER,
-                    writes.keys.toArray(byte[][]::new), writes.args.toArray(byte[][]::new)), (Long ops) -> {
-                        if (ops == null || ops != expected) {
-                            throw new IllegalStateException("write script ran " + ops + " of " + expected + " ops");
-                        }
-                    });
-        }
-
-        /** Queues a command whose result only matters for failing the round. */
-        void write(RedisFuture<?> command) {
-            futures.add(command);
-            handlers.add(null);
-        }
-
-        /**
-         * Sends everything queued in one flush without waiting: the result completes once every reply is in and the
-         * handlers ran (on Lettuce's thread), exceptionally if a command failed or Redis did not answer in time.
-         * Commands sent later on this connection are executed after these (one connection, in order).
-         */
-        CompletableFuture<Void> runAsync() {
-            connection.flushCommands();
-            CompletableFuture<?>[] all = futures.stream().map(RedisFuture::toCompletableFuture)
-                    .toArray(CompletableFuture[]::new);
-            return CompletableFuture.allOf(all).orTimeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    .thenRun(() -> {
-                        for (int i = 0; i < futures.size(); i++) {
-                            if (handlers.get(i) != null) {
-                                handlers.get(i).accept(all[i].join());
-                            }
-                        }
-                    });
-        }
-
         /** Sends everything queued in one flush, waits for every reply and hands results to their handlers. */
         void run() {
             connection.flushCommands();
-            if (!LettuceFutures.awaitAll(TIMEOUT, futures.toArray(RedisFuture[]::new))) {
+            try {
+                CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                        .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (TimeoutException e) {
                 throw new IllegalStateException("Redis did not answer within " + TIMEOUT);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("Redis command failed", e.getCause());
             }
             for (int i = 0; i < futures.size(); i++) {
                 if (handlers.get(i) != null) {
-                    try {
-                        handlers.get(i).accept(futures.get(i).get());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException(e);
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        throw new IllegalStateException("Redis command failed", e.getCause());
-                    }
+                    handlers.get(i).accept(futures.get(i).join());
                 }
             }
         }
     }
 
     /**
-     * Write commands collected for one script call ({@link Round#write(Writes)}). Each op is a command on one key,
-     * called once or repeated over groups of arguments (one ZINCRBY per member of a set, say); keys travel as the
-     * script's KEYS, everything else as ARGV: {@code command, args per call, calls, args...}.
+     * Write commands collected for one transaction ({@link #transactions}), encoded as Redis reads them (RESP)
+     * as they are added: each is a command on one key, called once or repeated over groups of arguments (one
+     * {@code ZINCRBY} per member of a set, say).
      */
     static final class Writes {
-        static final byte[] SCRIPT = ("""
-                local k, a, n = 1, 1, #ARGV
-                while a <= n do
-                  local cmd, c, r = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-                  local key = KEYS[k]
-                  k = k + 1
-                  a = a + 3
-                  for _ = 1, r do
-                    redis.call(cmd, key, unpack(ARGV, a, a + c - 1))
-                    a = a + c
-                  end
-                end
-                return k - 1
-                """).getBytes(StandardCharsets.UTF_8);
-        /** Arguments per call at most (Lua's unpack has a stack limit of a few thousand values). */
+        /** Arguments per call at most (callers split larger calls; keeps each command's size bounded). */
         static final int MAX_ARGS = 1000;
-        private static final byte[] ONE = ascii("1");
 
-        private final List<byte[]> keys = new ArrayList<>();
-        private final List<byte[]> args = new ArrayList<>();
-        private int ops;
+        private byte[] buf = new byte[4096];
+        private int size;
+        private int commands;
 
         /** {@code command key args...}, once. */
         Writes call(String command, byte[] key, byte[]... callArgs) {
             if (callArgs.length > MAX_ARGS) {
                 throw new IllegalArgumentException(command + " with " + callArgs.length + " arguments");
             }
-            start(command, key, callArgs.length, ONE);
+            byte[] name = ascii(command);
+            header(name, key, callArgs.length);
             for (byte[] a : callArgs) {
-                args.add(a);
+                bulk(a);
             }
             return this;
         }
@@ -209,24 +184,73 @@ class ConsumerRedis {
             if (argsPerCall < 1 || argsPerCall > MAX_ARGS || callArgs.size() % argsPerCall != 0) {
                 throw new IllegalArgumentException(command + ": " + callArgs.size() + " by " + argsPerCall);
             }
-            if (callArgs.isEmpty()) {
-                return this;
+            byte[] name = ascii(command);
+            for (int from = 0; from < callArgs.size(); from += argsPerCall) {
+                header(name, key, argsPerCall);
+                for (int i = from; i < from + argsPerCall; i++) {
+                    bulk(callArgs.get(i));
+                }
             }
-            start(command, key, argsPerCall, ascii(Integer.toString(callArgs.size() / argsPerCall)));
-            args.addAll(callArgs);
             return this;
         }
 
         boolean isEmpty() {
-            return ops == 0;
+            return commands == 0;
         }
 
-        private void start(String command, byte[] key, int argsPerCall, byte[] calls) {
-            keys.add(key);
-            args.add(ascii(command));
-            args.add(ascii(Integer.toString(argsPerCall)));
-            args.add(calls);
-            ops++;
+        /** Commands queued. */
+        int commands() {
+            return commands;
+        }
+
+        /** The commands as sent (a copy). */
+        byte[] encoded() {
+            return Arrays.copyOf(buf, size);
+        }
+
+        void writeTo(OutputStream out) throws IOException {
+            out.write(buf, 0, size);
+        }
+
+        private void header(byte[] name, byte[] key, int args) {
+            commands++;
+            ensure(16);
+            buf[size++] = '*';
+            digits(args + 2);
+            bulk(name);
+            bulk(key);
+        }
+
+        private void bulk(byte[] value) {
+            ensure(value.length + 16);
+            buf[size++] = '$';
+            digits(value.length);
+            System.arraycopy(value, 0, buf, size, value.length);
+            size += value.length;
+            buf[size++] = '\r';
+            buf[size++] = '\n';
+        }
+
+        /** A non-negative number and CRLF. */
+        private void digits(int n) {
+            int start = size;
+            do {
+                buf[size++] = (byte) ('0' + n % 10);
+                n /= 10;
+            } while (n > 0);
+            for (int i = start, j = size - 1; i < j; i++, j--) {
+                byte t = buf[i];
+                buf[i] = buf[j];
+                buf[j] = t;
+            }
+            buf[size++] = '\r';
+            buf[size++] = '\n';
+        }
+
+        private void ensure(int more) {
+            if (size + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+            }
         }
 
         static byte[] ascii(String s) {

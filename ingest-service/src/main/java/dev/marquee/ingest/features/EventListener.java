@@ -35,6 +35,7 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -63,7 +64,7 @@ class EventListener implements ConsumerSeekAware {
 
     private final FeatureUpdater updater;
     private final LabelFlusher flusher;
-    private final JsonMapper json;
+    private final ObjectReader eventReader;
     private final Validator validator;
     private final KafkaTemplate<String, String> kafka;
     private final Counter deadLettered;
@@ -93,7 +94,7 @@ class EventListener implements ConsumerSeekAware {
         this.updater = updater;
         this.flusher = new LabelFlusher(redis, kafka, json, props.labelWindow().toMillis());
         this.negatives = meters.counter(Metrics.LABELLED_EXAMPLES, Metrics.TAG_OUTCOME, "sent");
-        this.json = json;
+        this.eventReader = json.readerFor(InteractionEvent.class);
         this.validator = validator;
         this.kafka = kafka;
         this.deadLettered = meters.counter(Metrics.FEATURE_EVENTS, Metrics.TAG_OUTCOME, "dead_letter");
@@ -101,14 +102,19 @@ class EventListener implements ConsumerSeekAware {
         this.flushIntervalNanos = props.labelFlushInterval().toNanos();
     }
 
-    @KafkaListener(id = "features", topics = Topics.EVENTS, batch = "true")
-    void onEvents(List<ConsumerRecord<String, String>> records, Acknowledgment ack, Consumer<?, ?> consumer) {
+    /**
+     * Values are read as bytes and parsed by Jackson's byte parser with a reader built once: no string decoded per
+     * record, no deserializer look-up per record.
+     */
+    @KafkaListener(id = "features", topics = Topics.EVENTS, batch = "true",
+            properties = "value.deserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
+    void onEvents(List<ConsumerRecord<String, byte[]>> records, Acknowledgment ack, Consumer<?, ?> consumer) {
         Map<TopicPartition, Long> firstOffsets = firstOffsets(records);
         List<FeatureUpdater.StreamEvent> events = new ArrayList<>(records.size());
-        for (ConsumerRecord<String, String> record : records) {
+        for (ConsumerRecord<String, byte[]> record : records) {
             InteractionEvent event;
             try {
-                event = json.readValue(record.value(), InteractionEvent.class);
+                event = eventReader.readValue(record.value());
             } catch (JacksonException | IllegalArgumentException e) {
                 deadLetter(record, e.getMessage());
                 continue;
@@ -254,19 +260,19 @@ class EventListener implements ConsumerSeekAware {
         }
     }
 
-    private static Map<TopicPartition, Long> firstOffsets(List<ConsumerRecord<String, String>> records) {
+    private static Map<TopicPartition, Long> firstOffsets(List<ConsumerRecord<String, byte[]>> records) {
         Map<TopicPartition, Long> out = new HashMap<>();
-        for (ConsumerRecord<String, String> r : records) {
+        for (ConsumerRecord<String, byte[]> r : records) {
             out.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
         }
         return out;
     }
 
-    private void deadLetter(ConsumerRecord<String, String> record, String reason) {
+    private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
         log.warn("event at {}-{}@{} is invalid, sent to {}: {}", record.topic(), record.partition(),
                 record.offset(), Topics.EVENTS_DEAD_LETTER, reason);
         ProducerRecord<String, String> dlt = new ProducerRecord<>(Topics.EVENTS_DEAD_LETTER, record.key(),
-                record.value());
+                record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8));
         dlt.headers().add(REASON_HEADER, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
         kafka.send(dlt).join();
         deadLettered.increment();

@@ -32,10 +32,11 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
 /**
  * Applies a batch of events to the Redis feature store: one pipelined read of everything the batch needs (which event
  * ids were seen, the users' state hashes with their pending impressions, the items' categories and vectors, decay
- * landmarks), then the writes as one atomic Lua script call per group of users ({@link Part}), the event ids marked
- * seen included. Every event's effects land together with its id, so redelivery after a crash and re-published
- * events change nothing. Events of one user are on one partition (keyed by user id), hence handled by one consumer
- * thread in order. The writes are not waited for: the caller reads and computes the next batch meanwhile.
+ * landmarks), then the writes as one atomic {@code MULTI}/{@code EXEC} transaction per group of users ({@link Part}),
+ * the event ids marked seen included. Every event's effects land together with its id, so redelivery after a crash
+ * and re-published events change nothing. Events of one user are on one partition (keyed by user id), hence handled
+ * by one consumer thread in order. The writes are not waited for: the caller reads and computes the next batch
+ * meanwhile.
  */
 @Component
 public class FeatureUpdater {
@@ -235,7 +236,7 @@ public class FeatureUpdater {
         final Set<Long> applied = new HashSet<>();
         final Set<String> touchedUsers = new LinkedHashSet<>();
         final Map<String, Integer> caps = new HashMap<>();
-        /** The batch's users in groups, each written by its own script call (see {@link Part}). */
+        /** The batch's users in groups, each written by its own transaction (see {@link Part}). */
         final List<Part> parts = new ArrayList<>();
         final Map<String, Part> partOfUser = new HashMap<>();
         /** The part of the event being applied. */
@@ -365,12 +366,13 @@ public class FeatureUpdater {
         }
 
         /**
-         * Sends the batch's writes: one script call per part, so that other clients' commands (this consumer's next
+         * Sends the batch's writes: one transaction per part, so that other clients' commands (this consumer's next
          * reads among them) are served between parts instead of waiting for the whole batch. A part holds a group
          * of users with everything their events change (their state, item counters and sorted-set increments, due
          * labels, the event ids marked seen) and is atomic; parts share nothing a replay could get wrong: after a
          * failure, events of parts that were applied are skipped as seen, the others applied. A batch that moves a
-         * decay landmark is written in one call (the rescale must land with every increment computed against it).
+         * decay landmark is written in one transaction (the rescale must land with every increment computed against
+         * it).
          */
         CompletableFuture<Void> write(long now) {
             if (applied.isEmpty()) {
@@ -438,13 +440,11 @@ public class FeatureUpdater {
                 seenEvents.remember(w, p.applied, now);
             });
             labels.write(user -> writesOf.get(partOfUser.get(user)));
-            ConsumerRedis.Round round = consumerRedis.round();
-            new LinkedHashSet<>(writesOf.values()).forEach(round::write);
-            return round.runAsync();
+            return consumerRedis.transactions(List.copyOf(new LinkedHashSet<>(writesOf.values())));
         }
     }
 
-    /** A group of the batch's users and what their events change; written by one script call. */
+    /** A group of the batch's users and what their events change; written by one transaction. */
     private static final class Part {
         int users;
         final List<Long> applied = new ArrayList<>();

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import org.springframework.kafka.core.KafkaTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -101,9 +100,8 @@ final class LabelFlusher {
         read.run();
 
         List<LabelledExample> negatives = new ArrayList<>();
-        // the writes are queued only once Kafka took the negatives: queued commands would otherwise go out with the
-        // next round on this connection even if the sends failed, and the pending impressions would be lost unlabelled
-        List<Consumer<ConsumerRedis.Round>> writes = new ArrayList<>();
+        // the writes are sent only once Kafka took the negatives: if the sends fail, the pending impressions stay
+        ConsumerRedis.Writes writes = new ConsumerRedis.Writes();
         fields.forEach((partition, pendingOf) -> {
             long eventTime = eventTimes.get(partition);
             byte[] dueKey = bytes(RedisKeys.labelsDue(partition));
@@ -124,12 +122,13 @@ final class LabelFlusher {
                         }
                     }
                     // the user hash exists (the field was read): rewrite only the pending field
-                    byte[] left = bytes(UserState.encodePending(pending));
-                    writes.add(w -> w.write(w.redis().hset(bytes(RedisKeys.user(u)), field, left)));
+                    writes.call("HSET", bytes(RedisKeys.user(u)), field, bytes(UserState.encodePending(pending)));
                 }
-                long nextDueAt = nextDue;
-                writes.add(nextDueAt == Long.MAX_VALUE ? w -> w.write(w.redis().zrem(dueKey, bytes(u)))
-                        : w -> w.write(w.redis().zadd(dueKey, (double) nextDueAt, bytes(u))));
+                if (nextDue == Long.MAX_VALUE) {
+                    writes.call("ZREM", dueKey, bytes(u));
+                } else {
+                    writes.call("ZADD", dueKey, FeatureUpdater.number((double) nextDue), bytes(u));
+                }
             });
         });
         List<CompletableFuture<?>> sends = new ArrayList<>();
@@ -137,11 +136,7 @@ final class LabelFlusher {
             sends.add(kafka.send(Topics.EXAMPLES, x.userId(), json.writeValueAsString(x)));
         }
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join(); // sent before the pending go
-        ConsumerRedis.Round write = redis.round();
-        write.write(write.redis().multi());
-        writes.forEach(w -> w.accept(write));
-        write.write(write.redis().exec());
-        write.run();
+        redis.transactions(List.of(writes)).join(); // one MULTI/EXEC, on the batches' write connection
         return new Outcome(negatives.size(), more);
     }
 

@@ -31,6 +31,8 @@ import org.springframework.validation.annotation.Validated;
  *                         rps it turned 3,239 of 4,000 client timeouts into 94–189); one more is answered at once
  *                         from the popular list, flagged degraded ("overloaded"), instead of queueing behind the
  *                         others until its client gives up
+ * @param popularCacheTtl  how long the overall popular list (the answer when retrieval is down or load is shed) is
+ *                         reused from memory (default 1s; 0 reads Redis for every such answer)
  * @param experiment       A/B test: users are bucketed by a hash of the experiment name and their id into
  *                         variants, each of which may override the list policy; none configured = everyone "control"
  */
@@ -45,6 +47,7 @@ public record GatewayProperties(
         @DefaultValue("1.0") @DecimalMin("0.0") @DecimalMax("1.0") double mmrLambda,
         @DefaultValue("1") @Min(0) @Max(10) int explorationSlots,
         @DefaultValue("16") @Min(1) int maxInFlight,
+        @DefaultValue("1s") @NotNull Duration popularCacheTtl,
         @DefaultValue @Valid Experiment experiment) {
 
     /**

@@ -9,6 +9,7 @@ import dev.marquee.common.recommend.RankRequest;
 import dev.marquee.common.recommend.RankResponse;
 import dev.marquee.common.recommend.RecommendFilters;
 import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.PopularList;
 import dev.marquee.gateway.config.GatewayProperties;
 import dev.marquee.gateway.recommend.RecommendResponse.RecommendedItem;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,6 +49,8 @@ public class Recommender {
     private final MeterRegistry meters;
     private final ImpressionLog impressions;
     private final Experiments experiments;
+    /** The overall popular list, from memory: the answer when retrieval is down and when load is shed. */
+    private final PopularList popularList;
 
     /** Runs downstream calls so that the request thread can stop waiting at the budget, whatever the socket does. */
     private final ExecutorService calls = new ThreadPoolExecutor(16, 128, 30, TimeUnit.SECONDS,
@@ -71,6 +74,7 @@ public class Recommender {
         this.meters = meters;
         this.impressions = impressions;
         this.experiments = experiments;
+        this.popularList = new PopularList(store, props.popularCacheTtl());
         this.inFlight = new Semaphore(props.maxInFlight());
         this.retrievalLimiter = TimeLimiter.of("retrieval", TimeLimiterConfig.custom()
                 .timeoutDuration(props.retrievalTimeout()).cancelRunningFuture(true).build());
@@ -241,8 +245,12 @@ public class Recommender {
             int asked = filters.restrictsCategories() ? 3 * k + excluded.size() : k + excluded.size();
             List<Candidate> out = new ArrayList<>();
             if (filters.includeCategories().isEmpty()) {
-                store.popular(asked).forEach((id, score) ->
-                        out.add(new Candidate(id, score, "Popular", "Popular right now")));
+                for (Map.Entry<String, Double> e : popularList.top(asked).entrySet()) {
+                    if (out.size() == asked) {
+                        break;
+                    }
+                    out.add(new Candidate(e.getKey(), e.getValue(), "Popular", "Popular right now"));
+                }
             } else {
                 store.popularIn(filters.includeCategories(), asked).forEach(i ->
                         out.add(new Candidate(i.itemId(), i.score(), "Popular", "Popular in " + i.category())));

@@ -1,9 +1,8 @@
 package dev.marquee.retrieval.source;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.PopularList;
 import dev.marquee.retrieval.config.RetrievalProperties;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,25 +17,14 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class PopularSource implements CandidateSource {
-    private static final int SIZE_STEP = 64;
     private final FeatureStore store;
     private final RetrievalProperties props;
-    /** The global list by size (rounded up to {@link #SIZE_STEP}): the same for every user, read once per TTL. */
-    private final Cache<Integer, Map<String, Double>> cache;
+    private final PopularList popular;
 
     PopularSource(FeatureStore store, RetrievalProperties props) {
         this.store = store;
         this.props = props;
-        this.cache = Caffeine.newBuilder().expireAfterWrite(props.popularCacheTtl()).maximumSize(64).build();
-    }
-
-    /** At least the {@code n} most popular items, best first. */
-    private Map<String, Double> popular(int n) {
-        if (props.popularCacheTtl().isZero()) {
-            return store.popular(n);
-        }
-        int size = (n + SIZE_STEP - 1) / SIZE_STEP * SIZE_STEP;
-        return cache.get(size, store::popular);
+        this.popular = new PopularList(store, props.popularCacheTtl());
     }
 
     @Override
@@ -56,7 +44,7 @@ class PopularSource implements CandidateSource {
         List<String> categories = query.filters().includeCategories();
         if (categories.isEmpty()) {
             List<Candidate> out = new ArrayList<>(n);
-            popular(n + exclude.size()).forEach((itemId, score) -> {
+            popular.top(n + exclude.size()).forEach((itemId, score) -> {
                 if (out.size() < n && !exclude.contains(itemId)) {
                     out.add(new Candidate(itemId, score, name(), "Popular right now"));
                 }

@@ -36,7 +36,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "marquee.gateway.retrieval-url=http://127.0.0.1:9",
-        "marquee.gateway.ranking-url=http://127.0.0.1:9"})
+        "marquee.gateway.ranking-url=http://127.0.0.1:9",
+        // each test puts its own items on top of the popular list and expects them at once
+        "marquee.gateway.popular-cache-ttl=0s"})
 @EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
 class RecommendFallbackTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();

@@ -1,6 +1,8 @@
 package dev.marquee.common.feature;
 
 import dev.marquee.common.redis.RedisKeys;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -264,11 +266,7 @@ public final class UserState {
         }
         float scale = max == 0 ? 0 : max / 127f;
         byte[] out = new byte[Float.BYTES + v.length];
-        int bits = Float.floatToRawIntBits(scale); // little-endian, as ByteBuffer wrote it before
-        out[0] = (byte) bits;
-        out[1] = (byte) (bits >>> 8);
-        out[2] = (byte) (bits >>> 16);
-        out[3] = (byte) (bits >>> 24);
+        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, scale);
         if (scale != 0) {
             for (int i = 0; i < v.length; i++) {
                 out[Float.BYTES + i] = (byte) Math.round(v[i] / scale);
@@ -281,8 +279,7 @@ public final class UserState {
         if (bytes == null || bytes.length <= Float.BYTES) {
             return null;
         }
-        float scale = Float.intBitsToFloat((bytes[0] & 0xff) | (bytes[1] & 0xff) << 8 | (bytes[2] & 0xff) << 16
-                | (bytes[3] & 0xff) << 24);
+        float scale = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getFloat(0);
         float[] v = new float[bytes.length - Float.BYTES];
         for (int i = 0; i < v.length; i++) {
             v[i] = bytes[Float.BYTES + i] * scale;

@@ -23,7 +23,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.stereotype.Component;
 
 /**
- * The stream consumer's own Redis connections (same client and settings as Spring's factory): commands are queued
+ * The stream consumer's own Redis connections (same client and settings as Spring's factory): reads are queued
  * without flushing and sent in one write, and results are not converted unless asked for. The consumer sends tens of
  * thousands of commands per batch; going through Spring's pipeline conversions cost it about half its time. The
  * batches' write transactions go on a socket of their own ({@link TransactionWriter}), encoded once as bytes
@@ -34,14 +34,17 @@ class ConsumerRedis {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private final LettuceConnectionFactory factory;
     private StatefulRedisConnection<byte[], byte[]> connection;
-    private StatefulRedisConnection<byte[], byte[]> readConnection;
     private TransactionWriter transactionWriter;
 
     ConsumerRedis(LettuceConnectionFactory factory) {
         this.factory = factory;
     }
 
-    /** A round trip: queue commands on {@link Round#redis()}, then {@link Round#run()} sends them and waits. */
+    /**
+     * A round trip on the reading connection: queue commands on {@link Round#redis()}, then {@link Round#run()} sends
+     * them and waits. Writes never queue here (they go through {@link #transactions}), so reads do not wait behind
+     * them; Redis may run a read before or after the writes in flight, and the caller accounts for both.
+     */
     Round round() {
         return new Round(connection());
     }
@@ -69,17 +72,6 @@ class ConsumerRedis {
     }
 
     /**
-     * A round on the second connection, for the batch reads: they need not wait behind the writes queued on the
-     * first one (Redis may run them before or after those; the caller accounts for both).
-     */
-    synchronized Round readRound() {
-        if (readConnection == null || !readConnection.isOpen()) {
-            readConnection = open();
-        }
-        return new Round(readConnection);
-    }
-
-    /**
      * The connection, opened on first use and again whenever it was closed: the factory is a lifecycle bean, and a
      * stopped and restarted factory (context stop/start) has a new client whose old connections are closed.
      */
@@ -104,9 +96,6 @@ class ConsumerRedis {
         }
         if (connection != null) {
             connection.close();
-        }
-        if (readConnection != null) {
-            readConnection.close();
         }
     }
 

@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -127,11 +126,9 @@ class EventListener implements ConsumerSeekAware {
             }
             events.add(new FeatureUpdater.StreamEvent(record.partition(), record.offset(), event));
         }
-        Set<String> batchUsers = new HashSet<>();
-        events.forEach(e -> batchUsers.add(e.event().userId()));
         CompletableFuture<Integer> written;
         try {
-            written = updater.apply(events, () -> {
+            written = updater.apply(events, batchUsers -> {
                 settle();
                 flushDueLabels(batchUsers);
             });

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import dev.marquee.common.feature.Vectors;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -96,20 +97,19 @@ public class FeatureUpdater {
 
     /** Applies the events (in order), waits for the writes and returns how many were new. */
     public int apply(List<StreamEvent> batch) {
-        return apply(batch, () -> { }).join();
+        return apply(batch, users -> { }).join();
     }
 
     /**
-     * Applies the events (in order) without waiting for the writes: reads what the batch needs (on the read
-     * connection, while the previous batch's writes may still be running: what those change comes from memory, see
-     * {@link #lastSent}), computes, sends the batch's labelled examples and waits for Kafka to take them, runs
+     * Applies the events (in order) without waiting for the writes: reads what the batch needs (while the previous
+     * batch's writes may still be running: what those change comes from memory, see {@link #lastSent}), computes, sends the batch's labelled examples and waits for Kafka to take them, runs
      * {@code beforeWrite} (the caller's chance to wait for the previous writes and refuse to go on if they failed:
-     * this batch was computed on top of them), then sends the writes. The result completes with the number of new
-     * events once Redis applied the writes, exceptionally if it did not.
+     * this batch was computed on top of them; it is given the batch's users), then sends the writes. The result
+     * completes with the number of new events once Redis applied the writes, exceptionally if it did not.
      */
-    public CompletableFuture<Integer> apply(List<StreamEvent> batch, Runnable beforeWrite) {
+    public CompletableFuture<Integer> apply(List<StreamEvent> batch, Consumer<Set<String>> beforeWrite) {
         if (batch.isEmpty()) {
-            beforeWrite.run();
+            beforeWrite.accept(Set.of());
             return CompletableFuture.completedFuture(0);
         }
         long now = System.currentTimeMillis();
@@ -120,7 +120,7 @@ public class FeatureUpdater {
         List<CompletableFuture<?>> sends = b.labels.send();
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
         long t2 = System.nanoTime();
-        beforeWrite.run();
+        beforeWrite.accept(b.users);
         long t2w = System.nanoTime();
         CompletableFuture<Void> sent = b.write(now);
         lastSent = b.applied.isEmpty() ? null : b; // nothing written: Redis has it all (the previous writes are done)
@@ -152,7 +152,7 @@ public class FeatureUpdater {
 
     private Batch read(List<StreamEvent> batch, long now) {
         Batch b = new Batch(batch);
-        Set<String> users = new LinkedHashSet<>();
+        Set<String> users = b.users;
         Set<String> items = new LinkedHashSet<>();
         List<Long> hashes = b.hashes;
         for (StreamEvent se : batch) {
@@ -165,7 +165,7 @@ public class FeatureUpdater {
         }
         byte[] category = bytes(RedisKeys.ITEM_CATEGORY);
         byte[] vector = bytes(RedisKeys.ITEM_VECTOR);
-        ConsumerRedis.Round round = consumerRedis.readRound();
+        ConsumerRedis.Round round = consumerRedis.round();
         var redis = round.redis();
         seenEvents.check(round, hashes, now, b.seenBefore);
         round.read(redis.hgetall(bytes(RedisKeys.DECAY_LANDMARKS)),
@@ -225,6 +225,8 @@ public class FeatureUpdater {
         final List<StreamEvent> events;
         /** The events' id hashes, in event order. */
         final List<Long> hashes = new ArrayList<>();
+        /** The batch's users, in order of first event. */
+        final Set<String> users = new LinkedHashSet<>();
         final Set<Long> seenBefore = new HashSet<>();
         final Map<String, ForwardDecay> landmarks = new HashMap<>();
         final Set<String> knownCategories = new HashSet<>();

@@ -109,18 +109,7 @@ final class LabelFlusher {
                 long nextDue = Long.MAX_VALUE;
                 if (value != null) {
                     Map<String, String> pending = UserState.decodePending(value);
-                    var it = pending.entrySet().iterator();
-                    while (it.hasNext()) {
-                        var e = it.next();
-                        LabelJoiner.Pending p = LabelJoiner.Pending.parse(e.getValue());
-                        if (p.shownMillis() + windowMillis <= eventTime) {
-                            negatives.add(LabelJoiner.example(u, e.getKey(), p, 0, null,
-                                    Instant.ofEpochMilli(eventTime)));
-                            it.remove();
-                        } else {
-                            nextDue = Math.min(nextDue, p.shownMillis() + windowMillis);
-                        }
-                    }
+                    nextDue = resolve(u, pending, eventTime, negatives);
                     // the user hash exists (the field was read): rewrite only the pending field
                     writes.call("HSET", bytes(RedisKeys.user(u)), field, bytes(UserState.encodePending(pending)));
                 }
@@ -138,6 +127,26 @@ final class LabelFlusher {
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join(); // sent before the pending go
         redis.transactions(List.of(writes)).join(); // one MULTI/EXEC, on the batches' write connection
         return new Outcome(negatives.size(), more);
+    }
+
+    /**
+     * Removes the user's impressions whose window ended by {@code eventTime} from {@code pending}, adding each as a
+     * negative example; returns when the next of those left is due ({@link Long#MAX_VALUE}: none left).
+     */
+    private long resolve(String user, Map<String, String> pending, long eventTime, List<LabelledExample> negatives) {
+        long nextDue = Long.MAX_VALUE;
+        var it = pending.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            LabelJoiner.Pending p = LabelJoiner.Pending.parse(e.getValue());
+            if (p.shownMillis() + windowMillis <= eventTime) {
+                negatives.add(LabelJoiner.example(user, e.getKey(), p, 0, null, Instant.ofEpochMilli(eventTime)));
+                it.remove();
+            } else {
+                nextDue = Math.min(nextDue, p.shownMillis() + windowMillis);
+            }
+        }
+        return nextDue;
     }
 
     private static String str(byte[] b) {

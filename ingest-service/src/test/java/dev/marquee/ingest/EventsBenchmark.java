@@ -331,7 +331,7 @@ class EventsBenchmark {
     /** The consumer's stage timers now: stage -> {count, total seconds}. */
     private Map<String, double[]> stages() {
         Map<String, double[]> out = new java.util.LinkedHashMap<>();
-        for (String stage : List.of("read", "compute", "wait", "write", "flush")) {
+        for (String stage : List.of("read", "held", "compute", "wait", "write", "flush")) {
             out.put(stage, stage(stage));
         }
         return out;

@@ -31,9 +31,8 @@ import org.springframework.validation.annotation.Validated;
  *                           deploy/) so they stay compact integer sets (default 256: ~2M events per period)
  * @param labelWindow        an impression followed by a click, add-to-cart or purchase of the same item by the same
  *                           user within this time is a positive example, otherwise a negative one (default 30m)
- * @param labelFlushInterval how often (at most, between batches) impressions past their window are turned into
- *                           negative examples, spending a tenth of the time since the last flush on it, at most half
- *                           an interval (default 200ms)
+ * @param labelFlushInterval how often impressions past their window are turned into negative examples, on the label
+ *                           flusher's own thread, for at most half an interval each time (default 200ms)
  * @param writeGroupUsers    a consumer batch's writes go to Redis as one atomic transaction per group of this many
  *                           users (with everything their events change); item increments (popularity, trending,
  *                           co-visitation, CTR counters) are summed per group and the seen event ids go as one SADD

@@ -26,14 +26,15 @@ import org.springframework.stereotype.Component;
  * The stream consumer's own Redis connections (same client and settings as Spring's factory): reads are queued
  * without flushing and sent in one write, and results are not converted unless asked for. The consumer sends tens of
  * thousands of commands per batch; going through Spring's pipeline conversions cost it about half its time. The
- * batches' write transactions go on a socket of their own ({@link TransactionWriter}), encoded once as bytes
- * ({@link Writes}). Used by the single consumer thread only.
+ * consumer thread and the label flusher's thread read on a connection each; the write transactions of both go on a
+ * socket of their own ({@link TransactionWriter}), encoded once as bytes ({@link Writes}), in the order submitted.
  */
 @Component
 class ConsumerRedis {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private final LettuceConnectionFactory factory;
     private StatefulRedisConnection<byte[], byte[]> connection;
+    private StatefulRedisConnection<byte[], byte[]> flusherConnection;
     private TransactionWriter transactionWriter;
 
     ConsumerRedis(LettuceConnectionFactory factory) {
@@ -47,6 +48,11 @@ class ConsumerRedis {
      */
     Round round() {
         return new Round(connection());
+    }
+
+    /** {@link #round()} for the label flusher's thread, on a connection of its own. */
+    Round flusherRound() {
+        return new Round(flusherConnection());
     }
 
     /**
@@ -82,6 +88,13 @@ class ConsumerRedis {
         return connection;
     }
 
+    private synchronized StatefulRedisConnection<byte[], byte[]> flusherConnection() {
+        if (flusherConnection == null || !flusherConnection.isOpen()) {
+            flusherConnection = open();
+        }
+        return flusherConnection;
+    }
+
     private StatefulRedisConnection<byte[], byte[]> open() {
         StatefulRedisConnection<byte[], byte[]> c =
                 ((RedisClient) factory.getRequiredNativeClient()).connect(ByteArrayCodec.INSTANCE);
@@ -96,6 +109,9 @@ class ConsumerRedis {
         }
         if (connection != null) {
             connection.close();
+        }
+        if (flusherConnection != null) {
+            flusherConnection.close();
         }
     }
 

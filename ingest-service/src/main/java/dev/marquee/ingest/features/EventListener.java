@@ -3,10 +3,8 @@ package dev.marquee.ingest.features;
 import dev.marquee.common.Metrics;
 import dev.marquee.common.Topics;
 import dev.marquee.common.event.InteractionEvent;
-import dev.marquee.ingest.config.FeatureProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +17,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -39,10 +36,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The stream consumer: reads the events topic in batches and hands them to {@link FeatureUpdater}. A record that cannot
- * be parsed or breaks the event schema goes to the dead-letter topic with the reason, and the batch goes on. Before a
- * batch's writes are sent, once the previous batch's are done, impressions past their label window become negative
- * examples (those of the batch's own users wait for a later flush, at the latest the one on the container's idle
- * event).
+ * be parsed or breaks the event schema goes to the dead-letter topic with the reason, and the batch goes on.
+ * Impressions past their label window become negative examples on the label flusher's own thread
+ * ({@link LabelFlusher}), for users the consumer does not hold ({@link UserClaims}); the last batch's users are let go
+ * on the container's idle event.
  *
  * <p>Pipelined across polls, at least once: a batch's writes are sent and the listener returns to poll, parse, read and
  * compute the next batch while Redis applies them (what the reads may miss of those writes comes from memory, see
@@ -67,10 +64,6 @@ class EventListener implements ConsumerSeekAware {
     private final Validator validator;
     private final KafkaTemplate<String, String> kafka;
     private final Counter deadLettered;
-    private final Counter negatives;
-    private final Timer flushTime;
-    private final long flushIntervalNanos;
-    private long lastFlush = System.nanoTime();
     /** The batch whose writes were sent last and not yet seen to succeed (consumer thread only). */
     private InFlight inFlight;
     private long backoffMs;
@@ -88,17 +81,14 @@ class EventListener implements ConsumerSeekAware {
         }
     }
 
-    EventListener(FeatureUpdater updater, ConsumerRedis redis, FeatureProperties props, JsonMapper json,
-                  Validator validator, KafkaTemplate<String, String> kafka, MeterRegistry meters) {
+    EventListener(FeatureUpdater updater, LabelFlusher flusher, JsonMapper json, Validator validator,
+                  KafkaTemplate<String, String> kafka, MeterRegistry meters) {
         this.updater = updater;
-        this.flusher = new LabelFlusher(redis, kafka, json, props.labelWindow().toMillis());
-        this.negatives = meters.counter(Metrics.LABELLED_EXAMPLES, Metrics.TAG_OUTCOME, "sent");
+        this.flusher = flusher;
         this.eventReader = json.readerFor(InteractionEvent.class);
         this.validator = validator;
         this.kafka = kafka;
         this.deadLettered = meters.counter(Metrics.FEATURE_EVENTS, Metrics.TAG_OUTCOME, "dead_letter");
-        this.flushTime = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "flush");
-        this.flushIntervalNanos = props.labelFlushInterval().toNanos();
     }
 
     /**
@@ -128,10 +118,7 @@ class EventListener implements ConsumerSeekAware {
         }
         CompletableFuture<Integer> written;
         try {
-            written = updater.apply(events, batchUsers -> {
-                settle();
-                flushDueLabels(batchUsers);
-            });
+            written = updater.apply(events, batchUsers -> settle());
         } catch (EarlierWriteFailed e) {
             rewind(e.getCause(), firstOffsets, (tp, offset) -> consumer.seek(tp, offset));
             return;
@@ -145,27 +132,6 @@ class EventListener implements ConsumerSeekAware {
         // acknowledged in poll order, each only after the one before it
         acked = CompletableFuture.allOf(acked, written).thenRun(ack::acknowledge);
         inFlight = new InFlight(firstOffsets, written);
-    }
-
-    /**
-     * Impressions past their label window become negatives, every {@code label-flush-interval} at most, for a tenth of
-     * the time since the last flush (at most half an interval: batch cycles are longer than the interval while
-     * catching up). Runs where the consumer waits anyway: the previous batch's writes are done and this batch's are
-     * not sent, so no write is in flight to wait for. This batch's users are left for a later flush: its writes carry
-     * their whole state and would undo what the flush changed. (Run while this batch's writes are in flight instead,
-     * on the second connection, its rounds queued behind them in Redis and it drained less: 803-804 bytes per user
-     * in the benchmark.)
-     */
-    private void flushDueLabels(Set<String> batchUsers) {
-        long sinceFlush = System.nanoTime() - lastFlush;
-        if (sinceFlush < flushIntervalNanos) {
-            return;
-        }
-        long budget = Math.min(sinceFlush, 5 * flushIntervalNanos) / 10;
-        long start = System.nanoTime();
-        negatives.increment(flusher.flush(updater.eventTimes(), budget, batchUsers));
-        lastFlush = System.nanoTime();
-        flushTime.record(lastFlush - start, TimeUnit.NANOSECONDS);
     }
 
     /** Waits for the batch in flight; throws {@link EarlierWriteFailed} if its writes failed. */
@@ -219,8 +185,8 @@ class EventListener implements ConsumerSeekAware {
     }
 
     /**
-     * No records for a while: a failure of the last batch sent is dealt with here; else, once its writes are done, due
-     * labels are flushed for every user (those of the batches before were skipped, see {@link #flushDueLabels}).
+     * No records for a while: a failure of the last batch sent is dealt with here; else, once its writes are done, its
+     * users are let go, so the label flusher can resolve their due impressions too.
      */
     @Override
     public void onIdleContainer(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
@@ -228,19 +194,18 @@ class EventListener implements ConsumerSeekAware {
             settleOrRewind(Map.of(), (tp, offset) -> callback.seek(tp.topic(), tp.partition(), offset));
         }
         if (inFlight == null) {
-            try {
-                flushDueLabels(Set.of());
-            } catch (RuntimeException e) { // Redis or Kafka away: what is due stays due for the next flush
-                log.warn("label flush failed, retried with the next flush: {}",
-                        NestedExceptionUtils.getMostSpecificCause(e).toString());
-            }
-            updater.forgetLastSent(); // the flush may have rewritten the pending impressions of the last batch's users
+            updater.forgetLastSent();
         }
     }
 
-    /** Partitions go (rebalance, stop): let the writes in flight finish; what was not acknowledged is re-read. */
+    /**
+     * Partitions go (rebalance, stop): let the writes in flight finish (what was not acknowledged is re-read) and the
+     * label flusher's round in progress end; it no longer flushes them.
+     */
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        updater.forgetPartitions(partitions.stream().map(TopicPartition::partition).toList());
+        flusher.awaitRound();
         InFlight f = inFlight;
         inFlight = null;
         acked = CompletableFuture.completedFuture(null);

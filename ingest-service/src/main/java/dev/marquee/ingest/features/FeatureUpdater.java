@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import dev.marquee.common.feature.Vectors;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -46,6 +47,7 @@ public class FeatureUpdater {
     }
 
     private final ConsumerRedis consumerRedis;
+    private final UserClaims claims;
     private final FeatureProperties props;
     private final SeenEvents seenEvents;
     private final ItemCache itemCache;
@@ -61,11 +63,16 @@ public class FeatureUpdater {
     private final Timer phaseWrite;
     /** Waiting for the previous batch's writes before sending this one's. */
     private final Timer phaseWait;
+    /** Waiting for a label flush round that holds one of the batch's users (part of the read stage). */
+    private final Timer phaseHeld;
     /** Capped sorted sets are trimmed in one of this many batches that touch them. */
     static final int TRIM_EVERY = 8;
     private long batches;
-    /** Per partition, the latest event time applied: impressions due before it become negatives. */
-    private final Map<Integer, Long> eventTime = new HashMap<>();
+    /**
+     * Per partition, the latest event time applied: impressions due before it become negatives. Written by the
+     * consumer thread, read by the label flusher's.
+     */
+    private final Map<Integer, Long> eventTime = new ConcurrentHashMap<>();
     /**
      * The last batch whose writes were sent. Reads go on their own connection and may run before those writes, so
      * what the batch changed that a later batch reads (its users' state, its event ids, decay landmarks, categories)
@@ -73,9 +80,10 @@ public class FeatureUpdater {
      */
     private Batch lastSent;
 
-    FeatureUpdater(ConsumerRedis consumerRedis, FeatureProperties props, KafkaTemplate<String, String> kafka,
-                   JsonMapper json, MeterRegistry meters) {
+    FeatureUpdater(ConsumerRedis consumerRedis, UserClaims claims, FeatureProperties props,
+                   KafkaTemplate<String, String> kafka, JsonMapper json, MeterRegistry meters) {
         this.consumerRedis = consumerRedis;
+        this.claims = claims;
         this.props = props;
         this.seenEvents = new SeenEvents(props);
         this.itemCache = new ItemCache(props.itemCacheTtl().toNanos(), props.itemCacheSize());
@@ -89,6 +97,7 @@ public class FeatureUpdater {
         this.phaseCompute = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "compute");
         this.phaseWrite = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "write");
         this.phaseWait = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "wait");
+        this.phaseHeld = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "held");
         this.freshness = Timer.builder(Metrics.FEATURE_FRESHNESS).publishPercentileHistogram()
                 .publishPercentiles(0.5, 0.95, 0.99)
                 .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1))
@@ -121,6 +130,7 @@ public class FeatureUpdater {
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
         long t2 = System.nanoTime();
         beforeWrite.accept(b.users);
+        claims.consumerKeepsOnly(b.users); // the previous batch's writes are done and its state is no longer needed
         long t2w = System.nanoTime();
         CompletableFuture<Void> sent = b.write(now);
         lastSent = b.applied.isEmpty() ? null : b; // nothing written: Redis has it all (the previous writes are done)
@@ -145,9 +155,14 @@ public class FeatureUpdater {
         });
     }
 
-    /** Latest event time applied per partition (for {@link LabelFlusher}). */
+    /** Latest event time applied per partition (for {@link LabelFlusher}; a live view). */
     Map<Integer, Long> eventTimes() {
         return eventTime;
+    }
+
+    /** The partitions went to another consumer: their due labels are no longer flushed here. */
+    void forgetPartitions(java.util.Collection<Integer> partitions) {
+        eventTime.keySet().removeAll(partitions);
     }
 
     private Batch read(List<StreamEvent> batch, long now) {
@@ -163,6 +178,7 @@ public class FeatureUpdater {
                 items.add(e.itemId());
             }
         }
+        phaseHeld.record(() -> claims.consumerTakes(users)); // waits if a label flush round is rewriting one of them
         byte[] category = bytes(RedisKeys.ITEM_CATEGORY);
         byte[] vector = bytes(RedisKeys.ITEM_VECTOR);
         ConsumerRedis.Round round = consumerRedis.round();
@@ -211,12 +227,13 @@ public class FeatureUpdater {
     }
 
     /**
-     * Forgets the last batch sent: the next reads take everything from Redis. Called once its writes are known to
-     * be done and something else may have changed what they wrote (label flush), after a failure, and when
-     * partitions are revoked.
+     * Forgets the last batch sent: the next reads take everything from Redis, and the label flusher may take its
+     * users. Called once its writes are known to be done (the consumer is idle), after a failure, and when partitions
+     * are revoked.
      */
     void forgetLastSent() {
         lastSent = null;
+        claims.consumerReleasesAll();
         seenEvents.forgetExpiries(); // writes that set them may have failed
     }
 

@@ -1,5 +1,6 @@
 package dev.marquee.ingest.features;
 
+import dev.marquee.common.Metrics;
 import dev.marquee.common.Topics;
 import dev.marquee.common.event.LabelledExample;
 import dev.marquee.common.feature.UserState;
@@ -13,47 +14,139 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import dev.marquee.ingest.config.FeatureProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 import static dev.marquee.common.redis.FeatureStore.bytes;
 
 /**
  * Turns impressions whose label window has passed (in the event time of their partition) without engagement into
- * negative examples. Runs on the consumer thread while no batch's writes are in flight, and leaves the users of the
- * batch about to be written alone, so it never races with {@link LabelJoiner} for a user; it rewrites only the pending
- * field of the users it resolves and their entries in the due sets.
+ * negative examples, on a thread of its own: every {@code label-flush-interval} it runs rounds until nothing is due
+ * or half an interval is spent, so a backlog (after an import or a catch-up every pending impression is due at once)
+ * is drained beside the stream consumer instead of holding fresh events up. It works only on users the consumer does
+ * not hold ({@link UserClaims}), rewrites only their pending field and their entries in the due sets, and its writes
+ * go in the consumer's transaction order ({@link ConsumerRedis#transactions}), each after Kafka took its negatives.
  */
-final class LabelFlusher {
+@Component
+class LabelFlusher implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(LabelFlusher.class);
     /** Due users taken from each partition per round. */
     private static final int USERS_PER_ROUND = 100;
 
     private final ConsumerRedis redis;
+    private final FeatureUpdater updater;
+    private final UserClaims claims;
     private final KafkaTemplate<String, String> kafka;
     private final JsonMapper json;
     private final long windowMillis;
+    private final long intervalMillis;
+    private final Counter negatives;
+    private final Timer flushTime;
+    /** Held while a round runs: partitions are given up only between rounds. */
+    private final ReentrantLock roundLock = new ReentrantLock();
+    private ScheduledExecutorService thread;
+    private boolean failing;
 
-    LabelFlusher(ConsumerRedis redis, KafkaTemplate<String, String> kafka, JsonMapper json, long windowMillis) {
+    LabelFlusher(ConsumerRedis redis, FeatureUpdater updater, UserClaims claims, KafkaTemplate<String, String> kafka,
+                 JsonMapper json, FeatureProperties props, MeterRegistry meters) {
         this.redis = redis;
+        this.updater = updater;
+        this.claims = claims;
         this.kafka = kafka;
         this.json = json;
-        this.windowMillis = windowMillis;
+        this.windowMillis = props.labelWindow().toMillis();
+        this.intervalMillis = props.labelFlushInterval().toMillis();
+        this.negatives = meters.counter(Metrics.LABELLED_EXAMPLES, Metrics.TAG_OUTCOME, "sent");
+        this.flushTime = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "flush");
+    }
+
+    @Override
+    public synchronized void start() {
+        if (thread == null) {
+            thread = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "marquee-label-flush");
+                t.setDaemon(true);
+                return t;
+            });
+            thread.scheduleWithFixedDelay(this::tick, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (thread != null) {
+            thread.shutdown();
+            try {
+                thread.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            thread = null;
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return thread != null;
+    }
+
+    /** Waits for the round in progress, if any (partitions are being revoked: the next round will not see them). */
+    void awaitRound() {
+        roundLock.lock();
+        roundLock.unlock();
+    }
+
+    /** One flush: rounds until nothing is due or half an interval is spent. Redis or Kafka away: retried next tick. */
+    private void tick() {
+        long start = System.nanoTime();
+        try {
+            negatives.increment(flush(TimeUnit.MILLISECONDS.toNanos(intervalMillis) / 2));
+            if (failing) {
+                log.info("label flush works again");
+                failing = false;
+            }
+        } catch (RuntimeException e) {
+            if (!failing) { // once per outage, not every interval
+                log.warn("label flush failed, retried every {} ms: {}", intervalMillis,
+                        NestedExceptionUtils.getMostSpecificCause(e).toString());
+                failing = true;
+            }
+        } finally {
+            flushTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
     }
 
     /**
      * Resolves what is due on each partition by its latest event time, in rounds, until nothing is due or
      * {@code budgetNanos} is spent (the rest waits for the next flush; at least one round runs); returns the number
-     * of negatives sent. The users in {@code skip} are left as they are (the caller is about to write their state).
+     * of negatives sent.
      */
-    int flush(Map<Integer, Long> eventTimes, long budgetNanos, Set<String> skip) {
+    int flush(long budgetNanos) {
         long deadline = System.nanoTime() + budgetNanos;
         int sent = 0;
         Outcome round;
         do {
-            round = round(eventTimes, skip);
+            roundLock.lock();
+            try {
+                round = round(Map.copyOf(updater.eventTimes()));
+            } finally {
+                roundLock.unlock();
+            }
             sent += round.negatives();
         } while (round.more() && System.nanoTime() < deadline);
         return sent;
@@ -65,12 +158,16 @@ final class LabelFlusher {
 
     /**
      * One round over every partition at once: up to {@link #USERS_PER_ROUND} due users of each, in three round trips
-     * to Redis and one wait for Kafka whatever the number of partitions (a round is the smallest step of a flush, so
-     * its latency is what a flush adds to fresh events at least).
+     * to Redis and one wait for Kafka whatever the number of partitions; the users are held ({@link UserClaims}) from
+     * before their pending impressions are read until the round's writes are done (the consumer waits for a round
+     * that holds a user it needs, so a round is kept short).
      */
-    private Outcome round(Map<Integer, Long> eventTimes, Set<String> skip) {
+    private Outcome round(Map<Integer, Long> eventTimes) {
+        if (eventTimes.isEmpty()) {
+            return new Outcome(0, false);
+        }
         Map<Integer, List<String>> due = new TreeMap<>();
-        ConsumerRedis.Round find = redis.round();
+        ConsumerRedis.Round find = redis.flusherRound();
         eventTimes.forEach((partition, eventTime) -> {
             List<String> users = new ArrayList<>();
             due.put(partition, users);
@@ -79,15 +176,28 @@ final class LabelFlusher {
                     r -> r.forEach(u -> users.add(str(u))));
         });
         find.run();
-        // more are due where a partition filled its page with users it could resolve (skipped ones stay due)
-        boolean more = due.values().stream().anyMatch(users -> users.size() == USERS_PER_ROUND
-                && users.stream().anyMatch(u -> !skip.contains(u)));
-        due.values().forEach(users -> users.removeIf(skip::contains));
-        if (due.values().stream().allMatch(List::isEmpty)) {
+        // more may be due where a partition filled its page (the users the consumer holds stay due for a later round)
+        boolean more = due.values().stream().anyMatch(users -> users.size() == USERS_PER_ROUND);
+        List<String> taken = new ArrayList<>();
+        due.replaceAll((partition, users) -> {
+            List<String> mine = claims.flusherTakes(users);
+            taken.addAll(mine);
+            return mine;
+        });
+        if (taken.isEmpty()) {
             return new Outcome(0, false);
         }
+        try {
+            return resolve(eventTimes, due, more);
+        } finally {
+            claims.flusherReleases(taken);
+        }
+    }
+
+    /** Reads the taken users' pending impressions, sends the negatives, then writes what is left of them. */
+    private Outcome resolve(Map<Integer, Long> eventTimes, Map<Integer, List<String>> due, boolean more) {
         Map<Integer, Map<String, String>> fields = new TreeMap<>();
-        ConsumerRedis.Round read = redis.round();
+        ConsumerRedis.Round read = redis.flusherRound();
         byte[] field = bytes(RedisKeys.USER_PENDING);
         due.forEach((partition, users) -> {
             Map<String, String> pendingOf = new LinkedHashMap<>();
@@ -109,7 +219,7 @@ final class LabelFlusher {
                 long nextDue = Long.MAX_VALUE;
                 if (value != null) {
                     Map<String, String> pending = UserState.decodePending(value);
-                    nextDue = resolve(u, pending, eventTime, negatives);
+                    nextDue = resolveUser(u, pending, eventTime, negatives);
                     // the user hash exists (the field was read): rewrite only the pending field
                     writes.call("HSET", bytes(RedisKeys.user(u)), field, bytes(UserState.encodePending(pending)));
                 }
@@ -125,7 +235,7 @@ final class LabelFlusher {
             sends.add(kafka.send(Topics.EXAMPLES, x.userId(), json.writeValueAsString(x)));
         }
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join(); // sent before the pending go
-        redis.transactions(List.of(writes)).join(); // one MULTI/EXEC, on the batches' write connection
+        redis.transactions(List.of(writes)).join(); // one MULTI/EXEC, in order with the batches' transactions
         return new Outcome(negatives.size(), more);
     }
 
@@ -133,7 +243,7 @@ final class LabelFlusher {
      * Removes the user's impressions whose window ended by {@code eventTime} from {@code pending}, adding each as a
      * negative example; returns when the next of those left is due ({@link Long#MAX_VALUE}: none left).
      */
-    private long resolve(String user, Map<String, String> pending, long eventTime, List<LabelledExample> negatives) {
+    private long resolveUser(String user, Map<String, String> pending, long eventTime, List<LabelledExample> negatives) {
         long nextDue = Long.MAX_VALUE;
         var it = pending.entrySet().iterator();
         while (it.hasNext()) {

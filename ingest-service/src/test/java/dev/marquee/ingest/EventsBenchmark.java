@@ -52,9 +52,12 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>Memory: Redis {@code used_memory} after minus before that run, per user, and its breakdown by structure
  * ({@code MEMORY USAGE} of every key the run created, grouped by key family).</li>
  * <li>Freshness: live events at {@code RATE}/s (default 5,000) for {@code SECONDS} (default 15), each stamped when
- * sent; the consumer's freshness timer (event time to Redis transaction done) gives p50/p99.</li>
+ * sent; the consumer's freshness timer (event time to Redis transaction done, percentiles over the last 20-30 s) gives
+ * p50/p99. Twice: right after the run above, while the label flusher drains the impressions it left due (the jump of
+ * event time from the history to now makes all of them due at once), and again once none is due (steady state, the
+ * headline figure), with the 100 ms windows whose events waited longest and Redis' slow log.</li>
  * </ol>
- * Last line: {@code events_per_s=… freshness_p50_ms=… freshness_p99_ms=… bytes_per_user=…}.
+ * Last line: {@code events_per_s=… freshness_p50_ms=… freshness_p99_ms=… bytes_per_user=… freshness_catchup_p99_ms=…}.
  */
 @SpringBootTest
 @EnabledIfEnvironmentVariable(named = "MARQUEE_BENCH", matches = "events")
@@ -148,17 +151,52 @@ class EventsBenchmark {
         });
 
         Timer freshness = meters.find(Metrics.FEATURE_FRESHNESS).timer();
-        Map<String, double[]> liveBefore = stages();
-        long sentLive = live(freshness);
-        printStages(liveBefore);
+        // right after the catch-up every pending impression of the run above is due: the label flusher drains them
+        double[] catchUp = live("just after the catch-up (the label flusher draining ~100k users' due impressions)",
+                freshness);
+        long drainStart = System.nanoTime();
+        long due = waitForDueLabels(Duration.ofMinutes(3));
+        System.out.printf(Locale.ROOT, "label backlog: %,d users still due after %.1f s%n", due,
+                (System.nanoTime() - drainStart) / 1e9);
+        // the freshness percentiles cover the last 20-30 s: let the first run's events leave them
+        Thread.sleep(Math.max(0, 31_000 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStart)));
+        double[] steady = live("steady (no label backlog)", freshness);
+        System.out.printf(Locale.ROOT, "events_per_s=%.0f freshness_p50_ms=%.1f freshness_p99_ms=%.1f "
+                + "bytes_per_user=%.0f freshness_catchup_p99_ms=%.1f%n", eventsPerSecond, steady[0], steady[1],
+                bytesPerUser, catchUp[1]);
+    }
+
+    /** Live events at RATE/s for SECONDS, with what the consumer did meanwhile; returns freshness {p50, p99}. */
+    private double[] live(String label, Timer freshness) throws InterruptedException {
+        Map<String, double[]> before = stages();
+        redis.execute((RedisCallback<Object>) c -> c.execute("SLOWLOG", "RESET".getBytes()));
+        System.out.println("freshness run " + label + ":");
+        long sent = live(freshness);
+        printSlowCommands();
+        printStages(before);
         ValueAtPercentile[] p = freshness.takeSnapshot().percentileValues();
         double p50 = percentile(p, 0.5);
         double p99 = percentile(p, 0.99);
         System.out.printf(Locale.ROOT, "freshness at %,d events/s for %d s (%,d events): p50 %.1f ms, p95 %.1f ms, "
-                + "p99 %.1f ms, max %.1f ms%n", RATE, SECONDS, sentLive, p50, percentile(p, 0.95), p99,
-                freshness.max(TimeUnit.MILLISECONDS));
-        System.out.printf(Locale.ROOT, "events_per_s=%.0f freshness_p50_ms=%.1f freshness_p99_ms=%.1f "
-                + "bytes_per_user=%.0f%n", eventsPerSecond, p50, p99, bytesPerUser);
+                + "p99 %.1f ms%n", RATE, SECONDS, sent, p50, percentile(p, 0.95), p99);
+        return new double[] {p50, p99};
+    }
+
+    /** Waits (at most {@code limit}) until no user has impressions due by now; returns how many still have. */
+    private long waitForDueLabels(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            long due = 0;
+            for (int partition = 0; partition < 64; partition++) {
+                Long n = redis.opsForZSet().count(RedisKeys.labelsDue(partition), Double.NEGATIVE_INFINITY,
+                        System.currentTimeMillis());
+                due += n == null ? 0 : n;
+            }
+            if (due == 0 || System.nanoTime() > deadline) {
+                return due;
+            }
+            Thread.sleep(500);
+        }
     }
 
     /**
@@ -200,6 +238,29 @@ class EventsBenchmark {
         }
     }
 
+    /** Redis commands that took 10 ms or more during the live run (Redis' slow log), longest first. */
+    private void printSlowCommands() {
+        var factory = (org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory)
+                redis.getConnectionFactory();
+        List<Object> entries;
+        try (var c = ((io.lettuce.core.RedisClient) factory.getRequiredNativeClient()).connect()) {
+            entries = c.sync().slowlogGet(128);
+        }
+        List<long[]> byDuration = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (Object e : entries) {
+            List<?> entry = (List<?>) e;
+            List<?> args = (List<?>) entry.get(3);
+            byDuration.add(new long[] {((Number) entry.get(2)).longValue(), names.size()});
+            names.add(args.get(0) + (args.size() > 1 ? " " + args.get(1) : ""));
+        }
+        byDuration.sort((a, b) -> Long.compare(b[0], a[0]));
+        List<String> lines = byDuration.stream().limit(10)
+                .map(d -> String.format(Locale.ROOT, "%.1f ms %s", d[0] / 1e3, names.get((int) d[1]))).toList();
+        System.out.printf(Locale.ROOT, "  live redis commands of 10 ms or more: %d%s%n", entries.size(),
+                lines.isEmpty() ? "" : ": " + String.join(", ", lines));
+    }
+
     /** Redis commands run while consuming (scripts' calls included), per event, with their own time per call. */
     private void printCommandStats(double events) {
         Properties stats = redis.execute((RedisCallback<Properties>) c -> c.serverCommands().info("commandstats"));
@@ -223,6 +284,14 @@ class EventsBenchmark {
     private long live(Timer freshness) throws InterruptedException {
         long before = freshness.count();
         long total = (long) RATE * SECONDS;
+        // every 100 ms: events applied and their summed lag, to show when the slow ones were applied
+        List<double[]> windows = java.util.Collections.synchronizedList(new ArrayList<>());
+        long sampleStart = System.nanoTime();
+        var sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> windows.add(new double[] {(System.nanoTime() - sampleStart) / 1e9,
+                freshness.count(), freshness.totalTime(TimeUnit.MILLISECONDS), stage("read")[1], stage("held")[1],
+                stage("wait")[1], stage("write")[1], stage("flush")[1], stage("read")[0]}),
+                0, 100, TimeUnit.MILLISECONDS);
         try (KafkaProducer<String, String> producer = producer()) {
             long start = System.nanoTime();
             for (long n = 0; n < total; n++) {
@@ -240,7 +309,34 @@ class EventsBenchmark {
         while (freshness.count() - before < total && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+        sampler.shutdownNow();
+        System.out.printf(Locale.ROOT, "  live run from %s (UTC)%n", java.time.LocalTime.ofInstant(
+                Instant.now().minusNanos(System.nanoTime() - sampleStart), java.time.ZoneOffset.UTC));
+        printSlowWindows(windows);
         return freshness.count() - before;
+    }
+
+    /**
+     * The 100 ms windows in which the events applied waited 50 ms or more on average, with the batches of the window
+     * and the time the consumer's stages took in it (ms; a stage's time counts when a batch's writes complete).
+     */
+    private static void printSlowWindows(List<double[]> windows) {
+        List<String> slow = new ArrayList<>();
+        synchronized (windows) {
+            for (int i = 1; i < windows.size(); i++) {
+                double n = windows.get(i)[1] - windows.get(i - 1)[1];
+                double lag = n == 0 ? 0 : (windows.get(i)[2] - windows.get(i - 1)[2]) / n;
+                if (lag >= 50) {
+                    double[] a = windows.get(i - 1);
+                    double[] b = windows.get(i);
+                    slow.add(String.format(Locale.ROOT, "+%.1fs %.0f ms (%.0f events, %.0f batches: read %.0f held"
+                            + " %.0f wait %.0f write %.0f flush %.0f)", b[0], lag, n, b[8] - a[8], (b[3] - a[3]) * 1e3,
+                            (b[4] - a[4]) * 1e3, (b[5] - a[5]) * 1e3, (b[6] - a[6]) * 1e3, (b[7] - a[7]) * 1e3));
+                }
+            }
+            System.out.printf(Locale.ROOT, "  live windows of 100 ms with a mean freshness >= 50 ms: %d of %d%s%n",
+                    slow.size(), windows.size() - 1, slow.isEmpty() ? "" : "\n    " + String.join("\n    ", slow));
+        }
     }
 
     /** A user's next event: mostly views and clicks on items of the user's two favourite categories. */

@@ -99,23 +99,56 @@ public final class UserState {
 
     /** The hash fields to write back (all of them: the consumer writes a user in one HSET). */
     public Map<byte[], byte[]> encode() {
+        List<byte[]> flat = encodeFlat();
         Map<byte[], byte[]> out = new LinkedHashMap<>();
-        if (taste != null) {
-            out.put(TASTE.clone(), storedTaste != null ? storedTaste.clone() : quantize(taste));
+        for (int i = 0; i < flat.size(); i += 2) {
+            out.put(flat.get(i).clone(), flat.get(i + 1));
         }
-        out.put(RECENT.clone(), b(String.join(",", recent)));
-        StringBuilder cats = new StringBuilder();
+        return out;
+    }
+
+    /**
+     * {@link #encode()} as the arguments of one {@code HSET}: field, value, field, value... The field names are shared
+     * constants (not copies): callers write them out and must not change them.
+     */
+    public List<byte[]> encodeFlat() {
+        List<byte[]> out = new ArrayList<>(16);
+        if (taste != null) {
+            add(out, TASTE, storedTaste != null ? storedTaste.clone() : quantize(taste));
+        }
+        add(out, RECENT, joined(recent));
+        StringBuilder cats = new StringBuilder(categories.size() * 16);
         categories.forEach((c, w) -> cats.append(cats.isEmpty() ? "" : ",").append(c).append(':')
                 .append((float) (double) w));
-        out.put(CATEGORIES.clone(), b(cats.toString()));
-        out.put(TIME.clone(), b(Long.toString(lastMillis)));
-        out.put(COUNT.clone(), b(Long.toString(count)));
+        add(out, CATEGORIES, b(cats.toString()));
+        add(out, TIME, b(Long.toString(lastMillis)));
+        add(out, COUNT, b(Long.toString(count)));
         if (session != null) {
-            out.put(SESSION.clone(), b(session));
+            add(out, SESSION, b(session));
         }
-        out.put(SESSION_ITEMS.clone(), b(String.join(",", sessionItems)));
-        out.put(PENDING.clone(), b(encodePending(pending)));
+        add(out, SESSION_ITEMS, joined(sessionItems));
+        add(out, PENDING, b(encodePending(pending)));
         return out;
+    }
+
+    private static void add(List<byte[]> out, byte[] field, byte[] value) {
+        out.add(field);
+        out.add(value);
+    }
+
+    /** Ids joined by commas, as bytes (ids are ASCII-safe by their schema pattern, but encoded as UTF-8 anyway). */
+    private static byte[] joined(List<String> ids) {
+        if (ids.isEmpty()) {
+            return new byte[0];
+        }
+        StringBuilder sb = new StringBuilder(ids.size() * 8);
+        for (String id : ids) {
+            if (!sb.isEmpty()) {
+                sb.append(',');
+            }
+            sb.append(id);
+        }
+        return b(sb.toString());
     }
 
     public UserFeatures features(String userId) {

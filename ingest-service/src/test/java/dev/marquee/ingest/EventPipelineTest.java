@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -148,6 +149,68 @@ class EventPipelineTest {
         assertThat(examples.get(a).get("position").asInt()).isEqualTo(0);
         assertThat(examples.get(b).get("label").asInt()).isZero();
         assertThat(examples.get(b).get("position").asInt()).isEqualTo(1);
+    }
+
+    /**
+     * The label flusher resolves due impressions on its own thread while the consumer joins clicks to the same users'
+     * pending impressions: if either worked on a stale copy, an impression would be labelled twice (a negative from
+     * the flush and a positive from the click, or a negative again later) or never.
+     */
+    @Test
+    void everyImpressionIsLabelledExactlyOnceWhileTheFlusherAndTheConsumerWorkOnTheSameUsers() throws Exception {
+        int users = 2000;
+        int shown = 5;
+        // shown 40 min ago: not due while the partitions' clocks stay there, all due (window 30 min) once they
+        // see an event stamped now
+        Instant shownAt = Instant.now().minus(Duration.ofMinutes(40));
+        String request = "req-" + run;
+        List<Map<String, Object>> impressions = new ArrayList<>();
+        List<Map<String, Object>> clicks = new ArrayList<>();
+        for (int u = 0; u < users; u++) {
+            for (int i = 0; i < shown; i++) {
+                String user = "u-" + run + "-" + u;
+                impressions.add(impression(user, "it-" + i, request + "-" + u, i, shownAt.plusMillis(u)));
+                clicks.add(event(user, "it-" + i, EventType.CLICK, shownAt.plusSeconds(10 + i)));
+            }
+        }
+        for (int from = 0; from < impressions.size(); from += 1000) {
+            assertThat(post("/events/batch", Map.of("events", impressions.subList(from, from + 1000))).statusCode())
+                    .isEqualTo(202);
+        }
+        // every partition's clock jumps to now, then the clicks come, users mixed, batch after batch: the flusher
+        // resolves the users' impressions while the consumer joins clicks to them (a click within the window is a
+        // positive only if its impression is still pending when the consumer reads it)
+        List<Map<String, Object>> now = new ArrayList<>();
+        for (int p = 0; p < 64; p++) {
+            now.add(event("clock-" + run + "-" + p, "it-0", EventType.VIEW, Instant.now()));
+        }
+        assertThat(post("/events/batch", Map.of("events", now)).statusCode()).isEqualTo(202);
+        java.util.Collections.shuffle(clicks, new java.util.Random(7));
+        for (int from = 0; from < clicks.size(); from += 250) {
+            assertThat(post("/events/batch", Map.of("events", clicks.subList(from, from + 250))).statusCode())
+                    .isEqualTo(202);
+        }
+
+        Map<String, Integer> labels = new java.util.HashMap<>();
+        try (KafkaConsumer<String, String> consumer = consumer("examples-" + run)) {
+            consumer.subscribe(List.of(Topics.EXAMPLES));
+            Instant deadline = Instant.now().plusSeconds(60);
+            Instant quietUntil = null; // once all are in, keep reading a while: a second label would come late
+            while (Instant.now().isBefore(deadline) && (quietUntil == null || Instant.now().isBefore(quietUntil))) {
+                for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode x = json.readTree(rec.value());
+                    if (x.get("requestId").asString().startsWith(request + "-")) {
+                        labels.merge(x.get("requestId").asString() + "/" + x.get("itemId").asString(), 1,
+                                Integer::sum);
+                    }
+                }
+                if (quietUntil == null && labels.size() == users * shown) {
+                    quietUntil = Instant.now().plusSeconds(3);
+                }
+            }
+        }
+        assertThat(labels).as("one label per impression").hasSize(users * shown);
+        assertThat(labels.entrySet()).filteredOn(e -> e.getValue() > 1).as("impressions labelled twice").isEmpty();
     }
 
     @Test

@@ -209,7 +209,6 @@ class EventListener implements ConsumerSeekAware {
         InFlight f = inFlight;
         inFlight = null;
         acked = CompletableFuture.completedFuture(null);
-        updater.forgetLastSent();
         if (f != null) {
             try {
                 f.written().get();
@@ -220,6 +219,8 @@ class EventListener implements ConsumerSeekAware {
                 Thread.currentThread().interrupt();
             }
         }
+        // only now: the flusher may take users of partitions kept, whose state the writes above may have carried
+        updater.forgetLastSent();
     }
 
     private static Map<TopicPartition, Long> firstOffsets(List<ConsumerRecord<String, byte[]>> records) {

@@ -83,24 +83,28 @@ public class ExampleBuilder {
     }
 
     /**
-     * Impressions with their outcome, oldest first: the newest {@code validationShare} of them (by the time they were
-     * shown) validate, the rest train. Feature rows as the server logged them, else from the feature store as it is
-     * now ({@link ExampleFeatures}); examples grouped by request for NDCG.
+     * Impressions with their outcome, oldest first: the newest {@code validationShare} of those with features (by the
+     * time they were shown) validate, the rest train. Feature rows as the server logged them, else from the feature
+     * store as it is now ({@link ExampleFeatures}); examples without either (user or item unknown) are left out
+     * before the split, so they cannot take the validation share; examples grouped by request for NDCG.
      */
     Split fromLabelled(List<LabelledExample> labelled) {
         List<LabelledExample> sorted = new ArrayList<>(labelled);
         sorted.sort(java.util.Comparator.comparing(LabelledExample::shownAt));
-        int cut = (int) Math.round(sorted.size() * (1 - props.validationShare()));
         ExampleFeatures.Joined joined = features.join(sorted);
+        List<Integer> usable = new ArrayList<>(sorted.size());
+        for (int i = 0; i < sorted.size(); i++) {
+            if (joined.rows().get(i) != null) {
+                usable.add(i);
+            }
+        }
+        int cut = (int) Math.round(usable.size() * (1 - props.validationShare()));
         Rows train = new Rows();
         Rows validation = new Rows();
-        for (int i = 0; i < sorted.size(); i++) {
-            float[] row = joined.rows().get(i);
-            if (row == null) {
-                continue;
-            }
+        for (int k = 0; k < usable.size(); k++) {
+            int i = usable.get(k);
             LabelledExample x = sorted.get(i);
-            (i < cut ? train : validation).add(row, x.label(), x.requestId());
+            (k < cut ? train : validation).add(joined.rows().get(i), x.label(), x.requestId());
         }
         TrainingRows rows = joined.counts();
         log.info("labelled examples: {} rows as logged at serve time, {} from current features (not logged), {} from "

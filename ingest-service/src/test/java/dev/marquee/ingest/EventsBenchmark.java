@@ -124,11 +124,13 @@ class EventsBenchmark {
         Map<String, double[]> stagesBefore = stages(); // the warm-up's batches are not counted
         long cpuBefore = jvmCpuNanos();
         double redisCpuBefore = redisCpuSeconds();
+        double kafkaCpuBefore = kafkaCpuSeconds();
         long start = System.nanoTime();
         consumeUntil(consumer, before + total);
         double seconds = (System.nanoTime() - start) / 1e9;
         double jvmCpu = (jvmCpuNanos() - cpuBefore) / 1e9;
         double redisCpu = redisCpuSeconds() - redisCpuBefore;
+        double kafkaCpu = kafkaCpuSeconds() - kafkaCpuBefore;
         double applied = consumed() - before;
         assertThat(applied).as("events consumed within 10 min").isGreaterThanOrEqualTo(total);
         double eventsPerSecond = applied / seconds;
@@ -136,8 +138,10 @@ class EventsBenchmark {
                 applied, seconds, eventsPerSecond);
 
         // CPU used while consuming: less sensitive than wall time to what else runs on the machine
-        System.out.printf(Locale.ROOT, "  cpu consumer JVM %.1f s, redis %.1f s: %.1f + %.1f µs per event%n", jvmCpu,
-                redisCpu, jvmCpu * 1e6 / applied, redisCpu * 1e6 / applied);
+        System.out.printf(Locale.ROOT, "  cpu consumer JVM %.1f s, redis %.1f s: %.1f + %.1f µs per event"
+                + " (kafka broker %s)%n", jvmCpu, redisCpu, jvmCpu * 1e6 / applied, redisCpu * 1e6 / applied,
+                Double.isNaN(kafkaCpu) ? "not measured" : String.format(Locale.ROOT, "%.1f s, %.1f µs per event",
+                        kafkaCpu, kafkaCpu * 1e6 / applied));
         printCommandStats(applied);
         printStages(stagesBefore);
         long memoryAfter = usedMemory();
@@ -470,6 +474,22 @@ class EventsBenchmark {
     private double redisCpuSeconds() {
         Properties info = redis.execute((RedisCallback<Properties>) c -> c.serverCommands().info("cpu"));
         return Double.parseDouble(info.getProperty("used_cpu_user")) + Double.parseDouble(info.getProperty("used_cpu_sys"));
+    }
+
+    /**
+     * CPU time of the Kafka broker the stack script started (its pid file under {@code MARQUEE_STATE_DIR}), from
+     * /proc; NaN where that is not available.
+     */
+    private static double kafkaCpuSeconds() {
+        try {
+            String dir = System.getenv("MARQUEE_STATE_DIR");
+            String pid = java.nio.file.Files.readString(java.nio.file.Path.of(dir, "run", "kafka.pid")).trim();
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid, "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime + stime, clock ticks of 1/100 s
+        } catch (Exception e) {
+            return Double.NaN;
+        }
     }
 
     private long usedMemory() {

@@ -408,8 +408,8 @@ class EventsBenchmark {
     }
 
     private static String family(String key) {
-        if (key.startsWith("u:")) {
-            return "user state incl. pending impressions (u:<user>)";
+        if (key.startsWith(RedisKeys.USER_PREFIX)) {
+            return "user state incl. pending impressions (us:<user>)";
         }
         if (key.startsWith("lbl:due:")) {
             return "users with impressions due (lbl:due:<p>)";

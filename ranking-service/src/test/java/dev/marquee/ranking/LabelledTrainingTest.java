@@ -68,7 +68,7 @@ class LabelledTrainingTest {
             state.addCategory(1.0, category(u + 1), 1.0, 16);
             String userKey = RedisKeys.user(user(u));
             redis.execute((RedisCallback<Object>) c -> {
-                c.hashCommands().hMSet(FeatureStore.bytes(userKey), state.encode());
+                c.stringCommands().set(FeatureStore.bytes(userKey), state.toBytes());
                 return null;
             });
         }

@@ -25,13 +25,13 @@ final class RedisFixture {
     }
 
     UserState user(String userId) {
-        return UserState.decode((Map<?, ?>) redis.execute((RedisCallback<Object>) c ->
-                c.hashCommands().hGetAll(FeatureStore.bytes(RedisKeys.user(userId)))));
+        return UserState.fromBytes((byte[]) redis.execute((RedisCallback<Object>) c ->
+                c.stringCommands().get(FeatureStore.bytes(RedisKeys.user(userId)))));
     }
 
     void user(String userId, UserState state) {
         redis.execute((RedisCallback<Object>) c -> {
-            c.hashCommands().hMSet(FeatureStore.bytes(RedisKeys.user(userId)), state.encode());
+            c.stringCommands().set(FeatureStore.bytes(RedisKeys.user(userId)), state.toBytes());
             return null;
         });
     }

@@ -129,7 +129,7 @@ class CandidateFiltersTest {
         state.addCategory(1.0, "alpha", 3.0, 16);
         state.addCategory(1.0, "beta", 1.0, 16);
         redis.execute((RedisCallback<Object>) c -> {
-            c.hashCommands().hMSet(FeatureStore.bytes(RedisKeys.user(user)), state.encode());
+            c.stringCommands().set(FeatureStore.bytes(RedisKeys.user(user)), state.toBytes());
             return null;
         });
         // bounded-staleness search: wait until the inserted rows are searchable

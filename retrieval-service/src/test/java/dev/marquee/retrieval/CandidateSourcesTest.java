@@ -65,7 +65,7 @@ class CandidateSourcesTest {
         state.addRecent(seen, 30);
         state.addCategory(1.0, category, 5.0, 16);
         redis.execute((RedisCallback<Object>) c -> {
-            c.hashCommands().hMSet(FeatureStore.bytes(RedisKeys.user(user)), state.encode());
+            c.stringCommands().set(FeatureStore.bytes(RedisKeys.user(user)), state.toBytes());
             return null;
         });
         String pairedWithLatest = "cs-pair-latest-" + run;

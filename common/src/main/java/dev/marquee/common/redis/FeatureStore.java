@@ -41,11 +41,24 @@ public class FeatureStore {
     }
 
     public UserFeatures user(String userId) {
-        Map<?, ?> hash = (Map<?, ?>) pipelined(c -> {
-            c.hashCommands().hGetAll(bytes(RedisKeys.user(userId)));
+        return userState(userId).features(userId);
+    }
+
+    /** The user's stored state (empty for a user never seen). */
+    public UserState userState(String userId) {
+        byte[] stored = (byte[]) pipelined(c -> {
+            c.stringCommands().get(bytes(RedisKeys.user(userId)));
             return null;
         }).get(0);
-        return UserState.decode(hash).features(userId);
+        return UserState.fromBytes(stored);
+    }
+
+    /** Stores the user's state as the stream consumer does (with its expiry); for imports, tools and tests. */
+    public void putUser(String userId, UserState state) {
+        pipelined(c -> {
+            c.stringCommands().pSetEx(bytes(RedisKeys.user(userId)), RedisKeys.USER_TTL.toMillis(), state.toBytes());
+            return null;
+        });
     }
 
     /**

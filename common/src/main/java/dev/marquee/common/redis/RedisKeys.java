@@ -6,9 +6,11 @@ import java.time.Duration;
  * Every Redis key the platform uses, with what bounds it (a cap or a TTL). See docs/architecture.md, "Feature store".
  */
 public final class RedisKeys {
-    // --- users: one hash per user ({@link dev.marquee.common.feature.UserState}), expires USER_TTL after the last event
+    // --- users: one value per user ({@link dev.marquee.common.feature.UserState#toBytes}), expires USER_TTL after the
+    // last event. The prefix was "u:" while the state was a hash of eight fields: values under the old prefix are
+    // never read and expire.
 
-    /** The user's state hash; fields below. */
+    /** The user's state. */
     public static String user(String userId) {
         return USER_PREFIX + userId;
     }
@@ -18,23 +20,7 @@ public final class RedisKeys {
         return key.substring(USER_PREFIX.length());
     }
 
-    public static final String USER_PREFIX = "u:";
-    /** Taste vector: float32 scale + int8 per dimension. */
-    public static final String USER_TASTE = "t";
-    /** Recent item ids, newest first, comma-separated; capped. */
-    public static final String USER_RECENT = "r";
-    /** Category affinities {@code name:weight,...}, exponentially time-decayed; capped. */
-    public static final String USER_CATEGORIES = "c";
-    /** Epoch millis of the latest event applied (the reference time of the decayed values). */
-    public static final String USER_TIME = "ts";
-    /** Number of events applied. */
-    public static final String USER_COUNT = "n";
-    /** Current session id (client's, or made up from time-window sessions). */
-    public static final String USER_SESSION = "s";
-    /** Items of the current session, newest first; capped. */
-    public static final String USER_SESSION_ITEMS = "si";
-    /** Impressions awaiting their label ({@code item=requestId|position|variant|millis;...}); resolved within the window. */
-    public static final String USER_PENDING = "p";
+    public static final String USER_PREFIX = "us:";
 
     public static final Duration USER_TTL = Duration.ofDays(30);
 
@@ -99,8 +85,8 @@ public final class RedisKeys {
     }
 
     /**
-     * Sorted set user id -> earliest due time (millis) of the user's pending impressions ({@link #USER_PENDING}), one
-     * per partition; a user leaves it when nothing of theirs is pending.
+     * Sorted set user id -> earliest due time (millis) of the user's pending impressions (in its {@link #user} state),
+     * one per partition; a user leaves it when nothing of theirs is pending.
      */
     public static String labelsDue(int partition) {
         return "lbl:due:" + partition;

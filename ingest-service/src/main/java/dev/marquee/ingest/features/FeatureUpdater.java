@@ -33,7 +33,7 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
 
 /**
  * Applies a batch of events to the Redis feature store: one pipelined read of everything the batch needs (which event
- * ids were seen, the users' state hashes with their pending impressions, the items' categories and vectors, decay
+ * ids were seen, the users' states with their pending impressions, the items' categories and vectors, decay
  * landmarks), then the writes as one atomic {@code MULTI}/{@code EXEC} transaction per group of users ({@link Part}),
  * the event ids marked seen included. Every event's effects land together with its id, so redelivery after a crash
  * and re-published events change nothing. Events of one user are on one partition (keyed by user id), hence handled
@@ -65,6 +65,7 @@ public class FeatureUpdater {
     private final Timer phaseWait;
     /** Waiting for a label flush round that holds one of the batch's users (part of the read stage). */
     private final Timer phaseHeld;
+    private static final byte[] PX = ConsumerRedis.Writes.ascii("PX");
     /** Capped sorted sets are trimmed in one of this many batches that touch them. */
     static final int TRIM_EVERY = 8;
     private long batches;
@@ -190,7 +191,7 @@ public class FeatureUpdater {
                 r -> r.forEach((k, v) -> b.landmarks.put(str(k), ForwardDecay.parse(str(v)))));
         round.read(redis.smembers(bytes(RedisKeys.CATEGORIES)), r -> r.forEach(m -> b.knownCategories.add(str(m))));
         for (String u : users) {
-            round.read(redis.hgetall(bytes(RedisKeys.user(u))), r -> b.states.put(u, UserState.decode(r)));
+            round.read(redis.get(bytes(RedisKeys.user(u))), r -> b.states.put(u, UserState.fromBytes(r)));
         }
         long readAt = System.nanoTime();
         for (String i : items) {
@@ -426,10 +427,7 @@ public class FeatureUpdater {
             }
             for (String u : touchedUsers) {
                 ConsumerRedis.Writes w = writesOf.get(partOfUser.get(u));
-                byte[] key = bytes(RedisKeys.user(u));
-                List<byte[]> flat = states.get(u).encodeFlat();
-                w.calls("HSET", key, flat.size(), flat);
-                w.call("PEXPIRE", key, userTtl);
+                w.call("SET", bytes(RedisKeys.user(u)), states.get(u).toBytes(), PX, userTtl);
             }
             byte[] impressionField = bytes(RedisKeys.ITEM_IMPRESSIONS);
             byte[] clickField = bytes(RedisKeys.ITEM_CLICKS);

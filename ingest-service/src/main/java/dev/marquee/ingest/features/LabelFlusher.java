@@ -6,7 +6,6 @@ import dev.marquee.common.event.LabelledExample;
 import dev.marquee.common.feature.UserState;
 import dev.marquee.common.redis.RedisKeys;
 import io.lettuce.core.Range;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -39,8 +38,9 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
  * negative examples, on a thread of its own: every {@code label-flush-interval} it runs rounds until nothing is due
  * or half an interval is spent, so a backlog (after an import or a catch-up every pending impression is due at once)
  * is drained beside the stream consumer instead of holding fresh events up. It works only on users the consumer does
- * not hold ({@link UserClaims}), rewrites only their pending field and their entries in the due sets, and its writes
- * go in the consumer's transaction order ({@link ConsumerRedis#transactions}), each after Kafka took its negatives.
+ * not hold ({@link UserClaims}), rewrites their states (only what is pending changes) and their entries in the due
+ * sets, and its writes go in the consumer's transaction order ({@link ConsumerRedis#transactions}), each after Kafka
+ * took its negatives.
  */
 @Component
 class LabelFlusher implements SmartLifecycle {
@@ -194,17 +194,16 @@ class LabelFlusher implements SmartLifecycle {
         }
     }
 
-    /** Reads the taken users' pending impressions, sends the negatives, then writes what is left of them. */
+    /** Reads the taken users' states, sends the negatives, then writes the states with what is left pending. */
     private Outcome resolve(Map<Integer, Long> eventTimes, Map<Integer, List<String>> due, boolean more) {
-        Map<Integer, Map<String, String>> fields = new TreeMap<>();
+        Map<Integer, Map<String, UserState>> states = new TreeMap<>();
         ConsumerRedis.Round read = redis.flusherRound();
-        byte[] field = bytes(RedisKeys.USER_PENDING);
         due.forEach((partition, users) -> {
-            Map<String, String> pendingOf = new LinkedHashMap<>();
-            fields.put(partition, pendingOf);
+            Map<String, UserState> stateOf = new LinkedHashMap<>();
+            states.put(partition, stateOf);
             for (String u : users) {
-                read.read(read.redis().hmget(bytes(RedisKeys.user(u)), field),
-                        (List<KeyValue<byte[], byte[]>> r) -> pendingOf.put(u, str(r.get(0).getValueOrElse(null))));
+                read.read(read.redis().get(bytes(RedisKeys.user(u))),
+                        (byte[] r) -> stateOf.put(u, r == null ? null : UserState.fromBytes(r)));
             }
         });
         read.run();
@@ -212,16 +211,16 @@ class LabelFlusher implements SmartLifecycle {
         List<LabelledExample> negatives = new ArrayList<>();
         // the writes are sent only once Kafka took the negatives: if the sends fail, the pending impressions stay
         ConsumerRedis.Writes writes = new ConsumerRedis.Writes();
-        fields.forEach((partition, pendingOf) -> {
+        byte[] keepTtl = ConsumerRedis.Writes.ascii("KEEPTTL");
+        states.forEach((partition, stateOf) -> {
             long eventTime = eventTimes.get(partition);
             byte[] dueKey = bytes(RedisKeys.labelsDue(partition));
-            pendingOf.forEach((u, value) -> {
+            stateOf.forEach((u, state) -> {
                 long nextDue = Long.MAX_VALUE;
-                if (value != null) {
-                    Map<String, String> pending = UserState.decodePending(value);
-                    nextDue = resolveUser(u, pending, eventTime, negatives);
-                    // the user hash exists (the field was read): rewrite only the pending field
-                    writes.call("HSET", bytes(RedisKeys.user(u)), field, bytes(UserState.encodePending(pending)));
+                if (state != null) { // else the user expired: nothing pending is left
+                    nextDue = resolveUser(u, state.pending(), eventTime, negatives);
+                    // the flusher holds the user (UserClaims): the state read is the latest; its expiry stays
+                    writes.call("SET", bytes(RedisKeys.user(u)), state.toBytes(), keepTtl);
                 }
                 if (nextDue == Long.MAX_VALUE) {
                     writes.call("ZREM", dueKey, bytes(u));

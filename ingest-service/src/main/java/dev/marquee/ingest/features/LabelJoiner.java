@@ -21,7 +21,7 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
 
 /**
  * Joins impressions with the engagement that follows them into labelled examples, inside one consumer batch. Pending
- * impressions live in the user's state hash (field {@link RedisKeys#USER_PENDING}), and each partition keeps one
+ * impressions live in the user's state ({@link RedisKeys#user}, {@code UserState#pending}), and each partition keeps one
  * due time per user with pending impressions ({@link RedisKeys#labelsDue}), so the join survives restarts and costs
  * no key of its own. A click, add-to-cart or purchase of a shown item within the window emits a positive example at
  * once; {@link LabelFlusher} turns impressions whose window passed into negatives. Event time decides, so replays and

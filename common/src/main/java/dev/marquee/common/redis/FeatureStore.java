@@ -53,13 +53,6 @@ public class FeatureStore {
         return UserState.fromBytes(stored);
     }
 
-    /** Stores the user's state as the stream consumer does (with its expiry); for imports, tools and tests. */
-    public void putUser(String userId, UserState state) {
-        pipelined(c -> {
-            c.stringCommands().pSetEx(bytes(RedisKeys.user(userId)), RedisKeys.USER_TTL.toMillis(), state.toBytes());
-            return null;
-        });
-    }
 
     /**
      * Features of the given items, in the given order; items unknown to the catalog (no category yet) are left out.

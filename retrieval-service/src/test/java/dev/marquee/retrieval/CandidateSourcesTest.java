@@ -23,7 +23,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * Co-visitation and category candidates from the feature store the stream consumer keeps, on the real Redis: the
- * user's state hash, {@code cv:<item>} and the per-category trending set, written in their stored formats.
+ * user's state, {@code cv:<item>} and the per-category trending set, written in their stored formats.
  */
 @SpringBootTest(properties = {
         // this test is about what the sources propose; a cold JVM on a busy CI box can miss the 20 ms budgets

@@ -8,7 +8,7 @@ import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /**
- * Which users' state hashes the stream consumer and the label flusher are working on, so that they never work on the
+ * Which users' states the stream consumer and the label flusher are working on, so that they never work on the
  * same user at once: both rewrite a user's pending impressions, the consumer with the whole state it read earlier.
  * The consumer holds a batch's users from before its reads until the batch after it has been read and its own writes
  * are done (the next batch takes what they changed from memory); the flusher holds the users of a round from before

@@ -251,17 +251,15 @@ class EventsBenchmark {
         try (var c = ((io.lettuce.core.RedisClient) factory.getRequiredNativeClient()).connect()) {
             entries = c.sync().slowlogGet(128);
         }
-        List<long[]> byDuration = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (Object e : entries) {
-            List<?> entry = (List<?>) e;
-            List<?> args = (List<?>) entry.get(3);
-            byDuration.add(new long[] {((Number) entry.get(2)).longValue(), names.size()});
-            names.add(args.get(0) + (args.size() > 1 ? " " + args.get(1) : ""));
+        record Slow(long micros, String command) {
         }
-        byDuration.sort((a, b) -> Long.compare(b[0], a[0]));
-        List<String> lines = byDuration.stream().limit(10)
-                .map(d -> String.format(Locale.ROOT, "%.1f ms %s", d[0] / 1e3, names.get((int) d[1]))).toList();
+        List<String> lines = entries.stream().map(e -> {
+            List<?> entry = (List<?>) e; // id, time, microseconds, arguments, ...
+            List<?> args = (List<?>) entry.get(3);
+            return new Slow(((Number) entry.get(2)).longValue(),
+                    args.get(0) + (args.size() > 1 ? " " + args.get(1) : ""));
+        }).sorted(java.util.Comparator.comparingLong(Slow::micros).reversed()).limit(10)
+                .map(x -> String.format(Locale.ROOT, "%.1f ms %s", x.micros() / 1e3, x.command())).toList();
         System.out.printf(Locale.ROOT, "  live redis commands of 10 ms or more: %d%s%n", entries.size(),
                 lines.isEmpty() ? "" : ": " + String.join(", ", lines));
     }
@@ -290,13 +288,12 @@ class EventsBenchmark {
         long before = freshness.count();
         long total = (long) RATE * SECONDS;
         // every 100 ms: events applied and their summed lag, to show when the slow ones were applied
-        List<double[]> windows = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Sample> windows = java.util.Collections.synchronizedList(new ArrayList<>());
         long sampleStart = System.nanoTime();
         var sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleAtFixedRate(() -> windows.add(new double[] {(System.nanoTime() - sampleStart) / 1e9,
-                freshness.count(), freshness.totalTime(TimeUnit.MILLISECONDS), stage("read")[1], stage("held")[1],
-                stage("wait")[1], stage("write")[1], stage("flush")[1], stage("read")[0]}),
-                0, 100, TimeUnit.MILLISECONDS);
+        sampler.scheduleAtFixedRate(() -> windows.add(new Sample((System.nanoTime() - sampleStart) / 1e9,
+                freshness.count(), freshness.totalTime(TimeUnit.MILLISECONDS), stages())), 0, 100,
+                TimeUnit.MILLISECONDS);
         try (KafkaProducer<String, String> producer = producer()) {
             long start = System.nanoTime();
             for (long n = 0; n < total; n++) {
@@ -321,22 +318,28 @@ class EventsBenchmark {
         return freshness.count() - before;
     }
 
+    /** Freshness timer and consumer stages at one moment of a live run ({@link #stages()}: count, seconds). */
+    private record Sample(double at, double events, double lagMillis, Map<String, double[]> stages) {
+    }
+
     /**
      * The 100 ms windows in which the events applied waited 50 ms or more on average, with the batches of the window
      * and the time the consumer's stages took in it (ms; a stage's time counts when a batch's writes complete).
      */
-    private static void printSlowWindows(List<double[]> windows) {
+    private static void printSlowWindows(List<Sample> windows) {
         List<String> slow = new ArrayList<>();
         synchronized (windows) {
             for (int i = 1; i < windows.size(); i++) {
-                double n = windows.get(i)[1] - windows.get(i - 1)[1];
-                double lag = n == 0 ? 0 : (windows.get(i)[2] - windows.get(i - 1)[2]) / n;
+                Sample a = windows.get(i - 1);
+                Sample b = windows.get(i);
+                double n = b.events() - a.events();
+                double lag = n == 0 ? 0 : (b.lagMillis() - a.lagMillis()) / n;
                 if (lag >= 50) {
-                    double[] a = windows.get(i - 1);
-                    double[] b = windows.get(i);
-                    slow.add(String.format(Locale.ROOT, "+%.1fs %.0f ms (%.0f events, %.0f batches: read %.0f held"
-                            + " %.0f wait %.0f write %.0f flush %.0f)", b[0], lag, n, b[8] - a[8], (b[3] - a[3]) * 1e3,
-                            (b[4] - a[4]) * 1e3, (b[5] - a[5]) * 1e3, (b[6] - a[6]) * 1e3, (b[7] - a[7]) * 1e3));
+                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "+%.1fs %.0f ms (%.0f events,"
+                            + " %.0f batches:", b.at(), lag, n, b.stages().get("read")[0] - a.stages().get("read")[0]));
+                    b.stages().forEach((stage, now) -> line.append(String.format(Locale.ROOT, " %s %.0f", stage,
+                            (now[1] - a.stages().get(stage)[1]) * 1e3)));
+                    slow.add(line.append(')').toString());
                 }
             }
             System.out.printf(Locale.ROOT, "  live windows of 100 ms with a mean freshness >= 50 ms: %d of %d%s%n",

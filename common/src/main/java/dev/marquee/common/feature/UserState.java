@@ -87,8 +87,8 @@ public final class UserState {
         StringBuilder cats = new StringBuilder(categories.size() * 16);
         categories.forEach((c, w) -> cats.append(cats.isEmpty() ? "" : ",").append(c).append(':')
                 .append((float) (double) w));
-        byte[][] fields = {tasteBytes, joined(recent), b(cats.toString()), b(Long.toString(lastMillis)),
-                b(Long.toString(count)), session == null ? null : b(session), joined(sessionItems),
+        byte[][] fields = {tasteBytes, b(String.join(",", recent)), b(cats.toString()), b(Long.toString(lastMillis)),
+                b(Long.toString(count)), session == null ? null : b(session), b(String.join(",", sessionItems)),
                 b(encodePending(pending))};
         int size = 1;
         for (byte[] f : fields) {
@@ -128,21 +128,6 @@ public final class UserState {
         byte[] f = new byte[v - 1];
         in.get(f);
         return f;
-    }
-
-    /** Ids joined by commas, as bytes. */
-    private static byte[] joined(List<String> ids) {
-        if (ids.isEmpty()) {
-            return new byte[0];
-        }
-        StringBuilder sb = new StringBuilder(ids.size() * 8);
-        for (String id : ids) {
-            if (!sb.isEmpty()) {
-                sb.append(',');
-            }
-            sb.append(id);
-        }
-        return b(sb.toString());
     }
 
     public UserFeatures features(String userId) {

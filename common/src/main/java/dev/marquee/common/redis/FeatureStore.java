@@ -41,18 +41,12 @@ public class FeatureStore {
     }
 
     public UserFeatures user(String userId) {
-        return userState(userId).features(userId);
-    }
-
-    /** The user's stored state (empty for a user never seen). */
-    public UserState userState(String userId) {
         byte[] stored = (byte[]) pipelined(c -> {
             c.stringCommands().get(bytes(RedisKeys.user(userId)));
             return null;
         }).get(0);
-        return UserState.fromBytes(stored);
+        return UserState.fromBytes(stored).features(userId);
     }
-
 
     /**
      * Features of the given items, in the given order; items unknown to the catalog (no category yet) are left out.

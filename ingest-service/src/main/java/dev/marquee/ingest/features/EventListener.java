@@ -118,7 +118,7 @@ class EventListener implements ConsumerSeekAware {
         }
         CompletableFuture<Integer> written;
         try {
-            written = updater.apply(events, batchUsers -> settle());
+            written = updater.apply(events, this::settle);
         } catch (EarlierWriteFailed e) {
             rewind(e.getCause(), firstOffsets, (tp, offset) -> consumer.seek(tp, offset));
             return;

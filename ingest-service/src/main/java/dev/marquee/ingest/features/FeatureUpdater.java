@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import dev.marquee.common.feature.Vectors;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -109,19 +109,20 @@ public class FeatureUpdater {
 
     /** Applies the events (in order), waits for the writes and returns how many were new. */
     public int apply(List<StreamEvent> batch) {
-        return apply(batch, users -> { }).join();
+        return apply(batch, () -> { }).join();
     }
 
     /**
      * Applies the events (in order) without waiting for the writes: reads what the batch needs (while the previous
-     * batch's writes may still be running: what those change comes from memory, see {@link #lastSent}), computes, sends the batch's labelled examples and waits for Kafka to take them, runs
-     * {@code beforeWrite} (the caller's chance to wait for the previous writes and refuse to go on if they failed:
-     * this batch was computed on top of them; it is given the batch's users), then sends the writes. The result
-     * completes with the number of new events once Redis applied the writes, exceptionally if it did not.
+     * batch's writes may still be running: what those change comes from memory, see {@link #lastSent}), computes,
+     * sends the batch's labelled examples and waits for Kafka to take them, runs {@code beforeWrite} (the caller's
+     * chance to wait for the previous writes and refuse to go on if they failed: this batch was computed on top of
+     * them), then sends the writes. The result completes with the number of new events once Redis applied the writes,
+     * exceptionally if it did not.
      */
-    public CompletableFuture<Integer> apply(List<StreamEvent> batch, Consumer<Set<String>> beforeWrite) {
+    public CompletableFuture<Integer> apply(List<StreamEvent> batch, Runnable beforeWrite) {
         if (batch.isEmpty()) {
-            beforeWrite.accept(Set.of());
+            beforeWrite.run();
             return CompletableFuture.completedFuture(0);
         }
         long now = System.currentTimeMillis();
@@ -132,7 +133,7 @@ public class FeatureUpdater {
         List<CompletableFuture<?>> sends = b.labels.send();
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
         long t2 = System.nanoTime();
-        beforeWrite.accept(b.users);
+        beforeWrite.run();
         claims.consumerKeepsOnly(b.users); // the previous batch's writes are done and its state is no longer needed
         long t2w = System.nanoTime();
         CompletableFuture<Void> sent = b.write(now);
@@ -164,7 +165,7 @@ public class FeatureUpdater {
     }
 
     /** The partitions went to another consumer: their due labels are no longer flushed here. */
-    void forgetPartitions(java.util.Collection<Integer> partitions) {
+    void forgetPartitions(Collection<Integer> partitions) {
         eventTime.keySet().removeAll(partitions);
     }
 

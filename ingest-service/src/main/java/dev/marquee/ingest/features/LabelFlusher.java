@@ -136,7 +136,7 @@ class LabelFlusher implements SmartLifecycle {
      * {@code budgetNanos} is spent (the rest waits for the next flush; at least one round runs); returns the number
      * of negatives sent.
      */
-    int flush(long budgetNanos) {
+    private int flush(long budgetNanos) {
         long deadline = System.nanoTime() + budgetNanos;
         int sent = 0;
         Outcome round;

@@ -22,7 +22,7 @@ class UserClaims {
     private final Set<String> flusher = new HashSet<>();
 
     /** The consumer takes {@code users}, waiting while the flusher holds one of them. */
-    synchronized void consumerTakes(Collection<String> users) {
+    synchronized void consumerTakes(Set<String> users) {
         while (holdsAny(flusher, users)) {
             try {
                 wait();
@@ -35,8 +35,8 @@ class UserClaims {
     }
 
     /** The consumer lets go of every user but {@code users} (those of the batch whose writes were just sent). */
-    synchronized void consumerKeepsOnly(Collection<String> users) {
-        consumer.retainAll(users instanceof Set<?> ? users : new HashSet<>(users));
+    synchronized void consumerKeepsOnly(Set<String> users) {
+        consumer.retainAll(users);
     }
 
     /** The consumer holds nobody (it read nothing it will write later). */

@@ -3,6 +3,7 @@ package dev.marquee.ingest.features;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ class UserClaimsTest {
 
     @Test
     void flusherTakesOnlyUsersTheConsumerDoesNotHold() {
-        claims.consumerTakes(List.of("a", "b"));
+        claims.consumerTakes(Set.of("a", "b"));
 
         assertThat(claims.flusherTakes(List.of("a", "c", "b", "d"))).containsExactly("c", "d");
         assertThat(claims.flusherTakes(List.of("c", "e"))).as("a user already in a round").containsExactly("e");
@@ -22,7 +23,7 @@ class UserClaimsTest {
     void consumerWaitsForTheRoundHoldingOneOfItsUsersAndTakesThemWhenItEnds() throws Exception {
         assertThat(claims.flusherTakes(List.of("x"))).containsExactly("x");
 
-        CompletableFuture<Void> read = CompletableFuture.runAsync(() -> claims.consumerTakes(List.of("y", "x")));
+        CompletableFuture<Void> read = CompletableFuture.runAsync(() -> claims.consumerTakes(Set.of("y", "x")));
         Thread.sleep(200);
         assertThat(read).as("consumer waits while the round holds x").isNotDone();
 
@@ -33,10 +34,10 @@ class UserClaimsTest {
 
     @Test
     void usersOfThePreviousBatchAreLetGoOnceTheNextBatchKeepsOnlyItsOwn() {
-        claims.consumerTakes(List.of("a", "b"));
-        claims.consumerTakes(List.of("b", "c"));
+        claims.consumerTakes(Set.of("a", "b"));
+        claims.consumerTakes(Set.of("b", "c"));
 
-        claims.consumerKeepsOnly(List.of("b", "c"));
+        claims.consumerKeepsOnly(Set.of("b", "c"));
         assertThat(claims.flusherTakes(List.of("a", "b", "c"))).containsExactly("a");
 
         claims.consumerReleasesAll();

@@ -52,6 +52,28 @@ class UserStateTest {
         assertThat(back.lastMillis()).isEqualTo(Long.MIN_VALUE);
     }
 
+    /** Format 1 (category weights as text) was written before; such states are read until they expire. */
+    @Test
+    void aStateWrittenInTheFormerFormatIsStillRead() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(1);
+        String[] fields = {null, "i2,i1", "books:1.5,home and garden:0.25", "1000", "3", "s1", "i2", "i9=r1|0|a|900"};
+        for (String f : fields) {
+            byte[] b = f == null ? new byte[0] : f.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.write(f == null ? 0 : b.length + 1);
+            out.writeBytes(b);
+        }
+        UserState back = UserState.fromBytes(out.toByteArray());
+        assertThat(back.categories()).containsExactly(Map.entry("books", 1.5), Map.entry("home and garden", 0.25));
+        assertThat(back.recent()).containsExactly("i2", "i1");
+        assertThat(back.count()).isEqualTo(3);
+        assertThat(back.lastMillis()).isEqualTo(1000);
+        assertThat(back.pending()).containsExactly(Map.entry("i9", "r1|0|a|900"));
+        assertThat(UserState.fromBytes(back.toBytes()).categories()).as("rewritten in the current format")
+                .isEqualTo(back.categories());
+        assertThat(back.toBytes()[0]).isEqualTo(UserState.FORMAT);
+    }
+
     @Test
     void aStateOfAnotherFormatIsRefused() {
         byte[] stored = UserState.empty().toBytes();

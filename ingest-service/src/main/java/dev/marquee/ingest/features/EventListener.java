@@ -2,6 +2,7 @@ package dev.marquee.ingest.features;
 
 import dev.marquee.common.Metrics;
 import dev.marquee.common.Topics;
+import dev.marquee.common.event.EventCheck;
 import dev.marquee.common.event.InteractionEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -108,7 +109,9 @@ class EventListener implements ConsumerSeekAware {
                 deadLetter(record, e.getMessage());
                 continue;
             }
-            Set<ConstraintViolation<InteractionEvent>> violations = validator.validate(event);
+            // the hand-written check first (a tenth of the cost); the Validator names what is wrong
+            Set<ConstraintViolation<InteractionEvent>> violations = EventCheck.conforms(event) ? Set.of()
+                    : validator.validate(event);
             if (!violations.isEmpty()) {
                 deadLetter(record, violations.stream().map(v -> v.getPropertyPath() + ": " + v.getMessage())
                         .sorted().collect(Collectors.joining("; ")));

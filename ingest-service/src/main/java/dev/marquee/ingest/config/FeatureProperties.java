@@ -41,6 +41,11 @@ import org.springframework.validation.annotation.Validated;
  *                           transaction, ~27 % less Redis CPU per event than groups of 500 in the events benchmark,
  *                           but a 5,000-event catch-up batch holds Redis for ~25-35 ms on 2 cores instead of ~8 ms;
  *                           live batches are small either way)
+ * @param deferWritesFrom    the writes of a batch of at least this many events (a backlog: the next poll returns
+ *                           at once) are sent only once the next batch's reads are, so that those reads do not wait
+ *                           behind them in Redis and Redis applies them while the consumer computes the next batch
+ *                           (default 1000; 0 never defers; live batches are smaller and go at once)
+ * @param deferWritesAtMost  a deferred batch's writes are sent after this long if no next batch came (default 20ms)
  * @param itemCacheTtl       the consumer keeps an item's category and vector this long after reading them, so a change
  *                           to an item (catalog update, new encoder) reaches its features within this time; 0 reads
  *                           every item for every batch (default 10s)
@@ -68,6 +73,8 @@ public record FeatureProperties(
         @DefaultValue("30m") Duration labelWindow,
         @DefaultValue("200ms") Duration labelFlushInterval,
         @DefaultValue("5000") @Min(1) @Max(100000) int writeGroupUsers,
+        @DefaultValue("1000") @Min(0) int deferWritesFrom,
+        @DefaultValue("20ms") Duration deferWritesAtMost,
         @DefaultValue("10s") Duration itemCacheTtl,
         @DefaultValue("100000") @Min(1) int itemCacheSize) {
 }

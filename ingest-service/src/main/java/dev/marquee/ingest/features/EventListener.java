@@ -42,8 +42,9 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@link LabelFlusher}), for users the consumer does not hold ({@link UserClaims}); the last batch's users are let go
  * on the container's idle event.
  *
- * <p>Pipelined across polls, at least once: a batch's writes are sent and the listener returns to poll, parse, read and
- * compute the next batch while Redis applies them (what the reads may miss of those writes comes from memory, see
+ * <p>Pipelined across polls, at least once: a batch's writes are sent (a large one's right after the next batch's
+ * reads, see {@link FeatureUpdater#apply}) and the listener returns to poll, parse, read and compute the next batch
+ * while Redis applies them (what the reads may miss of those writes comes from memory, see
  * {@link FeatureUpdater}); the next batch's writes are sent only once the earlier ones are known to have succeeded. A batch is
  * acknowledged (ack mode {@code manual}: the container commits on its own thread) only once Redis applied its writes;
  * writes and acknowledgements stay in poll order. If a batch's writes fail, the batch after it is dropped unwritten,
@@ -139,6 +140,7 @@ class EventListener implements ConsumerSeekAware {
 
     /** Waits for the batch in flight; throws {@link EarlierWriteFailed} if its writes failed. */
     private void settle() {
+        updater.sendDeferred(); // if not sent yet (this batch failed before its reads): it is waited for now
         InFlight f = inFlight;
         if (f == null) {
             return;
@@ -209,6 +211,7 @@ class EventListener implements ConsumerSeekAware {
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         updater.forgetPartitions(partitions.stream().map(TopicPartition::partition).toList());
         flusher.awaitRound();
+        updater.sendDeferred();
         InFlight f = inFlight;
         inFlight = null;
         acked = CompletableFuture.completedFuture(null);

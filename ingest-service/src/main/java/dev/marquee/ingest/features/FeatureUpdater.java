@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import dev.marquee.common.feature.Vectors;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -80,6 +81,11 @@ public class FeatureUpdater {
      * is taken from here instead; the listener never sends a batch's writes before the previous ones succeeded.
      */
     private Batch lastSent;
+    /** A large batch's transactions, computed and not yet sent (see {@link FeatureProperties#deferWritesFrom()}). */
+    private final AtomicReference<Deferred> deferred = new AtomicReference<>();
+
+    private record Deferred(List<ConsumerRedis.Writes> transactions, CompletableFuture<Void> written) {
+    }
 
     FeatureUpdater(ConsumerRedis consumerRedis, UserClaims claims, FeatureProperties props,
                    KafkaTemplate<String, String> kafka, JsonMapper json, MeterRegistry meters) {
@@ -109,7 +115,9 @@ public class FeatureUpdater {
 
     /** Applies the events (in order), waits for the writes and returns how many were new. */
     public int apply(List<StreamEvent> batch) {
-        return apply(batch, () -> { }).join();
+        CompletableFuture<Integer> written = apply(batch, () -> { });
+        sendDeferred();
+        return written.join();
     }
 
     /**
@@ -117,11 +125,15 @@ public class FeatureUpdater {
      * batch's writes may still be running: what those change comes from memory, see {@link #lastSent}), computes,
      * sends the batch's labelled examples and waits for Kafka to take them, runs {@code beforeWrite} (the caller's
      * chance to wait for the previous writes and refuse to go on if they failed: this batch was computed on top of
-     * them), then sends the writes. The result completes with the number of new events once Redis applied the writes,
-     * exceptionally if it did not.
+     * them), then sends the writes; those of a large batch ({@link FeatureProperties#deferWritesFrom()}, a backlog) are
+     * sent only right after the next batch's reads, so that Redis answers those first and applies the writes while
+     * this thread computes (or by {@link #sendDeferred()}, at the latest after
+     * {@link FeatureProperties#deferWritesAtMost()}). The result completes with the number of new events once Redis
+     * applied the writes, exceptionally if it did not.
      */
     public CompletableFuture<Integer> apply(List<StreamEvent> batch, Runnable beforeWrite) {
         if (batch.isEmpty()) {
+            sendDeferred();
             beforeWrite.run();
             return CompletableFuture.completedFuture(0);
         }
@@ -136,7 +148,19 @@ public class FeatureUpdater {
         beforeWrite.run();
         claims.consumerKeepsOnly(b.users); // the previous batch's writes are done and its state is no longer needed
         long t2w = System.nanoTime();
-        CompletableFuture<Void> sent = b.write(now);
+        List<ConsumerRedis.Writes> transactions = b.transactions(now);
+        CompletableFuture<Void> sent;
+        if (transactions.isEmpty()) {
+            sent = CompletableFuture.completedFuture(null);
+        } else if (props.deferWritesFrom() > 0 && batch.size() >= props.deferWritesFrom()) {
+            Deferred d = new Deferred(transactions, new CompletableFuture<>());
+            deferred.set(d); // the previous one was sent by this batch's read
+            CompletableFuture.runAsync(this::sendDeferred, CompletableFuture.delayedExecutor(
+                    props.deferWritesAtMost().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
+            sent = d.written();
+        } else {
+            sent = consumerRedis.transactions(transactions);
+        }
         lastSent = b.applied.isEmpty() ? null : b; // nothing written: Redis has it all (the previous writes are done)
         return sent.thenApply(ignored -> {
             long t3 = System.nanoTime();
@@ -157,6 +181,23 @@ public class FeatureUpdater {
             displaced.increment(b.labels.displaced());
             return fresh;
         });
+    }
+
+    /**
+     * Sends the deferred writes of the last batch, if they were not sent yet (by the next batch's read, the timer, or a
+     * caller that waits for them: the listener when idle or losing partitions).
+     */
+    void sendDeferred() {
+        Deferred d = deferred.getAndSet(null);
+        if (d != null) {
+            consumerRedis.transactions(d.transactions()).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    d.written().completeExceptionally(failure);
+                } else {
+                    d.written().complete(null);
+                }
+            });
+        }
     }
 
     /** Latest event time applied per partition (for {@link LabelFlusher}; a live view). */
@@ -208,7 +249,7 @@ public class FeatureUpdater {
                 itemCache.put(i, taste, readAt);
             });
         }
-        round.run();
+        round.run(this::sendDeferred); // the previous batch's deferred writes go after these reads
         Batch previous = lastSent;
         if (previous != null) {
             // these reads may have run before the previous batch's writes: what those change, take from memory
@@ -258,7 +299,6 @@ public class FeatureUpdater {
         /** Hashes of the events this batch applies (each once; the part of each event lists it for its write). */
         final Set<Long> applied = new HashSet<>();
         final Set<String> touchedUsers = new LinkedHashSet<>();
-        final Map<String, Integer> caps = new HashMap<>();
         /** The batch's users in groups, each written by its own transaction (see {@link Part}). */
         final List<Part> parts = new ArrayList<>();
         final Map<String, Part> partOfUser = new HashMap<>();
@@ -358,18 +398,18 @@ public class FeatureUpdater {
             if (w > 0) {
                 for (String other : before.subList(0, Math.min(props.coVisitWindow(), before.size()))) {
                     if (!other.equals(e.itemId())) {
-                        increment(RedisKeys.coVisits(other), e.itemId(), 1.0, props.coVisitCap());
-                        increment(RedisKeys.coVisits(e.itemId()), other, 1.0, props.coVisitCap());
+                        increment(SetFamily.CO_VISITS, other, e.itemId(), 1.0);
+                        increment(SetFamily.CO_VISITS, e.itemId(), other, 1.0);
                     }
                 }
                 user.addSessionItem(e.itemId(), props.sessionCap());
                 double pop = popular.increment(t, w);
                 double trend = trending.increment(t, w);
-                increment(RedisKeys.POPULAR, e.itemId(), pop, props.popularCap());
-                increment(RedisKeys.TRENDING, e.itemId(), trend, props.trendingCap());
+                increment(SetFamily.POPULAR, "", e.itemId(), pop);
+                increment(SetFamily.TRENDING, "", e.itemId(), trend);
                 if (category != null) {
-                    increment(RedisKeys.popular(category), e.itemId(), pop, props.popularCap());
-                    increment(RedisKeys.trending(category), e.itemId(), trend, props.trendingCap());
+                    increment(SetFamily.POPULAR_IN, category, e.itemId(), pop);
+                    increment(SetFamily.TRENDING_IN, category, e.itemId(), trend);
                     if (!knownCategories.contains(category)) {
                         newCategories.add(category);
                     }
@@ -383,23 +423,24 @@ public class FeatureUpdater {
             }
         }
 
-        private void increment(String key, String member, double by, int cap) {
-            part.increments.computeIfAbsent(key, k -> new LinkedHashMap<>()).merge(member, by, Double::sum);
-            caps.put(key, cap);
+        private void increment(SetFamily family, String of, String member, double by) {
+            part.increments.computeIfAbsent(new SetKey(family, of), k -> new LinkedHashMap<>())
+                    .merge(member, by, Double::sum);
         }
 
         /**
-         * Sends the batch's writes: one transaction per part, so that other clients' commands (this consumer's next
-         * reads among them) are served between parts instead of waiting for the whole batch. A part holds a group
+         * The batch's writes, to be sent in this order: one transaction per part, so that other clients' commands
+         * (this consumer's next reads among them) are served between parts instead of waiting for the whole batch.
+         * A part holds a group
          * of users with everything their events change (their state, item counters and sorted-set increments, due
          * labels, the event ids marked seen) and is atomic; parts share nothing a replay could get wrong: after a
          * failure, events of parts that were applied are skipped as seen, the others applied. A batch that moves a
          * decay landmark is written in one transaction (the rescale must land with every increment computed against
          * it).
          */
-        CompletableFuture<Void> write(long now) {
+        List<ConsumerRedis.Writes> transactions(long now) {
             if (applied.isEmpty()) {
-                return CompletableFuture.completedFuture(null);
+                return List.of();
             }
             byte[] userTtl = ConsumerRedis.Writes.ascii(Long.toString(RedisKeys.USER_TTL.toMillis()));
             ConsumerRedis.Writes first = new ConsumerRedis.Writes();
@@ -438,7 +479,8 @@ public class FeatureUpdater {
                         number(n)));
                 p.clicks.forEach((item, n) -> w.call("HINCRBY", bytes(RedisKeys.item(item)), clickField,
                         number(n)));
-                p.increments.forEach((key, members) -> {
+                p.increments.forEach((setKey, members) -> {
+                    String key = setKey.key();
                     byte[] k = bytes(key);
                     List<byte[]> pairs = new ArrayList<>(members.size() * 2);
                     members.forEach((m, by) -> {
@@ -449,13 +491,13 @@ public class FeatureUpdater {
                     // trimming is O(log n) per key and per batch: each key is trimmed in one batch out of TRIM_EVERY
                     // in which it changes, so it may exceed its cap by what ~TRIM_EVERY batches add to it, never more
                     if (Math.floorMod(key.hashCode() + batchNumber, TRIM_EVERY) == 0) {
-                        w.call("ZREMRANGEBYRANK", k, number(0), number(-(caps.get(key) + 1L)));
+                        w.call("ZREMRANGEBYRANK", k, number(0), number(-(cap(setKey.family()) + 1L)));
                     }
                 });
                 seenEvents.remember(w, p.applied, now);
             });
             labels.write(user -> writesOf.get(partOfUser.get(user)));
-            return consumerRedis.transactions(List.copyOf(new LinkedHashSet<>(writesOf.values())));
+            return List.copyOf(new LinkedHashSet<>(writesOf.values()));
         }
     }
 
@@ -465,8 +507,38 @@ public class FeatureUpdater {
         final List<Long> applied = new ArrayList<>();
         final Map<String, Long> impressions = new HashMap<>();
         final Map<String, Long> clicks = new HashMap<>();
-        /** sorted-set key -> member -> increment (popularity, trending, co-visitation). */
-        final Map<String, Map<String, Double>> increments = new LinkedHashMap<>();
+        /** sorted set -> member -> increment (popularity, trending, co-visitation). */
+        final Map<SetKey, Map<String, Double>> increments = new LinkedHashMap<>();
+    }
+
+    /** The capped sorted sets events increment. */
+    private enum SetFamily {
+        POPULAR, TRENDING, POPULAR_IN, TRENDING_IN, CO_VISITS
+    }
+
+    /**
+     * A sorted set an event increments: its family and what it is of (category, item; empty for the global ones). Its
+     * Redis key is built once per batch, at write time, not once per event: hashing a record of a cached enum hash
+     * and an id string that has its hash already is cheaper than concatenating and hashing a new key string.
+     */
+    private record SetKey(SetFamily family, String of) {
+        String key() {
+            return switch (family) {
+                case POPULAR -> RedisKeys.POPULAR;
+                case TRENDING -> RedisKeys.TRENDING;
+                case POPULAR_IN -> RedisKeys.popular(of);
+                case TRENDING_IN -> RedisKeys.trending(of);
+                case CO_VISITS -> RedisKeys.coVisits(of);
+            };
+        }
+    }
+
+    private int cap(SetFamily family) {
+        return switch (family) {
+            case POPULAR, POPULAR_IN -> props.popularCap();
+            case TRENDING, TRENDING_IN -> props.trendingCap();
+            case CO_VISITS -> props.coVisitCap();
+        };
     }
 
     /**

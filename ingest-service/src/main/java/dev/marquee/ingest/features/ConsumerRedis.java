@@ -17,7 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
@@ -116,6 +118,7 @@ class ConsumerRedis {
     }
 
     static final class Round {
+        static final int MGET_KEYS = 1000;
         private final StatefulRedisConnection<byte[], byte[]> connection;
         private final List<CompletableFuture<?>> futures = new ArrayList<>();
         private final List<Consumer<Object>> handlers = new ArrayList<>();
@@ -126,6 +129,26 @@ class ConsumerRedis {
 
         RedisAsyncCommands<byte[], byte[]> redis() {
             return connection.async();
+        }
+
+        /**
+         * Queues the values of the keys of {@code owners} ({@code key} gives each one's), as {@code MGET}s of up to
+         * {@value #MGET_KEYS} keys (a {@code GET} each cost Redis and this client several times more per key);
+         * {@code handler} gets each owner with its value, {@code null} if the key does not exist.
+         */
+        <K> void values(List<K> owners, Function<K, byte[]> key, BiConsumer<K, byte[]> handler) {
+            for (int from = 0; from < owners.size(); from += MGET_KEYS) {
+                List<K> chunk = owners.subList(from, Math.min(owners.size(), from + MGET_KEYS));
+                byte[][] keys = new byte[chunk.size()][];
+                for (int i = 0; i < keys.length; i++) {
+                    keys[i] = key.apply(chunk.get(i));
+                }
+                read(redis().mget(keys), values -> {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        handler.accept(chunk.get(i), values.get(i).getValueOrElse(null));
+                    }
+                });
+            }
         }
 
         /** Queues a command whose result goes to {@code handler} once the round ran. */

@@ -123,9 +123,9 @@ public class FeatureUpdater {
     /**
      * Applies the events (in order) without waiting for the writes: reads what the batch needs (while the previous
      * batch's writes may still be running: what those change comes from memory, see {@link #lastSent}), computes,
-     * sends the batch's labelled examples and waits for Kafka to take them, runs {@code beforeWrite} (the caller's
-     * chance to wait for the previous writes and refuse to go on if they failed: this batch was computed on top of
-     * them), then sends the writes; those of a large batch ({@link FeatureProperties#deferWritesFrom()}, a backlog) are
+     * sends the batch's labelled examples and waits for Kafka to take them, builds the writes, runs {@code beforeWrite}
+     * (the caller's chance to wait for the previous writes and refuse to go on if they failed: this batch was computed
+     * on top of them), then sends the writes; those of a large batch ({@link FeatureProperties#deferWritesFrom()}, a backlog) are
      * sent only right after the next batch's reads, so that Redis answers those first and applies the writes while
      * this thread computes (or by {@link #sendDeferred()}, at the latest after
      * {@link FeatureProperties#deferWritesAtMost()}). The result completes with the number of new events once Redis
@@ -144,11 +144,12 @@ public class FeatureUpdater {
         int fresh = b.compute();
         List<CompletableFuture<?>> sends = b.labels.send();
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+        // built while Redis may still apply the previous batch's writes: nothing is sent before those succeeded
+        List<ConsumerRedis.Writes> transactions = b.transactions(now);
         long t2 = System.nanoTime();
         beforeWrite.run();
         claims.consumerKeepsOnly(b.users); // the previous batch's writes are done and its state is no longer needed
         long t2w = System.nanoTime();
-        List<ConsumerRedis.Writes> transactions = b.transactions(now);
         CompletableFuture<Void> sent;
         if (transactions.isEmpty()) {
             sent = CompletableFuture.completedFuture(null);
@@ -232,9 +233,8 @@ public class FeatureUpdater {
         round.read(redis.hgetall(bytes(RedisKeys.DECAY_LANDMARKS)),
                 r -> r.forEach((k, v) -> b.landmarks.put(str(k), ForwardDecay.parse(str(v)))));
         round.read(redis.smembers(bytes(RedisKeys.CATEGORIES)), r -> r.forEach(m -> b.knownCategories.add(str(m))));
-        for (String u : users) {
-            round.read(redis.get(bytes(RedisKeys.user(u))), r -> b.states.put(u, UserState.fromBytes(r)));
-        }
+        round.values(List.copyOf(users), u -> bytes(RedisKeys.user(u)),
+                (u, r) -> b.states.put(u, UserState.fromBytes(r)));
         long readAt = System.nanoTime();
         for (String i : items) {
             FeatureStore.ItemTaste cached = itemCache.get(i, readAt);

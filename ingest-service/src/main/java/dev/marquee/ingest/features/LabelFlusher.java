@@ -201,10 +201,8 @@ class LabelFlusher implements SmartLifecycle {
         due.forEach((partition, users) -> {
             Map<String, UserState> stateOf = new LinkedHashMap<>();
             states.put(partition, stateOf);
-            for (String u : users) {
-                read.read(read.redis().get(bytes(RedisKeys.user(u))),
-                        (byte[] r) -> stateOf.put(u, r == null ? null : UserState.fromBytes(r)));
-            }
+            read.values(users, u -> bytes(RedisKeys.user(u)),
+                    (u, r) -> stateOf.put(u, r == null ? null : UserState.fromBytes(r)));
         });
         read.run();
 

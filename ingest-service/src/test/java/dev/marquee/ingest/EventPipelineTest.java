@@ -260,30 +260,35 @@ class EventPipelineTest {
         assertThat(store.user(user).eventCount()).isEqualTo(1);
     }
 
+    /** Not JSON, the JSON literal {@code null}, and an event that breaks the schema (an id with a space). */
     @Test
-    void poisonMessageLandsInDeadLetterTopicAndConsumerGoesOn() throws Exception {
+    void poisonMessagesLandInDeadLetterTopicWithTheirReasonAndConsumerGoesOn() throws Exception {
         String user = "u-" + run;
-        String poison = "{not json " + run;
-        kafka.send(Topics.EVENTS, user, poison).get();
+        List<String> poisons = List.of("{not json " + run, "null", "{\"eventId\":\"e " + run + "\",\"userId\":\"" + user
+                + "\",\"itemId\":\"i1\",\"type\":\"view\",\"timestamp\":\"2026-11-23T12:00:00Z\"}");
+        for (String poison : poisons) {
+            kafka.send(Topics.EVENTS, user, poison).get();
+        }
         String a = item("a", "books", new float[] {1, 0, 0, 0});
         assertThat(post("/events", event(user, a, EventType.VIEW)).statusCode()).isEqualTo(202);
         await(() -> store.user(user).eventCount() == 1);
 
         try (KafkaConsumer<String, String> consumer = consumer("dlt-check-" + run)) {
             consumer.subscribe(List.of(Topics.EVENTS_DEAD_LETTER));
-            ConsumerRecord<String, String> found = null;
+            Map<String, String> reasons = new java.util.HashMap<>();
             Instant deadline = Instant.now().plusSeconds(20);
-            while (found == null && Instant.now().isBefore(deadline)) {
+            while (reasons.size() < poisons.size() && Instant.now().isBefore(deadline)) {
                 for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(500))) {
-                    if (poison.equals(rec.value())) {
-                        found = rec;
+                    if (user.equals(rec.key())) {
+                        reasons.put(rec.value(), new String(rec.headers().lastHeader("marquee-dlt-reason").value(),
+                                StandardCharsets.UTF_8));
                     }
                 }
             }
-            assertThat(found).as("poison message in " + Topics.EVENTS_DEAD_LETTER).isNotNull();
-            assertThat(found.key()).isEqualTo(user);
-            assertThat(new String(found.headers().lastHeader("marquee-dlt-reason").value(), StandardCharsets.UTF_8))
-                    .isNotBlank();
+            assertThat(reasons).as("poison messages in " + Topics.EVENTS_DEAD_LETTER)
+                    .containsOnlyKeys(poisons);
+            assertThat(reasons.values()).allSatisfy(reason -> assertThat(reason).isNotBlank());
+            assertThat(reasons.get(poisons.get(2))).contains("eventId");
         }
     }
 

@@ -42,6 +42,20 @@ class UserStateTest {
     }
 
     @Test
+    void textOutsideAsciiRoundTrips() {
+        UserState s = UserState.empty();
+        s.addCategory(1.0, "K\u00fcche & Garten", 1.0, 16);
+        s.enterSession("s\u00e9ance", 1_000, Long.MIN_VALUE, 30 * MINUTE);
+        s.addRecent("i1", 30);
+        s.pending().put("i\u00df", "r\u00e9|1");
+        UserState back = UserState.fromBytes(s.toBytes());
+        assertThat(back.categories()).containsOnlyKeys("K\u00fcche & Garten");
+        assertThat(back.session()).isEqualTo("s\u00e9ance");
+        assertThat(back.pending()).containsExactly(Map.entry("i\u00df", "r\u00e9|1"));
+        assertThat(back.recent()).containsExactly("i1");
+    }
+
+    @Test
     void aNewUserHasNoStateAndAnEmptyStateRoundTrips() {
         assertThat(UserState.fromBytes(null).count()).isZero();
         UserState back = UserState.fromBytes(UserState.empty().toBytes());

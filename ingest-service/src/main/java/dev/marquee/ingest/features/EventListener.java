@@ -110,6 +110,10 @@ class EventListener implements ConsumerSeekAware {
                 deadLetter(record, e.getMessage());
                 continue;
             }
+            if (event == null) {
+                deadLetter(record, "the record is the JSON literal null, not an event");
+                continue;
+            }
             // the hand-written check first (a tenth of the cost); the Validator names what is wrong
             Set<ConstraintViolation<InteractionEvent>> violations = EventCheck.conforms(event) ? Set.of()
                     : validator.validate(event);

@@ -36,7 +36,7 @@ public final class UtcInstantDeserializer extends InstantDeserializer<Instant> {
     }
 
     /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with every field in range, else {@code null}. */
-    static Instant parseUtc(String s) {
+    public static Instant parseUtc(String s) {
         int n = s.length();
         if (n < 20 || n > 30 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
                 || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z') {

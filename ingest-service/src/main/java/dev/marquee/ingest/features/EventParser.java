@@ -5,6 +5,8 @@ import dev.marquee.common.event.EventType;
 import dev.marquee.common.event.InteractionEvent;
 import dev.marquee.common.json.UtcInstantDeserializer;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -56,131 +58,71 @@ final class EventParser {
         return binder.readValue(value);
     }
 
-    private static InteractionEvent read(JsonParser p) {
-        expect(p.nextToken() == JsonToken.START_OBJECT);
-        Integer schema = null;
-        String eventId = null;
-        String userId = null;
-        String itemId = null;
-        EventType type = null;
-        Instant timestamp = null;
-        String sessionId = null;
-        EventContext context = null;
-        Double value = null;
-        int seen = 0;
-        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-            String name = p.currentName();
-            JsonToken t = p.nextToken();
-            int field;
-            switch (name) {
-                case "schema" -> {
-                    field = 1;
-                    schema = integer(p, t);
-                }
-                case "eventId" -> {
-                    field = 2;
-                    eventId = text(p, t);
-                }
-                case "userId" -> {
-                    field = 4;
-                    userId = text(p, t);
-                }
-                case "itemId" -> {
-                    field = 8;
-                    itemId = text(p, t);
-                }
-                case "type" -> {
-                    field = 16;
-                    String wire = text(p, t);
-                    type = wire == null ? null : EventType.fromWire(wire);
-                }
-                case "timestamp" -> {
-                    field = 32;
-                    String text = text(p, t);
-                    if (text != null) {
-                        timestamp = UtcInstantDeserializer.parseUtc(text);
-                        expect(timestamp != null);
-                    }
-                }
-                case "sessionId" -> {
-                    field = 64;
-                    sessionId = text(p, t);
-                }
-                case "context" -> {
-                    field = 128;
-                    context = t == JsonToken.VALUE_NULL ? null : context(p, t);
-                }
-                case "value" -> {
-                    field = 256;
-                    expect(t == JsonToken.VALUE_NULL || t == JsonToken.VALUE_NUMBER_FLOAT
-                            || t == JsonToken.VALUE_NUMBER_INT);
-                    value = t == JsonToken.VALUE_NULL ? null : p.getDoubleValue();
-                }
-                default -> throw OTHER_FORM;
-            }
-            expect((seen & field) == 0);
-            seen |= field;
-        }
-        expect(p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null);
-        return new InteractionEvent(schema, eventId, userId, itemId, type, timestamp, sessionId, context, value);
+    /** How a field's value is read (besides {@code null}, which every field may be). */
+    private enum Kind {
+        TEXT, INTEGER, NUMBER, CONTEXT
     }
 
-    private static EventContext context(JsonParser p, JsonToken t) {
-        expect(t == JsonToken.START_OBJECT);
-        String device = null;
-        String page = null;
-        Integer position = null;
-        String requestId = null;
-        String variant = null;
+    private static final Map<String, Integer> EVENT_FIELDS = indexes("schema", "eventId", "userId", "itemId", "type",
+            "timestamp", "sessionId", "context", "value");
+    private static final Kind[] EVENT_KINDS = {Kind.INTEGER, Kind.TEXT, Kind.TEXT, Kind.TEXT, Kind.TEXT, Kind.TEXT,
+            Kind.TEXT, Kind.CONTEXT, Kind.NUMBER};
+    private static final Map<String, Integer> CONTEXT_FIELDS = indexes("device", "page", "position", "requestId",
+            "variant");
+    private static final Kind[] CONTEXT_KINDS = {Kind.TEXT, Kind.TEXT, Kind.INTEGER, Kind.TEXT, Kind.TEXT};
+
+    private static InteractionEvent read(JsonParser p) {
+        Object[] f = object(p, p.nextToken(), EVENT_FIELDS, EVENT_KINDS);
+        expect(p.nextToken() == null);
+        String type = (String) f[4];
+        String time = (String) f[5];
+        Instant timestamp = time == null ? null : UtcInstantDeserializer.parseUtc(time);
+        expect(time == null || timestamp != null);
+        return new InteractionEvent((Integer) f[0], (String) f[1], (String) f[2], (String) f[3],
+                type == null ? null : EventType.fromWire(type), timestamp, (String) f[6], (EventContext) f[7],
+                (Double) f[8]);
+    }
+
+    /** The values of an object's fields, by index in {@code fields}; each field at most once, no other field. */
+    private static Object[] object(JsonParser p, JsonToken start, Map<String, Integer> fields, Kind[] kinds) {
+        expect(start == JsonToken.START_OBJECT);
+        Object[] values = new Object[kinds.length];
         int seen = 0;
         while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            int field;
-            switch (name) {
-                case "device" -> {
-                    field = 1;
-                    device = text(p, v);
+            Integer i = fields.get(p.currentName());
+            expect(i != null && (seen & (1 << i)) == 0);
+            seen |= 1 << i;
+            JsonToken t = p.nextToken();
+            values[i] = t == JsonToken.VALUE_NULL ? null : switch (kinds[i]) {
+                case TEXT -> {
+                    expect(t == JsonToken.VALUE_STRING);
+                    yield p.getString();
                 }
-                case "page" -> {
-                    field = 2;
-                    page = text(p, v);
+                case INTEGER -> {
+                    expect(t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT);
+                    yield p.getIntValue();
                 }
-                case "position" -> {
-                    field = 4;
-                    position = integer(p, v);
+                case NUMBER -> {
+                    expect(t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT);
+                    yield p.getDoubleValue();
                 }
-                case "requestId" -> {
-                    field = 8;
-                    requestId = text(p, v);
+                case CONTEXT -> {
+                    Object[] c = object(p, t, CONTEXT_FIELDS, CONTEXT_KINDS);
+                    yield new EventContext((String) c[0], (String) c[1], (Integer) c[2], (String) c[3],
+                            (String) c[4]);
                 }
-                case "variant" -> {
-                    field = 16;
-                    variant = text(p, v);
-                }
-                default -> throw OTHER_FORM;
-            }
-            expect((seen & field) == 0);
-            seen |= field;
+            };
         }
         expect(p.currentToken() == JsonToken.END_OBJECT);
-        return new EventContext(device, page, position, requestId, variant);
+        return values;
     }
 
-    private static String text(JsonParser p, JsonToken t) {
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
+    private static Map<String, Integer> indexes(String... names) {
+        Map<String, Integer> out = new HashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            out.put(names[i], i);
         }
-        expect(t == JsonToken.VALUE_STRING);
-        return p.getString();
-    }
-
-    private static Integer integer(JsonParser p, JsonToken t) {
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        expect(t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT);
-        return p.getIntValue();
+        return Map.copyOf(out);
     }
 
     private static void expect(boolean canonical) {

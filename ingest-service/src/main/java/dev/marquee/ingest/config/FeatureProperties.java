@@ -45,7 +45,10 @@ import org.springframework.validation.annotation.Validated;
  *                           at once) are sent only once the next batch's reads are, so that those reads do not wait
  *                           behind them in Redis and Redis applies them while the consumer computes the next batch
  *                           (default 1000; 0 never defers; live batches are smaller and go at once)
- * @param deferWritesAtMost  a deferred batch's writes are sent after this long if no next batch came (default 20ms)
+ * @param deferWritesAtMost  a deferred batch's writes are sent after this long if the next batch's reads did not send
+ *                           them (the backlog ended); longer than it takes to poll, parse and read a full batch, or
+ *                           the writes go before those reads and hold them up (default 100ms; with 20 ms, 10,000-event
+ *                           batches' reads waited ~40 ms for a transaction the timer had sent)
  * @param itemCacheTtl       the consumer keeps an item's category and vector this long after reading them, so a change
  *                           to an item (catalog update, new encoder) reaches its features within this time; 0 reads
  *                           every item for every batch (default 10s)
@@ -74,7 +77,7 @@ public record FeatureProperties(
         @DefaultValue("200ms") Duration labelFlushInterval,
         @DefaultValue("5000") @Min(1) @Max(100000) int writeGroupUsers,
         @DefaultValue("1000") @Min(0) int deferWritesFrom,
-        @DefaultValue("20ms") Duration deferWritesAtMost,
+        @DefaultValue("100ms") Duration deferWritesAtMost,
         @DefaultValue("10s") Duration itemCacheTtl,
         @DefaultValue("100000") @Min(1) int itemCacheSize) {
 }

@@ -133,19 +133,32 @@ class ConsumerRedis {
 
         /**
          * Queues the values of the keys of {@code owners} ({@code key} gives each one's), as {@code MGET}s of up to
-         * {@value #MGET_KEYS} keys (a {@code GET} each cost Redis and this client several times more per key);
-         * {@code handler} gets each owner with its value, {@code null} if the key does not exist.
+         * {@value #MGET_KEYS} keys (a {@code GET} each cost Redis and this client several times more per key). Each
+         * value ({@code null} if the key does not exist) is decoded by {@code decode} on the connection's I/O thread
+         * as its {@code MGET}'s reply arrives, while the caller waits for the rest; {@code handler} gets each owner
+         * with its decoded value on the caller's thread once the round ran.
          */
-        <K> void values(List<K> owners, Function<K, byte[]> key, BiConsumer<K, byte[]> handler) {
+        <K, T> void values(List<K> owners, Function<K, byte[]> key, Function<byte[], T> decode,
+                           BiConsumer<K, T> handler) {
             for (int from = 0; from < owners.size(); from += MGET_KEYS) {
                 List<K> chunk = owners.subList(from, Math.min(owners.size(), from + MGET_KEYS));
                 byte[][] keys = new byte[chunk.size()][];
                 for (int i = 0; i < keys.length; i++) {
                     keys[i] = key.apply(chunk.get(i));
                 }
-                read(redis().mget(keys), values -> {
+                CompletableFuture<List<T>> decoded = redis().mget(keys).toCompletableFuture().thenApply(values -> {
+                    List<T> out = new ArrayList<>(values.size());
+                    for (var kv : values) {
+                        out.add(decode.apply(kv.getValueOrElse(null)));
+                    }
+                    return out;
+                });
+                futures.add(decoded);
+                handlers.add(values -> {
+                    @SuppressWarnings("unchecked")
+                    List<T> list = (List<T>) values;
                     for (int i = 0; i < chunk.size(); i++) {
-                        handler.accept(chunk.get(i), values.get(i).getValueOrElse(null));
+                        handler.accept(chunk.get(i), list.get(i));
                     }
                 });
             }

@@ -233,8 +233,7 @@ public class FeatureUpdater {
         round.read(redis.hgetall(bytes(RedisKeys.DECAY_LANDMARKS)),
                 r -> r.forEach((k, v) -> b.landmarks.put(str(k), ForwardDecay.parse(str(v)))));
         round.read(redis.smembers(bytes(RedisKeys.CATEGORIES)), r -> r.forEach(m -> b.knownCategories.add(str(m))));
-        round.values(List.copyOf(users), u -> bytes(RedisKeys.user(u)),
-                (u, r) -> b.states.put(u, UserState.fromBytes(r)));
+        round.values(List.copyOf(users), u -> bytes(RedisKeys.user(u)), UserState::fromBytes, b.states::put);
         long readAt = System.nanoTime();
         for (String i : items) {
             FeatureStore.ItemTaste cached = itemCache.get(i, readAt);
@@ -249,7 +248,10 @@ public class FeatureUpdater {
                 itemCache.put(i, taste, readAt);
             });
         }
-        round.run(this::sendDeferred); // the previous batch's deferred writes go after these reads
+        round.run();
+        // the previous batch's deferred writes go once these reads are answered: sent with the reads, Redis ran them
+        // while it still wrote the replies out (64 KB per event-loop turn), and the reads waited for the transaction
+        sendDeferred();
         Batch previous = lastSent;
         if (previous != null) {
             // these reads may have run before the previous batch's writes: what those change, take from memory

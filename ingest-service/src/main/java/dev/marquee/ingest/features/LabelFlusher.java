@@ -201,8 +201,8 @@ class LabelFlusher implements SmartLifecycle {
         due.forEach((partition, users) -> {
             Map<String, UserState> stateOf = new LinkedHashMap<>();
             states.put(partition, stateOf);
-            read.values(users, u -> bytes(RedisKeys.user(u)),
-                    (u, r) -> stateOf.put(u, r == null ? null : UserState.fromBytes(r)));
+            read.values(users, u -> bytes(RedisKeys.user(u)), r -> r == null ? null : UserState.fromBytes(r),
+                    stateOf::put);
         });
         read.run();
 

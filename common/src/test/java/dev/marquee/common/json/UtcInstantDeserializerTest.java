@@ -13,12 +13,13 @@ class UtcInstantDeserializerTest {
     private static final JsonMapper JACKSON = JsonMapper.builder().build();
     private static final JsonMapper FAST = JsonMapper.builder().addModule(UtcInstantDeserializer.module()).build();
 
-    /** Random instants as {@link Instant#toString()} writes them, and edge cases: both read the same, or both refuse. */
+    /** Random instants as {@link Instant#toString()} writes them, and edge cases: read the same, or refused by both. */
     @Test
     void readsEveryTimestampAsJacksonDoes() {
         List<String> texts = new ArrayList<>(List.of("2026-11-23T12:00:00Z", "2024-02-29T00:00:00Z",
                 "2023-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-11-23T24:00:00Z", "2026-11-23T23:59:60Z",
-                "2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z",
+                "2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z", "0000-01-01T00:00:00Z",
+                "9999-12-31T23:59:59.999999999Z",
                 "1969-12-31T23:59:59.999Z", "2026-11-23t12:00:00z", "2026-11-23T12:00:00+01:00",
                 "2026-11-23T12:00:00.Z", "2026-11-23T12:00:00.1Z", "2026-11-23T12:00:00.1234567890Z",
                 " 2026-11-23T12:00:00Z ", "2026-11-23T12:00Z", "2026-11-23 12:00:00Z", "2026-1-23T12:00:00Z",

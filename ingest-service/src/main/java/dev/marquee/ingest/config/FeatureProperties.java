@@ -42,9 +42,9 @@ import org.springframework.validation.annotation.Validated;
  *                           but a 5,000-event catch-up batch holds Redis for ~25-35 ms on 2 cores instead of ~8 ms;
  *                           live batches are small either way)
  * @param deferWritesFrom    the writes of a batch of at least this many events (a backlog: the next poll returns
- *                           at once) are sent only once the next batch's reads are, so that those reads do not wait
- *                           behind them in Redis and Redis applies them while the consumer computes the next batch
- *                           (default 1000; 0 never defers; live batches are smaller and go at once)
+ *                           at once) are sent only once the next batch's reads are answered, so that those reads do
+ *                           not wait behind them in Redis and Redis applies them while the consumer computes the next
+ *                           batch (default 1000; 0 never defers; live batches are smaller and go at once)
  * @param deferWritesAtMost  a deferred batch's writes are sent after this long if the next batch's reads did not send
  *                           them (the backlog ended); longer than it takes to poll, parse and read a full batch, or
  *                           the writes go before those reads and hold them up (default 100ms; with 20 ms, 10,000-event

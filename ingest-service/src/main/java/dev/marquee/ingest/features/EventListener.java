@@ -41,8 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@link LabelFlusher}), for users the consumer does not hold ({@link UserClaims}); the last batch's users are let go
  * on the container's idle event.
  *
- * <p>Pipelined across polls, at least once: a batch's writes are sent (a large one's right after the next batch's
- * reads, see {@link FeatureUpdater#apply}) and the listener returns to poll, parse, read and compute the next batch
+ * <p>Pipelined across polls, at least once: a batch's writes are sent (a large one's once the next batch's reads are
+ * answered, see {@link FeatureUpdater#apply}) and the listener returns to poll, parse, read and compute the next batch
  * while Redis applies them (what the reads may miss of those writes comes from memory, see
  * {@link FeatureUpdater}); the next batch's writes are sent only once the earlier ones are known to have succeeded. A batch is
  * acknowledged (ack mode {@code manual}: the container commits on its own thread) only once Redis applied its writes;

@@ -20,8 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Jackson's streaming parser. Anything else (an unknown or repeated field, a token Jackson would coerce, another
  * timestamp form, an unknown event type, malformed JSON) is left to the data binder, which reads or refuses it exactly
  * as it always did. The binder took 10 % of the stream consumer's thread (it calls record constructors and
- * {@code @JsonCreator}s through {@code MethodHandle.invokeWithArguments}); {@code EventParserTest} holds both readers to
- * the same results.
+ * {@code @JsonCreator}s through {@code MethodHandle.invokeWithArguments}); {@code EventParserTest} holds both
+ * readers to the same results.
  */
 final class EventParser {
     /** Thrown (without a stack trace) where the record is not in the form read here. */

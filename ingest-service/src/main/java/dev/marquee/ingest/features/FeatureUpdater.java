@@ -125,9 +125,9 @@ public class FeatureUpdater {
      * batch's writes may still be running: what those change comes from memory, see {@link #lastSent}), computes,
      * sends the batch's labelled examples and waits for Kafka to take them, builds the writes, runs {@code beforeWrite}
      * (the caller's chance to wait for the previous writes and refuse to go on if they failed: this batch was computed
-     * on top of them), then sends the writes; those of a large batch ({@link FeatureProperties#deferWritesFrom()}, a backlog) are
-     * sent only right after the next batch's reads, so that Redis answers those first and applies the writes while
-     * this thread computes (or by {@link #sendDeferred()}, at the latest after
+     * on top of them), then sends the writes; those of a large batch ({@link FeatureProperties#deferWritesFrom()}, a
+     * backlog) are sent only once the next batch's reads are answered, so that Redis answers those first and applies
+     * the writes while this thread computes (or by {@link #sendDeferred()}, at the latest after
      * {@link FeatureProperties#deferWritesAtMost()}). The result completes with the number of new events once Redis
      * applied the writes, exceptionally if it did not.
      */

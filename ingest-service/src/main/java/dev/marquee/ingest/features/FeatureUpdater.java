@@ -143,9 +143,10 @@ public class FeatureUpdater {
         long t1 = System.nanoTime();
         int fresh = b.compute();
         List<CompletableFuture<?>> sends = b.labels.send();
-        CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
-        // built while Redis may still apply the previous batch's writes: nothing is sent before those succeeded
+        // built while Kafka takes the examples and Redis may still apply the previous batch's writes: nothing is sent
+        // before both are done
         List<ConsumerRedis.Writes> transactions = b.transactions(now);
+        CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
         long t2 = System.nanoTime();
         beforeWrite.run();
         claims.consumerKeepsOnly(b.users); // the previous batch's writes are done and its state is no longer needed

@@ -81,9 +81,9 @@ public final class UserState {
      * The stored form, one byte string: {@link #FORMAT}, then taste (float32 scale + int8 per dimension), recent item
      * ids ({@code a,b,...}, newest first), category affinities (per category: name length as an unsigned varint, the
      * name in UTF-8, the weight as a little-endian float32; as decimal text in format 1 the float-to-text
-     * conversion took 4 % of the stream consumer's thread), last event time and event
-     * count (decimal), session id, session items, pending impressions ({@code item=record;...}), each as a length
-     * (unsigned varint, length + 1; 0 = absent) and its bytes. One value instead of a hash of eight fields: a write is
+     * conversion took 4 % of the stream consumer's thread), last event time and event count (decimal), session id,
+     * session items, pending impressions ({@code item=record;...}), each as a length (unsigned varint, length + 1;
+     * 0 = absent) and its bytes. One value instead of a hash of eight fields: a write is
      * one {@code SET} with its expiry and a read one {@code GET} (3.2 instead of 7.2 µs of Redis time for both,
      * measured with redis-benchmark on a 631-byte state).
      */
@@ -371,7 +371,7 @@ public final class UserState {
     }
 
     /** Reads the stored form of {@link #pending()}: {@code item=record;item=record}. */
-    public static Map<String, String> decodePending(String s) {
+    private static Map<String, String> decodePending(String s) {
         Map<String, String> out = new LinkedHashMap<>();
         if (s != null && !s.isEmpty()) {
             for (String entry : s.split(";")) {

@@ -174,13 +174,7 @@ class ConsumerRedis {
 
         /** Sends everything queued in one flush, waits for every reply and hands results to their handlers. */
         void run() {
-            run(() -> { });
-        }
-
-        /** {@link #run()}, running {@code whileWaiting} once the commands are sent, before waiting for the replies. */
-        void run(Runnable whileWaiting) {
             connection.flushCommands();
-            whileWaiting.run();
             try {
                 CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                         .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

@@ -81,11 +81,12 @@ public class FeatureUpdater {
      * is taken from here instead; the listener never sends a batch's writes before the previous ones succeeded.
      */
     private Batch lastSent;
-    /** A large batch's transactions, computed and not yet sent (see {@link FeatureProperties#deferWritesFrom()}). */
-    private final AtomicReference<Deferred> deferred = new AtomicReference<>();
-
-    private record Deferred(List<ConsumerRedis.Writes> transactions, CompletableFuture<Void> written) {
-    }
+    /**
+     * Completing it sends the writes of the last large batch, not sent yet (see
+     * {@link FeatureProperties#deferWritesFrom()}); it completes by itself after
+     * {@link FeatureProperties#deferWritesAtMost()}.
+     */
+    private final AtomicReference<CompletableFuture<Void>> deferred = new AtomicReference<>();
 
     FeatureUpdater(ConsumerRedis consumerRedis, UserClaims claims, FeatureProperties props,
                    KafkaTemplate<String, String> kafka, JsonMapper json, MeterRegistry meters) {
@@ -155,11 +156,10 @@ public class FeatureUpdater {
         if (transactions.isEmpty()) {
             sent = CompletableFuture.completedFuture(null);
         } else if (props.deferWritesFrom() > 0 && batch.size() >= props.deferWritesFrom()) {
-            Deferred d = new Deferred(transactions, new CompletableFuture<>());
-            deferred.set(d); // the previous one was sent by this batch's read
-            CompletableFuture.runAsync(this::sendDeferred, CompletableFuture.delayedExecutor(
-                    props.deferWritesAtMost().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
-            sent = d.written();
+            CompletableFuture<Void> trigger = new CompletableFuture<Void>().completeOnTimeout(null,
+                    props.deferWritesAtMost().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            sent = trigger.thenCompose(ignored -> consumerRedis.transactions(transactions));
+            deferred.set(trigger); // the previous one was sent by this batch's read
         } else {
             sent = consumerRedis.transactions(transactions);
         }
@@ -186,19 +186,13 @@ public class FeatureUpdater {
     }
 
     /**
-     * Sends the deferred writes of the last batch, if they were not sent yet (by the next batch's read, the timer, or a
-     * caller that waits for them: the listener when idle or losing partitions).
+     * Sends the deferred writes of the last batch, if they were not sent yet (by the next batch's read, their timeout,
+     * or a caller that waits for them: the listener when idle or losing partitions).
      */
     void sendDeferred() {
-        Deferred d = deferred.getAndSet(null);
-        if (d != null) {
-            consumerRedis.transactions(d.transactions()).whenComplete((ok, failure) -> {
-                if (failure != null) {
-                    d.written().completeExceptionally(failure);
-                } else {
-                    d.written().complete(null);
-                }
-            });
+        CompletableFuture<Void> trigger = deferred.getAndSet(null);
+        if (trigger != null) {
+            trigger.complete(null);
         }
     }
 
@@ -434,12 +428,11 @@ public class FeatureUpdater {
         /**
          * The batch's writes, to be sent in this order: one transaction per part, so that other clients' commands
          * (this consumer's next reads among them) are served between parts instead of waiting for the whole batch.
-         * A part holds a group
-         * of users with everything their events change (their state, item counters and sorted-set increments, due
-         * labels, the event ids marked seen) and is atomic; parts share nothing a replay could get wrong: after a
-         * failure, events of parts that were applied are skipped as seen, the others applied. A batch that moves a
-         * decay landmark is written in one transaction (the rescale must land with every increment computed against
-         * it).
+         * A part holds a group of users with everything their events change (their state, item counters and
+         * sorted-set increments, due labels, the event ids marked seen) and is atomic; parts share nothing a replay
+         * could get wrong: after a failure, events of parts that were applied are skipped as seen, the others
+         * applied. A batch that moves a decay landmark is written in one transaction (the rescale must land with
+         * every increment computed against it).
          */
         List<ConsumerRedis.Writes> transactions(long now) {
             if (applied.isEmpty()) {

@@ -29,6 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * flagged "overloaded", instead of queueing behind it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "marquee.gateway.serving=remote",
         "marquee.gateway.max-in-flight=1", "marquee.gateway.retrieval-timeout=2s",
         "marquee.gateway.ranking-url=http://127.0.0.1:9"})
 @EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")

@@ -35,6 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  * still answer 200, from the popular list, flagged degraded.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "marquee.gateway.serving=remote",
         "marquee.gateway.retrieval-url=http://127.0.0.1:9",
         "marquee.gateway.ranking-url=http://127.0.0.1:9",
         // each test puts its own items on top of the popular list and expects them at once

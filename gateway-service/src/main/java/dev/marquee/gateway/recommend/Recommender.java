@@ -19,31 +19,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import io.github.resilience4j.timelimiter.TimeLimiter;
-import io.github.resilience4j.timelimiter.TimeLimiterConfig;
-import jakarta.annotation.PreDestroy;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
-import org.springframework.web.client.RestClient;
 
 /**
- * /recommend: retrieval, then ranking, then the top k. Each dependency has a timeout and a fallback: no ranking →
+ * /recommend: retrieval, then ranking ({@link ServingPath}: over HTTP or in this JVM), then the top k. Each stage has a
+ * budget and a fallback: no ranking →
  * retrieval order; no retrieval → the popular list read from Redis; nothing at all → an empty list. The response is
  * always an answer, flagged {@code degraded} with the reasons when a fallback served it.
  */
 @Component
 public class Recommender {
     private static final Logger log = LoggerFactory.getLogger(Recommender.class);
-    private final RestClient retrieval;
-    private final RestClient ranking;
+    private final ServingPath serving;
     private final FeatureStore store;
     private final GatewayProperties props;
     private final MeterRegistry meters;
@@ -51,24 +42,12 @@ public class Recommender {
     private final Experiments experiments;
     /** The overall popular list, from memory: the answer when retrieval is down and when load is shed. */
     private final PopularList popularList;
-
-    /** Runs downstream calls so that the request thread can stop waiting at the budget, whatever the socket does. */
-    private final ExecutorService calls = new ThreadPoolExecutor(16, 128, 30, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(256), r -> {
-                Thread t = new Thread(r, "downstream");
-                t.setDaemon(true);
-                return t;
-            });
     /** Requests being worked on; past {@code max-in-flight} a request is shed to the popular list at once. */
     private final Semaphore inFlight;
-    private final TimeLimiter retrievalLimiter;
-    private final TimeLimiter rankingLimiter;
 
-    Recommender(@Qualifier("retrievalClient") RestClient retrieval, @Qualifier("rankingClient") RestClient ranking,
-                FeatureStore store, GatewayProperties props, MeterRegistry meters, ImpressionLog impressions,
-                Experiments experiments) {
-        this.retrieval = retrieval;
-        this.ranking = ranking;
+    Recommender(ServingPath serving, FeatureStore store, GatewayProperties props, MeterRegistry meters,
+                ImpressionLog impressions, Experiments experiments) {
+        this.serving = serving;
         this.store = store;
         this.props = props;
         this.meters = meters;
@@ -76,20 +55,6 @@ public class Recommender {
         this.experiments = experiments;
         this.popularList = new PopularList(store, props.popularCacheTtl());
         this.inFlight = new Semaphore(props.maxInFlight());
-        this.retrievalLimiter = TimeLimiter.of("retrieval", TimeLimiterConfig.custom()
-                .timeoutDuration(props.retrievalTimeout()).cancelRunningFuture(true).build());
-        this.rankingLimiter = TimeLimiter.of("ranking", TimeLimiterConfig.custom()
-                .timeoutDuration(props.rankingTimeout()).cancelRunningFuture(true).build());
-    }
-
-    @PreDestroy
-    void shutdown() {
-        calls.shutdownNow();
-    }
-
-    /** The call's result, or an exception once the limiter's budget has passed (or the pool is saturated). */
-    private <T> T withinBudget(TimeLimiter limiter, Callable<T> call) throws Exception {
-        return limiter.executeFutureSupplier(() -> calls.submit(call));
     }
 
     /**
@@ -196,11 +161,7 @@ public class Recommender {
         CandidatesRequest body = new CandidatesRequest(userId, props.candidates(), request.filters(),
                 request.interests());
         try {
-            CandidatesResponse r = withinBudget(retrievalLimiter, () -> retrieval.post().uri("/candidates")
-                    .body(body).retrieve().body(CandidatesResponse.class));
-            if (r == null) {
-                throw new IllegalStateException("empty body");
-            }
+            CandidatesResponse r = serving.candidates(body);
             reasons.addAll(r.reasons().stream().map(s -> "retrieval-source " + s).toList());
             return r;
         } catch (Exception e) {
@@ -220,12 +181,7 @@ public class Recommender {
         }
         long start = System.nanoTime();
         try {
-            RankResponse r = withinBudget(rankingLimiter, () -> ranking.post().uri("/rank")
-                    .body(request).retrieve().body(RankResponse.class));
-            if (r == null) {
-                throw new IllegalStateException("empty body");
-            }
-            return r;
+            return serving.rank(request);
         } catch (Exception e) {
             reasons.add("ranking unavailable (" + e.getClass().getSimpleName() + "): serving retrieval order");
             log.warn("ranking failed for {}: {}", userId, e.toString());

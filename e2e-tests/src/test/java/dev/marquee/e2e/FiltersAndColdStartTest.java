@@ -69,13 +69,21 @@ class FiltersAndColdStartTest {
                 "context", Map.of("device", "ios", "page", "onboarding")), x -> !x.get("degraded").asBoolean()
                 && x.get("modelVersion").isString());
 
+        // the retrieval service's own answer: the gateway embedded the text in its JVM (serving in-process), so the
+        // service's first call runs T5 itself and may pass the source's budget (fail-open): wait for a complete one
         List<String> nearest = new ArrayList<>();
-        stack.post("retrieval", "/candidates", Map.of("userId", newcomer, "n", 100, "interests", interests)).json()
-                .get("candidates").forEach(c -> {
-                    if ("YourInterests".equals(c.get("source").asString())) {
-                        nearest.add(c.get("itemId").asString());
-                    }
-                });
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (nearest.isEmpty() && Instant.now().isBefore(deadline)) {
+            stack.post("retrieval", "/candidates", Map.of("userId", newcomer, "n", 100, "interests", interests))
+                    .json().get("candidates").forEach(c -> {
+                        if ("YourInterests".equals(c.get("source").asString())) {
+                            nearest.add(c.get("itemId").asString());
+                        }
+                    });
+            if (nearest.isEmpty()) {
+                Thread.sleep(200);
+            }
+        }
         assertThat(nearest).as("ANN on the embedded interests").isNotEmpty();
         assertThat(nearest.get(0)).isEqualTo(described.itemId());
         // ranked with the interests as the newcomer's taste (taste cosine 1 for that item): it is in the list

@@ -6,6 +6,7 @@ import dev.marquee.common.feature.UserState;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.recommend.CandidatesResponse;
 import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.PopularList;
 import dev.marquee.common.redis.RedisKeys;
 import dev.marquee.common.recommend.SimilarResponse;
 import dev.marquee.retrieval.source.CandidateRetriever;
@@ -39,6 +40,8 @@ class CandidateSourcesTest {
     StringRedisTemplate redis;
     @Autowired
     SimilarItems similar;
+    @Autowired
+    FeatureStore store;
 
     @Test
     void similarItemsAreCoVisitedOnesForAKnownItemAndNothingForAnUnknownOne() {
@@ -91,5 +94,71 @@ class CandidateSourcesTest {
         assertThat(byId.get(trending).reason()).isEqualTo("Trending in " + category);
         List<String> sources = response.sources().stream().map(CandidatesResponse.SourceReport::source).toList();
         assertThat(sources).contains("CoVisited", "InYourCategories", "Popular");
+    }
+
+    @Test
+    void aUserWithoutHistoryGetsPopularItemsAndTheSourcesWithNothingToGoOnAreSkippedNotFailed() {
+        String popular = "cs-pop-" + run;
+        redis.opsForZSet().add(RedisKeys.POPULAR, popular, 1e9); // one round trip at most per TTL: added before
+
+        CandidatesResponse response;
+        try {
+            response = retriever.retrieve("cs-new-user-" + run, 20);
+        } finally {
+            redis.opsForZSet().remove(RedisKeys.POPULAR, popular);
+        }
+
+        Map<String, String> status = response.sources().stream().collect(Collectors.toMap(
+                CandidatesResponse.SourceReport::source, CandidatesResponse.SourceReport::status));
+        assertThat(status).containsEntry("Ann", "skipped").containsEntry("YourInterests", "skipped")
+                .containsEntry("CoVisited", "skipped").containsEntry("InYourCategories", "skipped")
+                .containsEntry("Popular", "ok");
+        assertThat(response.degraded()).isFalse();
+        assertThat(response.candidates()).isNotEmpty().allMatch(c -> c.source().equals("Popular"));
+    }
+
+    @Test
+    void aCoVisitedItemIsExplainedByTheTitleOfTheRecentItemItCameFrom() {
+        String user = "cs-title-user-" + run;
+        String seen = "cs-title-seen-" + run;
+        String neighbour = "cs-title-pair-" + run;
+        UserState state = UserState.empty();
+        state.addRecent(seen, 30);
+        redis.execute((RedisCallback<Object>) c -> {
+            c.stringCommands().set(FeatureStore.bytes(RedisKeys.user(user)), state.toBytes());
+            return null;
+        });
+        redis.opsForHash().put(RedisKeys.item(seen), RedisKeys.ITEM_TITLE, "The Long Walk");
+        redis.opsForZSet().add(RedisKeys.coVisits(seen), neighbour, 4);
+
+        Candidate found = retriever.retrieve(user, 20).candidates().stream()
+                .filter(c -> c.itemId().equals(neighbour)).findFirst().orElseThrow();
+
+        assertThat(found.source()).isEqualTo("CoVisited");
+        assertThat(found.reason()).isEqualTo("Because you viewed The Long Walk");
+    }
+
+    @Test
+    void categoryListsAreReadOncePerTtlForEveryoneThenReadAgain() throws InterruptedException {
+        String category = "cs-cached-" + run;
+        redis.opsForZSet().add(RedisKeys.trending(category), "cs-first-" + run, 5);
+        PopularList lists = new PopularList(store, java.time.Duration.ofSeconds(2));
+
+        assertThat(lists.trendingAndPopular(List.of(category), 10).get(category).get(0))
+                .containsOnlyKeys("cs-first-" + run);
+        redis.opsForZSet().add(RedisKeys.trending(category), "cs-second-" + run, 50);
+        // within the TTL: the same lists from memory, for this category and a request for a few more items
+        assertThat(lists.trendingAndPopular(List.of(category), 20).get(category).get(0))
+                .containsOnlyKeys("cs-first-" + run);
+        // an unknown category: empty lists, not an error
+        assertThat(lists.trendingAndPopular(List.of("cs-none-" + run), 10).get("cs-none-" + run))
+                .containsExactly(Map.of(), Map.of());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        Map<String, Double> trending;
+        do {
+            Thread.sleep(200);
+            trending = lists.trendingAndPopular(List.of(category), 10).get(category).get(0);
+        } while (trending.size() < 2 && System.nanoTime() < deadline);
+        assertThat(trending.keySet()).containsExactly("cs-second-" + run, "cs-first-" + run);
     }
 }

@@ -28,6 +28,10 @@ public record UserFeatures(String userId, float[] taste, Map<String, Double> cat
     }
 
     public double totalCategoryWeight() {
-        return categoryWeights.values().stream().mapToDouble(Double::doubleValue).sum();
+        double total = 0; // a loop, not a stream: computed for every candidate row of every /rank
+        for (double w : categoryWeights.values()) {
+            total += w;
+        }
+        return total;
     }
 }

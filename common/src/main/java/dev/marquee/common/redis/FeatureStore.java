@@ -164,6 +164,35 @@ public class FeatureStore {
         return out;
     }
 
+    /** The neighbours of several items (as {@link #coVisited(List, int)}) and those items' titles. */
+    public record CoVisits(Map<String, Map<String, Double>> neighbours, Map<String, String> titles) {
+    }
+
+    /**
+     * {@link #coVisited(List, int)} and {@link #titles} of the same items in one round trip: the co-visitation source
+     * names the item a neighbour came from ("Because you viewed ...").
+     */
+    public CoVisits coVisitedWithTitles(List<String> itemIds, int n) {
+        if (itemIds.isEmpty()) {
+            return new CoVisits(Map.of(), Map.of());
+        }
+        List<Object> r = pipelined(c -> {
+            itemIds.forEach(id -> c.zSetCommands().zRevRangeWithScores(bytes(RedisKeys.coVisits(id)), 0, n - 1L));
+            itemIds.forEach(id -> c.hashCommands().hGet(bytes(RedisKeys.item(id)), bytes(RedisKeys.ITEM_TITLE)));
+            return null;
+        });
+        Map<String, Map<String, Double>> neighbours = new LinkedHashMap<>();
+        Map<String, String> titles = new HashMap<>();
+        for (int i = 0; i < itemIds.size(); i++) {
+            neighbours.put(itemIds.get(i), tuples(r.get(i), null, 0));
+            Object title = r.get(itemIds.size() + i);
+            if (title != null) {
+                titles.put(itemIds.get(i), string((byte[]) title));
+            }
+        }
+        return new CoVisits(neighbours, titles);
+    }
+
     /** Trending and popular lists of several categories in one round trip: category -> [trending, popular]. */
     public Map<String, List<Map<String, Double>>> trendingAndPopular(List<String> categories, int n) {
         if (categories.isEmpty()) {

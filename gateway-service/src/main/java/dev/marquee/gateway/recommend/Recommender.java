@@ -77,9 +77,10 @@ public class Recommender {
             try {
                 retrieved = retrieve(request, reasons, stages);
                 if (retrieved != null) {
-                    // the stated interests' vector, when retrieval embedded them: the taste of a user who has none
+                    // the stated interests' vector, when retrieval embedded them: the taste of a user who has none;
+                    // the user's features as retrieval read them (in-process serving), so ranking does not read again
                     ranked = rank(new RankRequest(userId, retrieved.candidates(), requestId,
-                            retrieved.interestsVector()), reasons, stages);
+                            retrieved.interestsVector(), retrieved.user()), reasons, stages);
                 }
             } finally {
                 inFlight.release();

@@ -16,7 +16,8 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * Scores candidates with the champion model: one Redis read for the user, item features through the
+ * Scores candidates with the champion model: the user's features (as retrieval read them, in-process; else one Redis
+ * read), item features through the
  * {@link ItemFeatureCache} (one pipelined read of those not cached), one feature matrix from {@link FeatureAssembler},
  * one XGBoost call. Candidates without stored features and inactive items are dropped. The top rows of the ranked list
  * go to the {@link ServedFeatureLog} (off the request path) for the trainer.
@@ -38,7 +39,8 @@ public class Ranker {
 
     public RankResponse rank(RankRequest request) {
         RankingModel model = registry.champion().orElseThrow(NoModelException::new);
-        UserFeatures user = store.user(request.userId());
+        // read by retrieval for this very request when both run in one JVM; else one Redis read
+        UserFeatures user = request.user() != null ? request.user() : store.user(request.userId());
         if (!user.hasTaste() && request.interestsVector() != null) {
             user = user.withTaste(request.interestsVector()); // cold start: ranked by what the user asked for
         }

@@ -1,5 +1,7 @@
 package dev.marquee.retrieval.config;
 
+import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.PopularList;
 import dev.marquee.common.web.PooledRestClient;
 import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
@@ -12,6 +14,15 @@ class RetrievalConfig {
     @Bean(destroyMethod = "close")
     MilvusClientV2 milvus(RetrievalProperties props) {
         return new MilvusClientV2(ConnectConfig.builder().uri(props.milvusUri()).build());
+    }
+
+    /**
+     * The global popular list and the per-category trending/popular lists, in memory for {@code popular-cache-ttl}:
+     * shared by the popular and category sources.
+     */
+    @Bean
+    PopularList popularList(FeatureStore store, RetrievalProperties props) {
+        return new PopularList(store, props.popularCacheTtl());
     }
 
     /** The embedding service, for stated interests; its timeout is the interests source's budget. */

@@ -28,8 +28,13 @@ class AnnSource implements CandidateSource {
     }
 
     @Override
+    public boolean appliesTo(CandidateQuery query) {
+        return query.user().hasTaste();
+    }
+
+    @Override
     public List<Candidate> fetch(CandidateQuery query) {
-        if (!query.user().hasTaste()) {
+        if (!appliesTo(query)) {
             return List.of();
         }
         return search.nearest(query.user().taste(), query.n(), query.exclude(), query.filters(), name(),

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs every candidate source in parallel, each under its own time budget, and merges what came back in time by
+ * Runs the candidate sources that apply to the request in parallel, each under its own time budget (those that
+ * answer from memory on the caller's thread meanwhile; those that cannot propose anything, e.g. co-visitation for a
+ * user without recent items, not at all: reported {@code skipped}), and merges what came back in time by
  * round robin in priority order (ANN, stated interests, co-visitation, the user's categories, popular); an item
  * proposed by two sources keeps the first provenance. A source that fails or times out is reported and dropped
  * (fail-open); the response says it is degraded. Items the user has seen and items the caller excluded are never
@@ -82,30 +84,63 @@ public class CandidateRetriever {
         // the category check after the merge drops some: ask for half as many again
         int asked = filters.restrictsCategories() ? n + (n + 1) / 2 : n;
         CandidateQuery query = new CandidateQuery(user, asked, Set.copyOf(exclude), filters, request.interests());
-        List<CompletableFuture<List<Candidate>>> futures = new ArrayList<>();
-        for (CandidateSource s : sources) {
-            futures.add(limiters.get(s.name()).executeCompletionStage(timer,
-                    () -> CompletableFuture.supplyAsync(() -> timed(s, query), executor))
-                    .toCompletableFuture());
+        int count = sources.size();
+        boolean[] applies = new boolean[count];
+        boolean[] inline = new boolean[count];
+        List<CompletableFuture<List<Candidate>>> futures = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            CandidateSource s = sources.get(i);
+            applies[i] = s.appliesTo(query);
+            inline[i] = applies[i] && s.answersFromMemory(query);
+            futures.add(applies[i] && !inline[i] ? limiters.get(s.name()).executeCompletionStage(timer,
+                    () -> CompletableFuture.supplyAsync(() -> timed(s, query), executor)).toCompletableFuture()
+                    : null);
+        }
+        // the sources that answer from memory run here while the others wait for Redis and Milvus
+        List<List<Candidate>> inlineLists = new ArrayList<>(count);
+        double[] inlineMillis = new double[count];
+        RuntimeException[] inlineErrors = new RuntimeException[count];
+        for (int i = 0; i < count; i++) {
+            List<Candidate> found = null;
+            if (inline[i]) {
+                long start = System.nanoTime();
+                try {
+                    found = timed(sources.get(i), query);
+                } catch (RuntimeException e) {
+                    inlineErrors[i] = e;
+                }
+                inlineMillis[i] = millisSince(start);
+            }
+            inlineLists.add(found);
         }
         List<List<Candidate>> lists = new ArrayList<>();
         List<SourceReport> reports = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
-        for (int i = 0; i < sources.size(); i++) {
+        for (int i = 0; i < count; i++) {
             CandidateSource s = sources.get(i);
-            long start = System.nanoTime();
-            try {
-                List<Candidate> found = futures.get(i).join();
-                lists.add(found);
-                reports.add(new SourceReport(s.name(), found.size(), millisSince(start), "ok"));
-            } catch (CompletionException e) {
-                boolean timeout = e.getCause() instanceof TimeoutException;
-                String status = timeout ? "timeout" : "error";
-                reports.add(new SourceReport(s.name(), 0, millisSince(start), status));
-                reasons.add(s.name() + " " + status + (timeout ? "" : ": " + e.getCause()));
-                meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, s.name() + "_" + status).increment();
-                log.warn("candidate source {} {}: {}", s.name(), status, String.valueOf(e.getCause()));
+            if (!applies[i]) {
+                reports.add(new SourceReport(s.name(), 0, 0.0, "skipped"));
+                continue;
             }
+            long start = System.nanoTime();
+            Throwable failure = inlineErrors[i];
+            if (failure == null) {
+                try {
+                    List<Candidate> found = inline[i] ? inlineLists.get(i) : futures.get(i).join();
+                    lists.add(found);
+                    reports.add(new SourceReport(s.name(), found.size(),
+                            inline[i] ? inlineMillis[i] : millisSince(start), "ok"));
+                    continue;
+                } catch (CompletionException e) {
+                    failure = e.getCause();
+                }
+            }
+            boolean timeout = failure instanceof TimeoutException;
+            String status = timeout ? "timeout" : "error";
+            reports.add(new SourceReport(s.name(), 0, inline[i] ? inlineMillis[i] : millisSince(start), status));
+            reasons.add(s.name() + " " + status + (timeout ? "" : ": " + failure));
+            meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, s.name() + "_" + status).increment();
+            log.warn("candidate source {} {}: {}", s.name(), status, String.valueOf(failure));
         }
         List<Candidate> candidates = interleave(lists, asked);
         if (filters.restrictsCategories()) {
@@ -115,7 +150,7 @@ public class CandidateRetriever {
         // the interests source embedded them (or found them cached) just now: hand the vector on for ranking
         float[] interestsVector = request.interests() == null ? null
                 : interestEmbeddings.cachedVector(request.interests());
-        return new CandidatesResponse(userId, candidates, reports, !reasons.isEmpty(), reasons, interestsVector);
+        return new CandidatesResponse(userId, candidates, reports, !reasons.isEmpty(), reasons, interestsVector, user);
     }
 
     /**

@@ -16,4 +16,20 @@ public interface CandidateSource {
      * category filters down (Milvus, per-category sets) do; the retriever checks every merged candidate's category.
      */
     List<Candidate> fetch(CandidateQuery query);
+
+    /**
+     * Whether this source can propose anything for the query (co-visitation needs recent items, ANN a taste vector,
+     * ...). One that cannot is not run: no thread, no timer, reported {@code skipped}.
+     */
+    default boolean appliesTo(CandidateQuery query) {
+        return true;
+    }
+
+    /**
+     * Whether {@link #fetch} answers from memory for this query (no I/O to wait for): then it runs on the caller's
+     * thread while the other sources are in flight instead of being handed to a pool thread under a timer.
+     */
+    default boolean answersFromMemory(CandidateQuery query) {
+        return false;
+    }
 }

@@ -3,7 +3,7 @@ package dev.marquee.retrieval.source;
 import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.recommend.RecommendFilters;
-import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.PopularList;
 import dev.marquee.retrieval.config.RetrievalProperties;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -14,18 +14,19 @@ import org.springframework.stereotype.Component;
 
 /**
  * Trending, then popular, items of the user's strongest categories (time-decayed affinities from the feature store),
- * each category getting a share of the slots in proportion to its affinity; one Redis round trip. When the caller
+ * each category getting a share of the slots in proportion to its affinity; the lists are the same for every user and
+ * come from memory ({@link PopularList}, at most one Redis round trip per {@code popular-cache-ttl}). When the caller
  * includes categories, only those are drawn from (weighted by the user's affinity, equally where the user has none);
  * excluded categories never are.
  */
 @Component
 class CategorySource implements CandidateSource {
-    private final FeatureStore store;
     private final RetrievalProperties props;
+    private final PopularList popular;
 
-    CategorySource(FeatureStore store, RetrievalProperties props) {
-        this.store = store;
+    CategorySource(RetrievalProperties props, PopularList popular) {
         this.props = props;
+        this.popular = popular;
     }
 
     @Override
@@ -39,6 +40,11 @@ class CategorySource implements CandidateSource {
     }
 
     @Override
+    public boolean appliesTo(CandidateQuery query) {
+        return !query.user().categoryWeights().isEmpty() || !query.filters().includeCategories().isEmpty();
+    }
+
+    @Override
     public List<Candidate> fetch(CandidateQuery query) {
         int n = query.n();
         Set<String> exclude = query.exclude();
@@ -49,7 +55,7 @@ class CategorySource implements CandidateSource {
             return List.of();
         }
         double total = top.stream().mapToDouble(Map.Entry::getValue).sum();
-        Map<String, List<Map<String, Double>>> lists = store.trendingAndPopular(
+        Map<String, List<Map<String, Double>>> lists = popular.trendingAndPopular(
                 top.stream().map(Map.Entry::getKey).toList(), n + exclude.size());
         Map<String, Candidate> out = new LinkedHashMap<>();
         for (Map.Entry<String, Double> category : top) {

@@ -37,6 +37,11 @@ class CoVisitationSource implements CandidateSource {
     }
 
     @Override
+    public boolean appliesTo(CandidateQuery query) {
+        return !query.user().recentItems().isEmpty();
+    }
+
+    @Override
     public List<Candidate> fetch(CandidateQuery query) {
         int n = query.n();
         Set<String> exclude = query.exclude();
@@ -47,7 +52,8 @@ class CoVisitationSource implements CandidateSource {
         Map<String, Double> scores = new HashMap<>();
         Map<String, String> strongestSeed = new HashMap<>();
         Map<String, Double> strongest = new HashMap<>();
-        var neighbours = store.coVisited(seeds, n);
+        FeatureStore.CoVisits read = store.coVisitedWithTitles(seeds, n); // one round trip
+        var neighbours = read.neighbours();
         for (int rank = 0; rank < seeds.size(); rank++) {
             double weight = 1.0 / (1 + rank);
             String seed = seeds.get(rank);
@@ -61,7 +67,7 @@ class CoVisitationSource implements CandidateSource {
                 }
             });
         }
-        Map<String, String> titles = store.titles(seeds);
+        Map<String, String> titles = read.titles();
         return scores.entrySet().stream()
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .limit(n).map(e -> {

@@ -34,8 +34,13 @@ class InterestsSource implements CandidateSource {
     }
 
     @Override
+    public boolean appliesTo(CandidateQuery query) {
+        return query.interests() != null;
+    }
+
+    @Override
     public List<Candidate> fetch(CandidateQuery query) {
-        if (query.interests() == null) {
+        if (!appliesTo(query)) {
             return List.of();
         }
         return search.nearest(embeddings.vector(query.interests()), query.n(), query.exclude(), query.filters(),

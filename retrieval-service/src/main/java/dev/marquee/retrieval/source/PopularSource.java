@@ -21,10 +21,10 @@ class PopularSource implements CandidateSource {
     private final RetrievalProperties props;
     private final PopularList popular;
 
-    PopularSource(FeatureStore store, RetrievalProperties props) {
+    PopularSource(FeatureStore store, RetrievalProperties props, PopularList popular) {
         this.store = store;
         this.props = props;
-        this.popular = new PopularList(store, props.popularCacheTtl());
+        this.popular = popular;
     }
 
     @Override
@@ -35,6 +35,12 @@ class PopularSource implements CandidateSource {
     @Override
     public Duration budget() {
         return props.popularBudget();
+    }
+
+    /** The overall list is in memory ({@link PopularList}, refreshed once per TTL); per-category lists are not. */
+    @Override
+    public boolean answersFromMemory(CandidateQuery query) {
+        return query.filters().includeCategories().isEmpty();
     }
 
     @Override

@@ -89,6 +89,15 @@ final class ProcessCpu {
         return pid == root;
     }
 
+    /** CPU milliseconds all processes used between two readings. */
+    static double total(Map<String, Double> before, Map<String, Double> after) {
+        double total = 0;
+        for (Map.Entry<String, Double> e : after.entrySet()) {
+            total += e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+        }
+        return total;
+    }
+
     /** CPU milliseconds per request by process between two readings, largest first, with the total. */
     static List<String> perRequest(Map<String, Double> before, Map<String, Double> after, int requests) {
         List<Map.Entry<String, Double>> rows = new ArrayList<>();

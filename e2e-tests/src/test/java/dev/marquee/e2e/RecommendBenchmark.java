@@ -40,6 +40,10 @@ class RecommendBenchmark {
     private final int warmUpRps = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_WARMUP_RPS", "40"));
     private final int warmUpSeconds = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_WARMUP_SECONDS",
             "120"));
+    private final int warmUpMaxSeconds = Integer.parseInt(System.getenv().getOrDefault(
+            "MARQUEE_BENCH_WARMUP_MAX_SECONDS", "300"));
+    private static final int WARM_UP_WINDOW_SECONDS = 30;
+    private final RedisCommandStats redisCommands = RedisCommandStats.of(stack);
     private final int users = 1000;
 
     record Result(double p50, double p95, double p99, int errors, int degraded, Map<String, double[]> stages) {
@@ -63,8 +67,11 @@ class RecommendBenchmark {
                 Thread.sleep(1000);
                 ProcessCpu cpu = ProcessCpu.ofStack();
                 Map<String, Double> cpuBefore = cpu.millis();
+                Map<String, Long> redisBefore = redisCommands.calls();
                 Result rec = run(null, true, rps, seconds);
-                List<String> cpuLines = ProcessCpu.perRequest(cpuBefore, cpu.millis(), rps * seconds);
+                List<String> cpuLines = new ArrayList<>(ProcessCpu.perRequest(cpuBefore, cpu.millis(),
+                        rps * seconds));
+                cpuLines.add(RedisCommandStats.perRequest(redisBefore, redisCommands.calls(), rps * seconds));
                 lines.add(String.format(Locale.ROOT, "items=%d rps=%d requests=%d | recommend p50=%.2f p95=%.2f "
                                 + "p99=%.2f ms | floor p50=%.2f p99=%.2f ms | errors=%d degraded=%d", size, rps,
                         rps * seconds, rec.p50, rec.p95, rec.p99, floor.p50, floor.p99, rec.errors, rec.degraded));
@@ -138,17 +145,36 @@ class RecommendBenchmark {
 
     /**
      * The measured runs are of warm services: an unmeasured open loop at {@code MARQUEE_BENCH_WARMUP_RPS} for
-     * {@code MARQUEE_BENCH_WARMUP_SECONDS} first. Six fresh JVMs compile the request path meanwhile; warmed up at the
-     * measured 200/s instead, the saturated box starved the JIT compilers and the services stayed slow for minutes
-     * (same stack, 200/s: p50 4,170 ms after 30 s of warm-up at 200/s, 184 ms after 150 s at 40/s; docs/benchmarks.md).
+     * {@code MARQUEE_BENCH_WARMUP_SECONDS} first, then on in windows of 30 s while the stack's CPU per request still
+     * falls by more than a tenth from one window to the next (JIT compilers, the trainer, the consumer catching up with
+     * the load), {@code MARQUEE_BENCH_WARMUP_MAX_SECONDS} at most. Six fresh JVMs compile the request path meanwhile;
+     * warmed up at the measured 200/s instead, the saturated box starved the JIT compilers and the services stayed slow
+     * for minutes (same stack, 200/s: p50 4,170 ms after 30 s of warm-up at 200/s, 184 ms after 150 s at 40/s;
+     * docs/benchmarks.md).
      */
     private void warmUp() throws Exception {
         for (int i = 0; i < 50; i++) {
             stack.get("gateway", "/bench/noop");
         }
-        Result warm = run(null, true, warmUpRps, warmUpSeconds);
-        System.out.printf(Locale.ROOT, "warm-up %d s at %d/s: p50=%.2f p99=%.2f ms errors=%d degraded=%d%n",
-                warmUpSeconds, warmUpRps, warm.p50, warm.p99, warm.errors, warm.degraded);
+        ProcessCpu cpu = ProcessCpu.ofStack();
+        int done = 0;
+        double previous = Double.NaN;
+        while (true) {
+            int window = done < warmUpSeconds ? Math.min(WARM_UP_WINDOW_SECONDS, warmUpSeconds - done)
+                    : WARM_UP_WINDOW_SECONDS;
+            Map<String, Double> before = cpu.millis();
+            Result warm = run(null, true, warmUpRps, window);
+            double perRequest = ProcessCpu.total(before, cpu.millis()) / ((double) warmUpRps * window);
+            done += window;
+            System.out.printf(Locale.ROOT, "warm-up %d s at %d/s (%d s in all): p50=%.2f p99=%.2f ms errors=%d "
+                            + "degraded=%d cpu per request %.2f ms%n", window, warmUpRps, done, warm.p50, warm.p99,
+                    warm.errors, warm.degraded, perRequest);
+            boolean settled = !Double.isNaN(previous) && perRequest > 0.9 * previous;
+            previous = perRequest;
+            if (done >= warmUpMaxSeconds || (done >= warmUpSeconds && settled)) {
+                return;
+            }
+        }
     }
 
     /** Open loop: request i is due at start + i / rps; its latency runs from that moment to the last byte. */

@@ -40,6 +40,11 @@ final class Stack {
         return new Stack(urls);
     }
 
+    /** Any other value of {@code urls.env} (REDIS_PORT, say), or null. */
+    String value(String key) {
+        return urls.get(key);
+    }
+
     String url(String service) {
         String url = urls.get(service.toUpperCase(java.util.Locale.ROOT) + "_URL");
         if (url == null) {

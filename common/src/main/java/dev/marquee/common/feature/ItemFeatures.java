@@ -17,6 +17,12 @@ public record ItemFeatures(String itemId, String title, String category, double 
         this(itemId, title, category, price, vector, popularity, 0, 0, true);
     }
 
+    /** These catalog fields with the given counters. */
+    public ItemFeatures with(ItemCounters c) {
+        return new ItemFeatures(itemId, title, category, price, vector, c.popularity(), c.impressions(), c.clicks(),
+                c.active());
+    }
+
     /** Click-through rate smoothed towards {@code prior} with {@code strength} pseudo-impressions. */
     public double smoothedCtr(double prior, double strength) {
         return (clicks + prior * strength) / (impressions + strength);

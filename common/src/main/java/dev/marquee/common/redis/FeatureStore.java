@@ -1,6 +1,7 @@
 package dev.marquee.common.redis;
 
 import dev.marquee.common.feature.ForwardDecay;
+import dev.marquee.common.feature.ItemCounters;
 import dev.marquee.common.feature.ItemFeatures;
 import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.feature.UserState;
@@ -53,41 +54,92 @@ public class FeatureStore {
      * Popularity is the decayed value as of now.
      */
     public Map<String, ItemFeatures> items(Collection<String> itemIds) {
-        List<String> ids = List.copyOf(itemIds);
-        if (ids.isEmpty()) {
-            return Map.of();
+        return itemsAndCounters(itemIds, List.of()).items();
+    }
+
+    /**
+     * Of one read: all features of {@code items}, the counters only of {@code counters} (items whose catalog fields a
+     * caller already holds); both in the given order, items unknown to the catalog left out.
+     */
+    public record ItemReads(Map<String, ItemFeatures> items, Map<String, ItemCounters> counters) {
+    }
+
+    /**
+     * {@link #items} of the first list and {@link ItemCounters} of the second in one pipelined round trip: per item an
+     * {@code HMGET} of the fields needed (the catalog's fields only for the first list), and the popularity scores of
+     * all of them in one {@code ZMSCORE}.
+     */
+    public ItemReads itemsAndCounters(Collection<String> items, Collection<String> counters) {
+        List<String> full = List.copyOf(items);
+        List<String> countersOnly = List.copyOf(counters);
+        if (full.isEmpty() && countersOnly.isEmpty()) {
+            return new ItemReads(Map.of(), Map.of());
         }
+        byte[] popular = bytes(RedisKeys.POPULAR);
         List<Object> r = pipelined(c -> {
             c.hashCommands().hGet(bytes(RedisKeys.DECAY_LANDMARKS), bytes(RedisKeys.DECAY_POPULAR));
-            for (String id : ids) {
-                c.hashCommands().hGetAll(bytes(RedisKeys.item(id)));
-                c.zSetCommands().zScore(bytes(RedisKeys.POPULAR), bytes(id));
+            byte[][] members = new byte[full.size() + countersOnly.size()][];
+            int m = 0;
+            for (String id : full) {
+                c.hashCommands().hMGet(bytes(RedisKeys.item(id)), ITEM_FIELDS);
+                members[m++] = bytes(id);
             }
+            for (String id : countersOnly) {
+                c.hashCommands().hMGet(bytes(RedisKeys.item(id)), COUNTER_FIELDS);
+                members[m++] = bytes(id);
+            }
+            c.zSetCommands().zMScore(popular, members);
             return null;
         });
         ForwardDecay decay = decay(r.get(0));
+        List<?> scores = (List<?>) r.get(r.size() - 1);
         long now = System.currentTimeMillis();
         Map<String, ItemFeatures> out = new LinkedHashMap<>();
-        for (int k = 0; k < ids.size(); k++) {
-            Map<?, ?> hash = (Map<?, ?>) r.get(1 + 2 * k);
-            if (hash == null || hash.isEmpty()) {
-                continue;
+        int at = 1;
+        for (String id : full) {
+            List<?> v = (List<?>) r.get(at);
+            ItemCounters n = counters(v, scores.get(at - 1), decay, now);
+            at++;
+            if (n != null) {
+                out.put(id, new ItemFeatures(id, string((byte[]) v.get(4)), string((byte[]) v.get(0)),
+                        number((byte[]) v.get(5)), Vectors.fromBytes((byte[]) v.get(6)), n.popularity(),
+                        n.impressions(), n.clicks(), n.active()));
             }
-            Map<String, byte[]> fields = new HashMap<>();
-            hash.forEach((f, v) -> fields.put(string((byte[]) f), (byte[]) v));
-            String category = string(fields.get(RedisKeys.ITEM_CATEGORY));
-            if (category == null) {
-                continue;
+        }
+        Map<String, ItemCounters> outCounters = new LinkedHashMap<>();
+        for (String id : countersOnly) {
+            ItemCounters n = counters((List<?>) r.get(at), scores.get(at - 1), decay, now);
+            at++;
+            if (n != null) {
+                outCounters.put(id, n);
             }
-            Double pop = (Double) r.get(2 + 2 * k);
-            out.put(ids.get(k), new ItemFeatures(ids.get(k),
-                    string(fields.get(RedisKeys.ITEM_TITLE)), category,
-                    number(fields.get(RedisKeys.ITEM_PRICE)),
-                    Vectors.fromBytes(fields.get(RedisKeys.ITEM_VECTOR)),
-                    pop == null || decay == null ? 0.0 : decay.decayed(pop, now),
-                    (long) number(fields.get(RedisKeys.ITEM_IMPRESSIONS)),
-                    (long) number(fields.get(RedisKeys.ITEM_CLICKS)),
-                    !"false".equals(string(fields.get(RedisKeys.ITEM_ACTIVE)))));
+        }
+        return new ItemReads(out, outCounters);
+    }
+
+    /** Values of {@link #COUNTER_FIELDS} (the head of {@link #ITEM_FIELDS} too); null when the catalog lacks the item. */
+    private static ItemCounters counters(List<?> v, Object score, ForwardDecay decay, long now) {
+        if (v == null || v.get(0) == null) {
+            return null;
+        }
+        Double pop = (Double) score;
+        return new ItemCounters(pop == null || decay == null ? 0.0 : decay.decayed(pop, now),
+                (long) number((byte[]) v.get(1)), (long) number((byte[]) v.get(2)),
+                !"false".equals(string((byte[]) v.get(3))));
+    }
+
+    /** An item's fields that change with events (and its active flag, so that a deactivation is seen as soon). */
+    private static final byte[][] COUNTER_FIELDS = fields(RedisKeys.ITEM_CATEGORY, RedisKeys.ITEM_IMPRESSIONS,
+            RedisKeys.ITEM_CLICKS, RedisKeys.ITEM_ACTIVE);
+    /** {@link #COUNTER_FIELDS}, then the catalog's: title, price, vector. */
+    private static final byte[][] ITEM_FIELDS = fields(RedisKeys.ITEM_CATEGORY, RedisKeys.ITEM_IMPRESSIONS,
+            RedisKeys.ITEM_CLICKS, RedisKeys.ITEM_ACTIVE, RedisKeys.ITEM_TITLE, RedisKeys.ITEM_PRICE,
+            RedisKeys.ITEM_VECTOR);
+
+    private static byte[][] fields(String... names) {
+        byte[][] out = new byte[names.length][];
+        for (int i = 0; i < names.length; i++) {
+            out[i] = bytes(names[i]);
         }
         return out;
     }

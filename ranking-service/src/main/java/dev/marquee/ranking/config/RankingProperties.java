@@ -12,16 +12,21 @@ import org.springframework.validation.annotation.Validated;
 /**
  * @param modelDir model registry folder: one sub-folder per version, and a CHAMPION file naming the served one
  * @param trainer  how models are trained
- * @param itemCacheTtl how long /rank reuses an item's features read from Redis (default 2s; 0 reads every time).
- *                     Title, category, price and vector change only with the catalog; popularity and CTR counters
- *                     are at most this stale. User features are always read fresh.
+ * @param itemCacheTtl how long ranking reuses the counters of an item read from Redis — popularity, impressions,
+ *                     clicks — and its active flag (default 2s; 0 reads everything every time). User features are
+ *                     always read fresh.
+ * @param itemCatalogTtl how long ranking reuses an item's catalog fields — title, category, price, T5 vector —
+ *                     which change only with the catalog (default 60s; never less than {@code itemCacheTtl}): a
+ *                     catalog update reaches ranking's features within this, a deactivation within
+ *                     {@code itemCacheTtl}.
  */
 @Validated
 @ConfigurationProperties("marquee.ranking")
 public record RankingProperties(
         @DefaultValue(".marquee/models") @NotBlank String modelDir,
         @DefaultValue @Valid Trainer trainer,
-        @DefaultValue("2s") @NotNull java.time.Duration itemCacheTtl) {
+        @DefaultValue("2s") @NotNull java.time.Duration itemCacheTtl,
+        @DefaultValue("60s") @NotNull java.time.Duration itemCatalogTtl) {
 
     /**
      * @param rounds               boosting rounds (default 100)

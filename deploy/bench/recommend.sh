@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # ./marquee bench recommend: /recommend latency (p50/p95/p99 per stage and end to end, CPU per request by process) at
 # 10k and 100k items (MARQUEE_BENCH_ITEMS). Per size: an unmeasured warm-up at MARQUEE_BENCH_WARMUP_RPS (default 40)
-# for MARQUEE_BENCH_WARMUP_SECONDS (default 120), the floor of a no-op endpoint, then an open loop at each rate of
-# MARQUEE_BENCH_RPS (default 50,100,200; the last is the headline) for MARQUEE_BENCH_SECONDS (default 20). Starts an
+# for MARQUEE_BENCH_WARMUP_SECONDS (default 120) and on in 30 s windows while the stack's CPU per request still falls
+# by more than a tenth (MARQUEE_BENCH_WARMUP_MAX_SECONDS, default 300, at most), the floor of a no-op endpoint,
+# then an open loop at each rate of
+# MARQUEE_BENCH_RPS (default 50,100,200; the last is the headline) for MARQUEE_BENCH_SECONDS (default 20), each with
+# the CPU per request by process and the Redis commands per request. Starts an
 # isolated stack (the ports of ./marquee test), no simulator; traffic goes to 127.0.0.1 only and stops by itself.
 # Last line (last size, last rate): items=… rps=… p50_ms=… p99_ms=… floor_p99_ms=… errors=…
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-./marquee bench-stack e2e-tests RecommendBenchmark recommend | grep -E "^(loaded|model:|warm-up|items=|    stage|    cpu|\[infra\]|\[marquee\]|\[ERROR\])"
+./marquee bench-stack e2e-tests RecommendBenchmark recommend | grep -E "^(loaded|model:|warm-up|items=|    stage|    cpu|    redis|\[infra\]|\[marquee\]|\[ERROR\])"

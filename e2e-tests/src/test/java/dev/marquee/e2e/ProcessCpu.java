@@ -101,15 +101,13 @@ final class ProcessCpu {
     /** CPU milliseconds per request by process between two readings, largest first, with the total. */
     static List<String> perRequest(Map<String, Double> before, Map<String, Double> after, int requests) {
         List<Map.Entry<String, Double>> rows = new ArrayList<>();
-        double total = 0;
         for (Map.Entry<String, Double> e : after.entrySet()) {
-            double ms = (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) / requests;
-            total += ms;
-            rows.add(Map.entry(e.getKey(), ms));
+            rows.add(Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) / requests));
         }
         rows.sort(Map.Entry.<String, Double>comparingByValue().reversed());
         List<String> out = new ArrayList<>();
-        out.add(String.format(java.util.Locale.ROOT, "    cpu per request: %.2f ms in all", total));
+        out.add(String.format(java.util.Locale.ROOT, "    cpu per request: %.2f ms in all",
+                total(before, after) / requests));
         rows.forEach(r -> out.add(String.format(java.util.Locale.ROOT, "    cpu %-10s %.2f ms", r.getKey(),
                 r.getValue())));
         return out;

@@ -43,7 +43,6 @@ class RecommendBenchmark {
     private final int warmUpMaxSeconds = Integer.parseInt(System.getenv().getOrDefault(
             "MARQUEE_BENCH_WARMUP_MAX_SECONDS", "300"));
     private static final int WARM_UP_WINDOW_SECONDS = 30;
-    private final RedisCommandStats redisCommands = RedisCommandStats.of(stack);
     private final int users = 1000;
 
     record Result(double p50, double p95, double p99, int errors, int degraded, Map<String, double[]> stages) {
@@ -51,6 +50,12 @@ class RecommendBenchmark {
 
     @Test
     void benchmark() throws Exception {
+        try (RedisCommandStats redisCommands = RedisCommandStats.of(stack)) {
+            measure(redisCommands);
+        }
+    }
+
+    private void measure(RedisCommandStats redisCommands) throws Exception {
         List<Integer> sizes = ints(System.getenv().getOrDefault("MARQUEE_BENCH_ITEMS", "10000,100000"));
         int loaded = 0;
         List<String> lines = new ArrayList<>();

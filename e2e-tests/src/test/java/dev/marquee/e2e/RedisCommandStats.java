@@ -15,11 +15,13 @@ import java.util.Map;
  * request is a figure this noisy box cannot blur, unlike latency and CPU. Reports nothing without
  * {@code REDIS_PORT} in {@code urls.env}.
  */
-final class RedisCommandStats {
+final class RedisCommandStats implements AutoCloseable {
+    private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
 
-    private RedisCommandStats(StatefulRedisConnection<String, String> connection) {
-        this.connection = connection;
+    private RedisCommandStats(RedisClient client) {
+        this.client = client;
+        this.connection = client == null ? null : client.connect();
     }
 
     static RedisCommandStats of(Stack stack) {
@@ -28,7 +30,7 @@ final class RedisCommandStats {
             return new RedisCommandStats(null);
         }
         String host = stack.value("REDIS_HOST") == null ? "127.0.0.1" : stack.value("REDIS_HOST");
-        return new RedisCommandStats(RedisClient.create(RedisURI.create(host, Integer.parseInt(port))).connect());
+        return new RedisCommandStats(RedisClient.create(RedisURI.create(host, Integer.parseInt(port))));
     }
 
     /** Calls so far by command name. */
@@ -46,6 +48,14 @@ final class RedisCommandStats {
             }
         }
         return out;
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            connection.close();
+            client.shutdown();
+        }
     }
 
     /** One line: commands per request in all, then the most frequent ones. */

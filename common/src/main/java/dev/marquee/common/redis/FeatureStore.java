@@ -95,53 +95,50 @@ public class FeatureStore {
         List<?> scores = (List<?>) r.get(r.size() - 1);
         long now = System.currentTimeMillis();
         Map<String, ItemFeatures> out = new LinkedHashMap<>();
-        int at = 1;
-        for (String id : full) {
-            List<?> v = (List<?>) r.get(at);
-            ItemCounters n = counters(v, scores.get(at - 1), decay, now);
-            at++;
-            if (n != null) {
-                out.put(id, new ItemFeatures(id, string((byte[]) v.get(4)), string((byte[]) v.get(0)),
-                        number((byte[]) v.get(5)), Vectors.fromBytes((byte[]) v.get(6)), n.popularity(),
-                        n.impressions(), n.clicks(), n.active()));
-            }
-        }
         Map<String, ItemCounters> outCounters = new LinkedHashMap<>();
-        for (String id : countersOnly) {
-            ItemCounters n = counters((List<?>) r.get(at), scores.get(at - 1), decay, now);
-            at++;
-            if (n != null) {
-                outCounters.put(id, n);
+        for (int k = 0; k < full.size() + countersOnly.size(); k++) {
+            List<?> v = (List<?>) r.get(1 + k);
+            ItemCounters n = counters(v, scores.get(k), decay, now);
+            if (n == null) {
+                continue;
+            }
+            if (k < full.size()) {
+                String id = full.get(k);
+                out.put(id, new ItemFeatures(id, string((byte[]) v.get(TITLE)), string((byte[]) v.get(CATEGORY)),
+                        number((byte[]) v.get(PRICE)), Vectors.fromBytes((byte[]) v.get(VECTOR)), n.popularity(),
+                        n.impressions(), n.clicks(), n.active()));
+            } else {
+                outCounters.put(countersOnly.get(k - full.size()), n);
             }
         }
         return new ItemReads(out, outCounters);
     }
 
-    /** Values of {@link #COUNTER_FIELDS} (the head of {@link #ITEM_FIELDS} too); null when the catalog lacks the item. */
+    /** The {@link #COUNTER_FIELDS} of an item and its popularity score; null when the catalog lacks the item. */
     private static ItemCounters counters(List<?> v, Object score, ForwardDecay decay, long now) {
-        if (v == null || v.get(0) == null) {
+        if (v == null || v.get(CATEGORY) == null) {
             return null;
         }
         Double pop = (Double) score;
         return new ItemCounters(pop == null || decay == null ? 0.0 : decay.decayed(pop, now),
-                (long) number((byte[]) v.get(1)), (long) number((byte[]) v.get(2)),
-                !"false".equals(string((byte[]) v.get(3))));
+                (long) number((byte[]) v.get(IMPRESSIONS)), (long) number((byte[]) v.get(CLICKS)),
+                !"false".equals(string((byte[]) v.get(ACTIVE))));
     }
 
-    /** An item's fields that change with events (and its active flag, so that a deactivation is seen as soon). */
+    /** Positions in the {@code HMGET} replies: {@link #COUNTER_FIELDS}, then the rest of {@link #ITEM_FIELDS}. */
+    private static final int CATEGORY = 0, IMPRESSIONS = 1, CLICKS = 2, ACTIVE = 3, TITLE = 4, PRICE = 5, VECTOR = 6;
+    /** What a counters refresh reads: the fields events change, the active flag (a deactivation is seen as soon) and
+     * the category (which tells an item the catalog knows from one it does not). */
     private static final byte[][] COUNTER_FIELDS = fields(RedisKeys.ITEM_CATEGORY, RedisKeys.ITEM_IMPRESSIONS,
             RedisKeys.ITEM_CLICKS, RedisKeys.ITEM_ACTIVE);
-    /** {@link #COUNTER_FIELDS}, then the catalog's: title, price, vector. */
-    private static final byte[][] ITEM_FIELDS = fields(RedisKeys.ITEM_CATEGORY, RedisKeys.ITEM_IMPRESSIONS,
-            RedisKeys.ITEM_CLICKS, RedisKeys.ITEM_ACTIVE, RedisKeys.ITEM_TITLE, RedisKeys.ITEM_PRICE,
-            RedisKeys.ITEM_VECTOR);
+    /** Everything {@link ItemFeatures} holds: {@link #COUNTER_FIELDS}, then the catalog's title, price and vector. */
+    private static final byte[][] ITEM_FIELDS = java.util.stream.Stream.concat(
+            java.util.Arrays.stream(COUNTER_FIELDS),
+            java.util.Arrays.stream(fields(RedisKeys.ITEM_TITLE, RedisKeys.ITEM_PRICE, RedisKeys.ITEM_VECTOR)))
+            .toArray(byte[][]::new);
 
     private static byte[][] fields(String... names) {
-        byte[][] out = new byte[names.length][];
-        for (int i = 0; i < names.length; i++) {
-            out[i] = bytes(names[i]);
-        }
-        return out;
+        return java.util.Arrays.stream(names).map(FeatureStore::bytes).toArray(byte[][]::new);
     }
 
     /** What the event consumer needs of an item: its category and vector. */

@@ -424,7 +424,10 @@ class EventsBenchmark {
             return "co-visitation (cv:<item>)";
         }
         if (key.startsWith("i:")) {
-            return "item hashes (i:<item>, CTR counters)";
+            return "item hashes (i:<item>)";
+        }
+        if (key.equals(RedisKeys.ITEM_IMPRESSIONS) || key.equals(RedisKeys.ITEM_CLICKS)) {
+            return "CTR counters (items:imp, items:clk)";
         }
         if (key.startsWith("pop") || key.startsWith("trend")) {
             return "popular + trending sets";

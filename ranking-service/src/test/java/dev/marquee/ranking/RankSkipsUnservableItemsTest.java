@@ -48,7 +48,7 @@ class RankSkipsUnservableItemsTest {
         RedisFixture fixture = new RedisFixture(redis);
         List<String> ids = List.of("sk-a-" + run, "sk-b-" + run, "sk-withdrawn-" + run);
         ids.forEach(id -> fixture.item(id, "books", 10, new float[] {1, 0, 0, 0}));
-        redis.opsForHash().put(RedisKeys.item(ids.get(2)), RedisKeys.ITEM_ACTIVE, "false");
+        redis.opsForSet().add(RedisKeys.INACTIVE_ITEMS, ids.get(2));
         String unknown = "sk-unknown-" + run;
 
         RankRequest request = new RankRequest("sk-user-" + run, List.of(new Candidate(ids.get(0), 1, "Popular"),

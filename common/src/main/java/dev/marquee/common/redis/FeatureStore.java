@@ -59,83 +59,76 @@ public class FeatureStore {
 
     /**
      * Of one read: all features of {@code items}, the counters only of {@code counters} (items whose catalog fields a
-     * caller already holds); both in the given order, items unknown to the catalog left out.
+     * caller already holds); both in the given order. Items unknown to the catalog (no category) are left out of
+     * {@code items}; {@code counters} has every item asked for (counters are not kept per item, so they cannot tell
+     * whether the catalog still knows it).
      */
     public record ItemReads(Map<String, ItemFeatures> items, Map<String, ItemCounters> counters) {
     }
 
     /**
-     * {@link #items} of the first list and {@link ItemCounters} of the second in one pipelined round trip: per item an
-     * {@code HMGET} of the fields needed (the catalog's fields only for the first list), and the popularity scores of
-     * all of them in one {@code ZMSCORE}.
+     * {@link #items} of the first list and {@link ItemCounters} of the second in one pipelined round trip: per item of
+     * the first list an {@code HMGET} of its catalog fields, and for all items together one command per counter key
+     * (impressions, clicks, withdrawn items, popularity).
      */
     public ItemReads itemsAndCounters(Collection<String> items, Collection<String> counters) {
         List<String> full = List.copyOf(items);
         List<String> countersOnly = List.copyOf(counters);
-        if (full.isEmpty() && countersOnly.isEmpty()) {
+        int n = full.size() + countersOnly.size();
+        if (n == 0) {
             return new ItemReads(Map.of(), Map.of());
         }
-        byte[] popular = bytes(RedisKeys.POPULAR);
+        byte[][] members = new byte[n][];
+        for (int k = 0; k < n; k++) {
+            members[k] = bytes(k < full.size() ? full.get(k) : countersOnly.get(k - full.size()));
+        }
         List<Object> r = pipelined(c -> {
-            c.hashCommands().hGet(bytes(RedisKeys.DECAY_LANDMARKS), bytes(RedisKeys.DECAY_POPULAR));
-            byte[][] members = new byte[full.size() + countersOnly.size()][];
-            int m = 0;
+            c.hashCommands().hGet(DECAY_LANDMARKS, POPULAR_FAMILY);
             for (String id : full) {
-                c.hashCommands().hMGet(bytes(RedisKeys.item(id)), ITEM_FIELDS);
-                members[m++] = bytes(id);
+                c.hashCommands().hMGet(bytes(RedisKeys.item(id)), CATALOG_FIELDS);
             }
-            for (String id : countersOnly) {
-                c.hashCommands().hMGet(bytes(RedisKeys.item(id)), COUNTER_FIELDS);
-                members[m++] = bytes(id);
-            }
-            c.zSetCommands().zMScore(popular, members);
+            c.hashCommands().hMGet(IMPRESSIONS, members);
+            c.hashCommands().hMGet(CLICKS, members);
+            c.setCommands().sMIsMember(INACTIVE, members);
+            c.zSetCommands().zMScore(POPULAR, members);
             return null;
         });
         ForwardDecay decay = decay(r.get(0));
-        List<?> scores = (List<?>) r.get(r.size() - 1);
+        int at = 1 + full.size();
+        List<?> impressions = (List<?>) r.get(at), clicks = (List<?>) r.get(at + 1), inactive = (List<?>) r.get(at + 2),
+                scores = (List<?>) r.get(at + 3);
         long now = System.currentTimeMillis();
         Map<String, ItemFeatures> out = new LinkedHashMap<>();
         Map<String, ItemCounters> outCounters = new LinkedHashMap<>();
-        for (int k = 0; k < full.size() + countersOnly.size(); k++) {
-            List<?> v = (List<?>) r.get(1 + k);
-            ItemCounters n = counters(v, scores.get(k), decay, now);
-            if (n == null) {
+        for (int k = 0; k < n; k++) {
+            Double pop = (Double) scores.get(k);
+            ItemCounters counts = new ItemCounters(pop == null || decay == null ? 0.0 : decay.decayed(pop, now),
+                    (long) number((byte[]) impressions.get(k)), (long) number((byte[]) clicks.get(k)),
+                    !Boolean.TRUE.equals(inactive.get(k)));
+            if (k >= full.size()) {
+                outCounters.put(countersOnly.get(k - full.size()), counts);
                 continue;
             }
-            if (k < full.size()) {
-                String id = full.get(k);
-                out.put(id, new ItemFeatures(id, string((byte[]) v.get(TITLE)), string((byte[]) v.get(CATEGORY)),
-                        number((byte[]) v.get(PRICE)), Vectors.fromBytes((byte[]) v.get(VECTOR)), n.popularity(),
-                        n.impressions(), n.clicks(), n.active()));
-            } else {
-                outCounters.put(countersOnly.get(k - full.size()), n);
+            List<?> v = (List<?>) r.get(1 + k);
+            if (v == null || v.get(CATEGORY) == null) {
+                continue; // unknown to the catalog
             }
+            String id = full.get(k);
+            out.put(id, new ItemFeatures(id, string((byte[]) v.get(TITLE)), string((byte[]) v.get(CATEGORY)),
+                    number((byte[]) v.get(PRICE)), Vectors.fromBytes((byte[]) v.get(VECTOR)), counts.popularity(),
+                    counts.impressions(), counts.clicks(), counts.active()));
         }
         return new ItemReads(out, outCounters);
     }
 
-    /** The {@link #COUNTER_FIELDS} of an item and its popularity score; null when the catalog lacks the item. */
-    private static ItemCounters counters(List<?> v, Object score, ForwardDecay decay, long now) {
-        if (v == null || v.get(CATEGORY) == null) {
-            return null;
-        }
-        Double pop = (Double) score;
-        return new ItemCounters(pop == null || decay == null ? 0.0 : decay.decayed(pop, now),
-                (long) number((byte[]) v.get(IMPRESSIONS)), (long) number((byte[]) v.get(CLICKS)),
-                !"false".equals(string((byte[]) v.get(ACTIVE))));
-    }
-
-    /** Positions in the {@code HMGET} replies: {@link #COUNTER_FIELDS}, then the rest of {@link #ITEM_FIELDS}. */
-    private static final int CATEGORY = 0, IMPRESSIONS = 1, CLICKS = 2, ACTIVE = 3, TITLE = 4, PRICE = 5, VECTOR = 6;
-    /** What a counters refresh reads: the fields events change, the active flag (a deactivation is seen as soon) and
-     * the category (which tells an item the catalog knows from one it does not). */
-    private static final byte[][] COUNTER_FIELDS = fields(RedisKeys.ITEM_CATEGORY, RedisKeys.ITEM_IMPRESSIONS,
-            RedisKeys.ITEM_CLICKS, RedisKeys.ITEM_ACTIVE);
-    /** Everything {@link ItemFeatures} holds: {@link #COUNTER_FIELDS}, then the catalog's title, price and vector. */
-    private static final byte[][] ITEM_FIELDS = java.util.stream.Stream.concat(
-            java.util.Arrays.stream(COUNTER_FIELDS),
-            java.util.Arrays.stream(fields(RedisKeys.ITEM_TITLE, RedisKeys.ITEM_PRICE, RedisKeys.ITEM_VECTOR)))
-            .toArray(byte[][]::new);
+    private static final byte[] DECAY_LANDMARKS = bytes(RedisKeys.DECAY_LANDMARKS),
+            POPULAR_FAMILY = bytes(RedisKeys.DECAY_POPULAR), POPULAR = bytes(RedisKeys.POPULAR),
+            IMPRESSIONS = bytes(RedisKeys.ITEM_IMPRESSIONS), CLICKS = bytes(RedisKeys.ITEM_CLICKS),
+            INACTIVE = bytes(RedisKeys.INACTIVE_ITEMS);
+    /** The catalog's fields of an item hash that {@link ItemFeatures} holds, and their positions in the reply. */
+    private static final byte[][] CATALOG_FIELDS = fields(RedisKeys.ITEM_CATEGORY, RedisKeys.ITEM_TITLE,
+            RedisKeys.ITEM_PRICE, RedisKeys.ITEM_VECTOR);
+    private static final int CATEGORY = 0, TITLE = 1, PRICE = 2, VECTOR = 3;
 
     private static byte[][] fields(String... names) {
         return java.util.Arrays.stream(names).map(FeatureStore::bytes).toArray(byte[][]::new);

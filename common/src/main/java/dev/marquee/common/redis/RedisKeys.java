@@ -26,7 +26,7 @@ public final class RedisKeys {
 
     // --- items ---------------------------------------------------------------------------------------------------
 
-    /** Hash with the item's title, category, price, active flag, model version, vector and CTR counters. */
+    /** Hash with the item's catalog fields: title, category, price, model version, vector. */
     public static String item(String itemId) {
         return "i:" + itemId;
     }
@@ -34,13 +34,20 @@ public final class RedisKeys {
     public static final String ITEM_TITLE = "title";
     public static final String ITEM_CATEGORY = "category";
     public static final String ITEM_PRICE = "price";
-    public static final String ITEM_ACTIVE = "active";
     public static final String ITEM_VECTOR = "vec";
     public static final String ITEM_MODEL = "model";
-    /** Times the item was shown (impression events). */
-    public static final String ITEM_IMPRESSIONS = "imp";
-    /** Clicks on the item. */
-    public static final String ITEM_CLICKS = "clk";
+
+    // What events and catalog updates change of an item lives in one key per field for all items (the field is the
+    // item id), not in the item's hash: a request rereads these of all its candidates every few seconds, and one
+    // multi-item command per key costs Redis and the caller far less than one command per item (docs/benchmarks.md,
+    // "2026-12-03 (2)"). One field per item that had events or was withdrawn: bounded by the items.
+
+    /** Hash item id -> times the item was shown (impression events), for CTR. */
+    public static final String ITEM_IMPRESSIONS = "items:imp";
+    /** Hash item id -> clicks on the item, for CTR. */
+    public static final String ITEM_CLICKS = "items:clk";
+    /** Set of the ids of items the catalog withdrew (inactive): never recommended. */
+    public static final String INACTIVE_ITEMS = "items:inactive";
 
     /** Set of every embedded item id. */
     public static final String ALL_ITEMS = "items";

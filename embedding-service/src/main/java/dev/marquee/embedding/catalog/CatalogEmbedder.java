@@ -246,9 +246,17 @@ public class CatalogEmbedder {
         return rows;
     }
 
-    /** One HSET (all fields) per item and one SADD for the whole group, in one pipeline. */
+    /**
+     * One HSET (all catalog fields) per item, one SADD of the group to the item ids and its withdrawn items to
+     * {@link RedisKeys#INACTIVE_ITEMS} (the others removed from it), in one pipeline. Of an item listed twice, the
+     * last version counts.
+     */
     private void writeRedis(List<CatalogItem> items, float[][] vectors) {
-        byte[][] ids = new byte[items.size()][];
+        Map<String, Boolean> active = new LinkedHashMap<>();
+        items.forEach(item -> active.put(item.itemId(), item.isActive()));
+        byte[][] ids = active.keySet().stream().map(FeatureStore::bytes).toArray(byte[][]::new);
+        byte[][] withdrawn = ids(active, false);
+        byte[][] offered = ids(active, true);
         store.pipelined(c -> {
             for (int i = 0; i < items.size(); i++) {
                 CatalogItem item = items.get(i);
@@ -257,13 +265,22 @@ public class CatalogEmbedder {
                 fields.put(bytes(RedisKeys.ITEM_CATEGORY), bytes(item.category()));
                 fields.put(bytes(RedisKeys.ITEM_PRICE), bytes(Double.toString(item.price())));
                 fields.put(bytes(RedisKeys.ITEM_MODEL), bytes(model));
-                fields.put(bytes(RedisKeys.ITEM_ACTIVE), bytes(Boolean.toString(item.isActive())));
                 fields.put(bytes(RedisKeys.ITEM_VECTOR), Vectors.toBytes(vectors[i]));
                 c.hashCommands().hMSet(bytes(RedisKeys.item(item.itemId())), fields);
-                ids[i] = bytes(item.itemId());
             }
             c.setCommands().sAdd(bytes(RedisKeys.ALL_ITEMS), ids);
+            if (withdrawn.length > 0) {
+                c.setCommands().sAdd(bytes(RedisKeys.INACTIVE_ITEMS), withdrawn);
+            }
+            if (offered.length > 0) {
+                c.setCommands().sRem(bytes(RedisKeys.INACTIVE_ITEMS), offered);
+            }
             return null;
         });
+    }
+
+    private static byte[][] ids(Map<String, Boolean> active, boolean state) {
+        return active.entrySet().stream().filter(e -> e.getValue() == state).map(e -> bytes(e.getKey()))
+                .toArray(byte[][]::new);
     }
 }

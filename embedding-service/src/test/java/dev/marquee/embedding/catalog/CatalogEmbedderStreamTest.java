@@ -90,7 +90,18 @@ class CatalogEmbedderStreamTest {
                             .as(item.itemId()).isTrue();
                 }
             }
+            // the catalog offers the withdrawn items of the first poll again, then withdraws them once more
+            List<CatalogItem> withdrawn = polls.get(0).stream().filter(i -> !i.isActive()).toList();
+            List<String> ids = withdrawn.stream().map(CatalogItem::itemId).toList();
+            stream.embedAsync(withdrawn.stream().map(CatalogEmbedderStreamTest::offered).toList()).join();
+            assertThat(store.items(ids).values()).hasSize(ids.size()).allMatch(f -> f.active());
+            stream.embedAsync(withdrawn).join();
+            assertThat(store.items(ids).values()).hasSize(ids.size()).noneMatch(f -> f.active());
         }
+    }
+
+    private static CatalogItem offered(CatalogItem i) {
+        return new CatalogItem(i.itemId(), i.title(), i.description(), i.category(), i.price(), i.tags(), true);
     }
 
     @Test

@@ -213,7 +213,9 @@ public class FeatureUpdater {
         List<Long> hashes = b.hashes;
         for (StreamEvent se : batch) {
             InteractionEvent e = se.event();
-            hashes.add(SeenEvents.hash(e.eventId()));
+            long h = SeenEvents.hash(e.eventId());
+            hashes.add(h);
+            b.shardOf.put(h, seenEvents.shard(e.userId()));
             users.add(e.userId());
             if (e.type() != EventType.IMPRESSION) {
                 items.add(e.itemId());
@@ -224,7 +226,7 @@ public class FeatureUpdater {
         byte[] vector = bytes(RedisKeys.ITEM_VECTOR);
         ConsumerRedis.Round round = consumerRedis.round();
         var redis = round.redis();
-        seenEvents.check(round, hashes, now, b.seenBefore);
+        seenEvents.check(round, hashes, b.shardOf, now, b.seenBefore);
         round.read(redis.hgetall(bytes(RedisKeys.DECAY_LANDMARKS)),
                 r -> r.forEach((k, v) -> b.landmarks.put(str(k), ForwardDecay.parse(str(v)))));
         round.read(redis.smembers(bytes(RedisKeys.CATEGORIES)), r -> r.forEach(m -> b.knownCategories.add(str(m))));
@@ -284,6 +286,8 @@ public class FeatureUpdater {
         final List<StreamEvent> events;
         /** The events' id hashes, in event order. */
         final List<Long> hashes = new ArrayList<>();
+        /** The seen-event shard of each hash (its user's). */
+        final Map<Long, Integer> shardOf = new HashMap<>();
         /** The batch's users, in order of first event. */
         final Set<String> users = new LinkedHashSet<>();
         final Set<Long> seenBefore = new HashSet<>();
@@ -467,14 +471,12 @@ public class FeatureUpdater {
                 ConsumerRedis.Writes w = writesOf.get(partOfUser.get(u));
                 w.call("SET", bytes(RedisKeys.user(u)), states.get(u).toBytes(), PX, userTtl);
             }
-            byte[] impressionField = bytes(RedisKeys.ITEM_IMPRESSIONS);
-            byte[] clickField = bytes(RedisKeys.ITEM_CLICKS);
+            byte[] impressionCounts = bytes(RedisKeys.ITEM_IMPRESSIONS);
+            byte[] clickCounts = bytes(RedisKeys.ITEM_CLICKS);
             long batchNumber = batches++;
             writesOf.forEach((p, w) -> {
-                p.impressions.forEach((item, n) -> w.call("HINCRBY", bytes(RedisKeys.item(item)), impressionField,
-                        number(n)));
-                p.clicks.forEach((item, n) -> w.call("HINCRBY", bytes(RedisKeys.item(item)), clickField,
-                        number(n)));
+                p.impressions.forEach((item, n) -> w.call("HINCRBY", impressionCounts, bytes(item), number(n)));
+                p.clicks.forEach((item, n) -> w.call("HINCRBY", clickCounts, bytes(item), number(n)));
                 p.increments.forEach((setKey, members) -> {
                     String key = setKey.key();
                     byte[] k = bytes(key);
@@ -490,7 +492,7 @@ public class FeatureUpdater {
                         w.call("ZREMRANGEBYRANK", k, number(0), number(-(cap(setKey.family()) + 1L)));
                     }
                 });
-                seenEvents.remember(w, p.applied, now);
+                seenEvents.remember(w, p.applied, shardOf, now);
             });
             labels.write(user -> writesOf.get(partOfUser.get(user)));
             return List.copyOf(new LinkedHashSet<>(writesOf.values()));

@@ -12,10 +12,15 @@ import java.util.Set;
 import static dev.marquee.common.redis.FeatureStore.bytes;
 
 /**
- * Which event ids were applied already: 64-bit hashes of event ids in Redis integer sets, sharded and rotated per
- * period ({@link RedisKeys#seenEvents}). An id is checked against the current and the previous period and added to
- * the current one in the same transaction as the features it changed, so a replay or a re-published event changes
+ * Which event ids were applied already: 64-bit hashes of event ids in Redis integer sets, sharded by user and rotated
+ * per period ({@link RedisKeys#seenEvents}). An id is checked against the current and the previous period and added
+ * to the current one in the same transaction as the features it changed, so a replay or a re-published event changes
  * nothing while it is remembered (one to two periods), at about 8 bytes per event.
+ *
+ * <p>The shard is the user's, not the event id's: events come keyed by user, so the events of one user in a batch
+ * (the ten impressions of one served list, typically) cost one check per period and one write, not one per event
+ * (docs/benchmarks.md, "2026-12-03 (2)"). An event id is thus remembered within its user's events: the same id
+ * under another user is another event.
  */
 final class SeenEvents {
     private final long periodMillis;
@@ -25,8 +30,12 @@ final class SeenEvents {
     private long expiringGeneration = Long.MIN_VALUE;
 
     SeenEvents(FeatureProperties props) {
-        this.periodMillis = props.dedupPeriod().toMillis();
-        this.shards = props.dedupShards();
+        this(props.dedupPeriod(), props.dedupShards());
+    }
+
+    SeenEvents(java.time.Duration period, int shards) {
+        this.periodMillis = period.toMillis();
+        this.shards = shards;
     }
 
     /**
@@ -55,10 +64,28 @@ final class SeenEvents {
         return ((long) eventId.hashCode() << 32) | (fnv & 0xffffffffL);
     }
 
-    /** Queues the membership checks of {@code hashes}; {@code seen} receives the ones found when the round ran. */
-    void check(ConsumerRedis.Round round, List<Long> hashes, long nowMillis, Set<Long> seen) {
+    /**
+     * The shard of a user's event ids: {@link String#hashCode} through MurmurHash3's finalizer, whose every output bit
+     * depends on every input bit (ids that differ in their last characters land in unrelated shards).
+     */
+    int shard(String userId) {
+        int h = userId.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return Math.floorMod(h, shards);
+    }
+
+    /**
+     * Queues the membership checks of {@code hashes} (each in the shard {@code shardOf} gives); {@code seen} receives
+     * the ones found when the round ran.
+     */
+    void check(ConsumerRedis.Round round, List<Long> hashes, Map<Long, Integer> shardOf, long nowMillis,
+            Set<Long> seen) {
         long generation = Math.floorDiv(nowMillis, periodMillis);
-        byShard(hashes).forEach((shard, asked) -> {
+        byShard(hashes, shardOf).forEach((shard, asked) -> {
             byte[][] members = members(asked);
             for (long g : new long[] {generation, generation - 1}) {
                 round.read(round.redis().smismember(bytes(RedisKeys.seenEvents(g, shard)), members), found -> {
@@ -78,14 +105,14 @@ final class SeenEvents {
     }
 
     /** Queues the writes that remember {@code hashes} as applied (with the features' writes). */
-    void remember(ConsumerRedis.Writes writes, List<Long> hashes, long nowMillis) {
+    void remember(ConsumerRedis.Writes writes, List<Long> hashes, Map<Long, Integer> shardOf, long nowMillis) {
         long generation = Math.floorDiv(nowMillis, periodMillis);
         long ttlMillis = (generation + 2) * periodMillis - nowMillis + 60_000; // checked until generation + 1 ends
         if (generation != expiringGeneration) {
             expiring.clear();
             expiringGeneration = generation;
         }
-        byShard(hashes).forEach((shard, list) -> {
+        byShard(hashes, shardOf).forEach((shard, list) -> {
             String name = RedisKeys.seenEvents(generation, shard);
             byte[] key = bytes(name);
             byte[][] members = members(list);
@@ -99,10 +126,10 @@ final class SeenEvents {
         });
     }
 
-    private Map<Integer, List<Long>> byShard(List<Long> hashes) {
+    private static Map<Integer, List<Long>> byShard(List<Long> hashes, Map<Long, Integer> shardOf) {
         Map<Integer, List<Long>> out = new HashMap<>();
-        for (long h : hashes) {
-            out.computeIfAbsent((int) Math.floorMod(h, (long) shards), s -> new ArrayList<>()).add(h);
+        for (Long h : hashes) {
+            out.computeIfAbsent(shardOf.get(h), s -> new ArrayList<>()).add(h);
         }
         return out;
     }

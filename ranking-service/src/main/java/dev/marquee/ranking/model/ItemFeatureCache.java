@@ -3,7 +3,6 @@ package dev.marquee.ranking.model;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import dev.marquee.common.feature.ItemCounters;
 import dev.marquee.common.feature.ItemFeatures;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.ranking.config.RankingProperties;
@@ -23,7 +22,10 @@ import org.springframework.stereotype.Component;
  * T5 vector) are kept for {@code marquee.ranking.item-catalog-ttl} after they were read, the counters events change
  * (popularity, impressions, clicks) and the active flag for {@code marquee.ranking.item-cache-ttl}. A request reads
  * from Redis, in one round trip, everything of the candidates nobody asked for lately and only the counters of those
- * whose counters are older than that (the catalog fields, the vector above all, are most of an item's bytes). Items Redis does not know are not cached (they are looked up again next time).
+ * whose counters are older than that (the catalog fields, the vector above all, are most of an item's bytes). Items
+ * Redis does not know are not cached (they are looked up again next time); an item that disappears from Redis
+ * altogether is served until its catalog fields are reread (the catalog withdraws items by marking them inactive,
+ * which is seen with the counters).
  */
 @Component
 public class ItemFeatureCache {
@@ -80,16 +82,11 @@ public class ItemFeatureCache {
                 found.put(id, f);
                 cache.put(id, new Entry(f, now));
             });
-            for (String id : stale) {
-                ItemCounters c = read.counters().get(id);
-                if (c == null) { // gone from the catalog
-                    cache.invalidate(id);
-                } else {
-                    ItemFeatures f = cached.get(id).features().with(c);
-                    found.put(id, f);
-                    cache.put(id, new Entry(f, now));
-                }
-            }
+            read.counters().forEach((id, c) -> {
+                ItemFeatures f = cached.get(id).features().with(c);
+                found.put(id, f);
+                cache.put(id, new Entry(f, now));
+            });
         }
         Map<String, ItemFeatures> ordered = new LinkedHashMap<>();
         for (String id : itemIds) {

@@ -47,8 +47,9 @@ class ItemFeatureCacheTest {
         b = "fc-b-" + run;
         for (String id : List.of(a, b)) {
             redis.opsForHash().putAll(RedisKeys.item(id), Map.of(RedisKeys.ITEM_CATEGORY, "books",
-                    RedisKeys.ITEM_TITLE, "old " + id, RedisKeys.ITEM_PRICE, "12.5", RedisKeys.ITEM_IMPRESSIONS, "10",
-                    RedisKeys.ITEM_CLICKS, "1"));
+                    RedisKeys.ITEM_TITLE, "old " + id, RedisKeys.ITEM_PRICE, "12.5"));
+            redis.opsForHash().put(RedisKeys.ITEM_IMPRESSIONS, id, "10");
+            redis.opsForHash().put(RedisKeys.ITEM_CLICKS, id, "1");
             redis.execute((RedisCallback<Object>) c -> c.hashCommands().hSet(FeatureStore.bytes(RedisKeys.item(id)),
                     FeatureStore.bytes(RedisKeys.ITEM_VECTOR), Vectors.toBytes(Vectors.normalized(
                             new float[] {1, 2, 3, 4}))));
@@ -68,7 +69,7 @@ class ItemFeatureCacheTest {
     @Test
     void nothingIsReadAgainWithinTheCountersTtl() {
         cache.items(List.of(a));
-        redis.opsForHash().put(RedisKeys.item(a), RedisKeys.ITEM_IMPRESSIONS, "99");
+        redis.opsForHash().put(RedisKeys.ITEM_IMPRESSIONS, a, "99");
 
         advance(1);
 
@@ -78,9 +79,10 @@ class ItemFeatureCacheTest {
     @Test
     void countersAndTheActiveFlagAreRereadAfterTheirTtlWhileCatalogFieldsAreKept() {
         ItemFeatures first = cache.items(List.of(a, b)).get(a);
-        redis.opsForHash().putAll(RedisKeys.item(a), Map.of(RedisKeys.ITEM_IMPRESSIONS, "20",
-                RedisKeys.ITEM_CLICKS, "5", RedisKeys.ITEM_TITLE, "new title"));
-        redis.opsForHash().put(RedisKeys.item(b), RedisKeys.ITEM_ACTIVE, "false");
+        redis.opsForHash().put(RedisKeys.ITEM_IMPRESSIONS, a, "20");
+        redis.opsForHash().put(RedisKeys.ITEM_CLICKS, a, "5");
+        redis.opsForHash().put(RedisKeys.item(a), RedisKeys.ITEM_TITLE, "new title");
+        redis.opsForSet().add(RedisKeys.INACTIVE_ITEMS, b);
 
         advance(3);
         Map<String, ItemFeatures> later = cache.items(List.of(a, b));
@@ -108,13 +110,28 @@ class ItemFeatureCacheTest {
     }
 
     @Test
-    void anItemGoneFromTheCatalogIsLeftOutOnceItsCountersAreReread() {
+    void anItemGoneFromRedisIsLeftOutOnceItsCatalogFieldsAreReread() {
         cache.items(List.of(a, b));
         redis.delete(RedisKeys.item(b));
 
         advance(3);
+        assertThat(cache.items(List.of(a, b)).keySet()).containsExactly(a, b);
+        advance(60);
 
         assertThat(cache.items(List.of(a, b)).keySet()).containsExactly(a);
         assertThat(cache.items(List.of(b))).isEmpty();
+    }
+
+    @Test
+    void aWithdrawnItemIsSeenWithTheCountersAndOfferedAgainWhenTheCatalogSaysSo() {
+        cache.items(List.of(b));
+        redis.opsForSet().add(RedisKeys.INACTIVE_ITEMS, b);
+        advance(3);
+        assertThat(cache.items(List.of(b)).get(b).active()).isFalse();
+
+        redis.opsForSet().remove(RedisKeys.INACTIVE_ITEMS, b);
+        advance(3);
+
+        assertThat(cache.items(List.of(b)).get(b).active()).isTrue();
     }
 }

@@ -15,10 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import tools.jackson.databind.JsonNode;
@@ -61,9 +63,9 @@ class RecommendBenchmark {
         List<String> lines = new ArrayList<>();
         String last = null;
         World world = new World(3, sizes.get(sizes.size() - 1) / TOPICS, users, "b-");
-        List<CatalogItem> catalog = world.catalog();
+        List<CatalogItem> catalog = hitsFirst(world);
         for (int size : sizes) {
-            load(catalog.subList(loaded, size), size, world, loaded == 0);
+            load(catalog.subList(loaded, size), size, world, loaded == 0 ? catalog.subList(0, size) : null);
             loaded = size;
             warmUp();
             int headline = rates.get(rates.size() - 1);
@@ -96,11 +98,27 @@ class RecommendBenchmark {
     }
 
     /**
-     * Brings the stack to {@code size} catalog items (and, the first time, 20 events of history per user), then trains
-     * a model. What the stack already holds is not loaded again, so the benchmark can be rerun on a running stack
-     * ({@code MARQUEE_URLS}).
+     * The world's items, the hits of every topic first (each topic's rank 0, then each topic's rank 1, …): the first
+     * n items are the n / TOPICS biggest hits of each topic, so that the smaller catalog covers every topic as the
+     * full one does (until 2026-12-03 the 10k phase was the first topic's items only).
      */
-    private void load(List<CatalogItem> items, int size, World world, boolean withHistory)
+    private static List<CatalogItem> hitsFirst(World world) {
+        List<CatalogItem> out = new ArrayList<>();
+        int topics = world.topicList().size();
+        for (int rank = 0; rank < world.itemsOf(0).size(); rank++) {
+            for (int t = 0; t < topics; t++) {
+                out.add(world.itemsOf(t).get(rank));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Brings the stack to {@code size} catalog items (and, when {@code history} is given, 20 events per user on
+     * items of that list), then trains a model. What the stack already holds is not loaded again, so the benchmark
+     * can be rerun on a running stack ({@code MARQUEE_URLS}).
+     */
+    private void load(List<CatalogItem> items, int size, World world, List<CatalogItem> history)
             throws InterruptedException {
         long t0 = System.nanoTime();
         if (embeddedItems() < size) {
@@ -122,12 +140,13 @@ class RecommendBenchmark {
             System.out.printf(Locale.ROOT, "loaded %d items in %.1f s%n", items.size(), (System.nanoTime() - t0) / 1e9);
         }
         String lastUser = world.users().get(world.users().size() - 1).userId();
-        if (withHistory && eventCount(lastUser) < 20) {
+        if (history != null && eventCount(lastUser) < 20) {
+            Set<String> loaded = history.stream().map(CatalogItem::itemId).collect(Collectors.toSet());
             List<InteractionEvent> events = new ArrayList<>();
             Instant t = Instant.now().minus(Duration.ofHours(2));
             for (World.User user : world.users()) {
                 for (int i = 0; i < 20; i++) {
-                    events.add(world.eventFor(user, t));
+                    events.add(eventOnLoadedItem(world, user, t, loaded));
                 }
             }
             for (int from = 0; from < events.size(); from += 1000) {
@@ -138,6 +157,20 @@ class RecommendBenchmark {
         }
         JsonNode trained = stack.post("ranking", "/models/train", Map.of()).json();
         System.out.println("model: " + trained);
+    }
+
+    /**
+     * The user's next organic event among those on loaded items: a history on items the catalog lacks would make
+     * candidate sources offer items that ranking cannot rank (until 2026-12-03, nine in ten of the 10k phase's).
+     */
+    private static InteractionEvent eventOnLoadedItem(World world, World.User user, Instant at, Set<String> loaded) {
+        for (int tries = 0; tries < 1000; tries++) {
+            InteractionEvent e = world.eventFor(user, at);
+            if (loaded.contains(e.itemId())) {
+                return e;
+            }
+        }
+        throw new IllegalStateException("no event of " + user.userId() + " on a loaded item in 1,000 draws");
     }
 
     private long embeddedItems() {

@@ -13,8 +13,9 @@ import org.springframework.validation.annotation.Validated;
  * @param modelDir model registry folder: one sub-folder per version, and a CHAMPION file naming the served one
  * @param trainer  how models are trained
  * @param itemCacheTtl how long ranking reuses the counters of an item read from Redis — popularity, impressions,
- *                     clicks — and its active flag (default 2s; 0 reads everything every time). User features are
- *                     always read fresh.
+ *                     clicks — and its active flag, and remembers that an item is unknown to the catalog (a new item
+ *                     is ranked within this; default 2s; 0 reads everything every time). User features are always
+ *                     read fresh.
  * @param itemCatalogTtl how long ranking reuses an item's catalog fields — title, category, price, T5 vector —
  *                     which change only with the catalog (default 60s; never less than {@code itemCacheTtl}): a
  *                     catalog update reaches ranking's features within this, a deactivation within

@@ -23,7 +23,9 @@ import org.springframework.stereotype.Component;
  * (popularity, impressions, clicks) and the active flag for {@code marquee.ranking.item-cache-ttl}. A request reads
  * from Redis, in one round trip, everything of the candidates nobody asked for lately and only the counters of those
  * whose counters are older than that (the catalog fields, the vector above all, are most of an item's bytes). Items
- * Redis does not know are not cached (they are looked up again next time); an item that disappears from Redis
+ * Redis does not know are remembered as unknown for {@code item-cache-ttl} (a candidate source may offer items whose
+ * events came before their catalog entry: they cost no read per request, and a new catalog item is ranked within that
+ * time); an item that disappears from Redis
  * altogether is served until its catalog fields are reread (the catalog withdraws items by marking them inactive,
  * which is seen with the counters).
  */
@@ -31,12 +33,15 @@ import org.springframework.stereotype.Component;
 public class ItemFeatureCache {
     private static final int MAX_ITEMS = 200_000;
     private final FeatureStore store;
-    /** Entries expire {@code item-catalog-ttl} after their catalog fields were read; a counters refresh keeps that. */
+    /**
+     * Entries expire {@code item-catalog-ttl} after their catalog fields were read (a counters refresh keeps that),
+     * those of unknown items {@code item-cache-ttl} after they were found unknown.
+     */
     private final Cache<String, Entry> cache;
     private final long countersTtlNanos;
     private final LongSupplier clock;
 
-    /** Features as read, and when their counters were (the clock's nanoseconds). */
+    /** Features as read (null: unknown to the catalog), and when their counters were (the clock's nanoseconds). */
     private record Entry(ItemFeatures features, long countersReadAt) {
     }
 
@@ -52,8 +57,10 @@ public class ItemFeatureCache {
         // the catalog fields are never kept for less long than the counters read with them
         Duration catalogTtl = props.itemCatalogTtl().compareTo(props.itemCacheTtl()) < 0 ? props.itemCacheTtl()
                 : props.itemCatalogTtl();
+        Duration unknownTtl = props.itemCacheTtl();
         this.cache = countersTtlNanos == 0 ? null : Caffeine.newBuilder().ticker(clock::getAsLong)
-                .expireAfter(Expiry.<String, Entry>creating((id, e) -> catalogTtl)).maximumSize(MAX_ITEMS).build();
+                .expireAfter(Expiry.<String, Entry>creating((id, e) -> e.features() == null ? unknownTtl : catalogTtl))
+                .maximumSize(MAX_ITEMS).build();
     }
 
     /** Features of the given items in the given order, unknown items left out (as {@link FeatureStore#items}). */
@@ -64,24 +71,29 @@ public class ItemFeatureCache {
         long now = clock.getAsLong();
         Map<String, Entry> cached = cache.getAllPresent(itemIds);
         Map<String, ItemFeatures> found = new HashMap<>();
-        List<String> unknown = new ArrayList<>();
+        List<String> uncached = new ArrayList<>();
         List<String> stale = new ArrayList<>();
         for (String id : itemIds) {
             Entry e = cached.get(id);
             if (e == null) {
-                unknown.add(id);
+                uncached.add(id);
+            } else if (e.features() == null) {
+                continue; // unknown to the catalog when last read, less than item-cache-ttl ago
             } else if (now - e.countersReadAt() >= countersTtlNanos) {
                 stale.add(id);
             } else {
                 found.put(id, e.features());
             }
         }
-        if (!unknown.isEmpty() || !stale.isEmpty()) {
-            FeatureStore.ItemReads read = store.itemsAndCounters(unknown, stale);
-            read.items().forEach((id, f) -> {
-                found.put(id, f);
+        if (!uncached.isEmpty() || !stale.isEmpty()) {
+            FeatureStore.ItemReads read = store.itemsAndCounters(uncached, stale);
+            for (String id : uncached) {
+                ItemFeatures f = read.items().get(id);
+                if (f != null) {
+                    found.put(id, f);
+                }
                 cache.put(id, new Entry(f, now));
-            });
+            }
             read.counters().forEach((id, c) -> {
                 ItemFeatures f = cached.get(id).features().with(c);
                 found.put(id, f);

@@ -123,6 +123,20 @@ class ItemFeatureCacheTest {
     }
 
     @Test
+    void anItemUnknownToTheCatalogIsLookedUpAgainOnlyAfterTheCountersTtl() {
+        String later = "fc-later-" + run;
+        assertThat(cache.items(List.of(a, later)).keySet()).containsExactly(a);
+        redis.opsForHash().putAll(RedisKeys.item(later), Map.of(RedisKeys.ITEM_CATEGORY, "books",
+                RedisKeys.ITEM_TITLE, "late", RedisKeys.ITEM_PRICE, "3"));
+
+        advance(1);
+        assertThat(cache.items(List.of(a, later)).keySet()).containsExactly(a);
+        advance(2);
+
+        assertThat(cache.items(List.of(a, later)).keySet()).containsExactly(a, later);
+    }
+
+    @Test
     void aWithdrawnItemIsSeenWithTheCountersAndOfferedAgainWhenTheCatalogSaysSo() {
         cache.items(List.of(b));
         redis.opsForSet().add(RedisKeys.INACTIVE_ITEMS, b);

@@ -18,11 +18,11 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class CoVisitationSource implements CandidateSource {
-    private final FeatureStore store;
+    private final CoVisitLists lists;
     private final RetrievalProperties props;
 
     CoVisitationSource(FeatureStore store, RetrievalProperties props) {
-        this.store = store;
+        this.lists = new CoVisitLists(store, props.coVisitationCacheTtl());
         this.props = props;
     }
 
@@ -52,7 +52,7 @@ class CoVisitationSource implements CandidateSource {
         Map<String, Double> scores = new HashMap<>();
         Map<String, String> strongestSeed = new HashMap<>();
         Map<String, Double> strongest = new HashMap<>();
-        FeatureStore.CoVisits read = store.coVisitedWithTitles(seeds, n); // one round trip
+        FeatureStore.CoVisits read = lists.of(seeds, n); // at most one round trip
         var neighbours = read.neighbours();
         for (int rank = 0; rank < seeds.size(); rank++) {
             double weight = 1.0 / (1 + rank);

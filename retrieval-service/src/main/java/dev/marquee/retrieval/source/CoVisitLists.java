@@ -1,0 +1,74 @@
+package dev.marquee.retrieval.source;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.marquee.common.redis.FeatureStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The co-visitation neighbours and the title of seed items, read from the {@link FeatureStore} at most once per TTL
+ * for each item and list size: a popular item seeds the lists of many users within a second, and each read of its
+ * neighbours is ~50 scored members that Redis writes out and the caller parses (score parsing was the largest part of
+ * the gateway's Redis client work; docs/benchmarks.md, "2026-12-03 (2)"). Which items seed a user's list is read
+ * fresh with the user's state every time, so a click still changes the next list at once; only the neighbour counts
+ * of a seed may be up to a TTL old. The items not in memory are read in one round trip. A zero TTL reads every time.
+ */
+final class CoVisitLists {
+    /** Most seed lists kept (~50 neighbours each). */
+    private static final int MAX_LISTS = 50_000;
+    private final FeatureStore store;
+    private final Cache<Key, Seed> cache;
+
+    private record Key(String itemId, int n) {
+    }
+
+    private record Seed(Map<String, Double> neighbours, String title) {
+    }
+
+    CoVisitLists(FeatureStore store, Duration ttl) {
+        this(store, ttl, System::nanoTime);
+    }
+
+    /** With the clock the TTL is measured on (nanoseconds). */
+    CoVisitLists(FeatureStore store, Duration ttl, LongSupplier clock) {
+        this.store = store;
+        this.cache = ttl.isZero() ? null : Caffeine.newBuilder().ticker(clock::getAsLong).expireAfterWrite(ttl)
+                .maximumSize(MAX_LISTS).build();
+    }
+
+    /** As {@link FeatureStore#coVisitedWithTitles}: up to {@code n} neighbours of each item, and the items' titles. */
+    FeatureStore.CoVisits of(List<String> itemIds, int n) {
+        if (cache == null) {
+            return store.coVisitedWithTitles(itemIds, n);
+        }
+        List<Key> keys = new ArrayList<>(itemIds.size());
+        itemIds.forEach(id -> keys.add(new Key(id, n)));
+        Map<Key, Seed> found = cache.getAll(keys, missing -> {
+            List<String> ids = new ArrayList<>();
+            missing.forEach(k -> ids.add(k.itemId()));
+            FeatureStore.CoVisits read = store.coVisitedWithTitles(ids, n);
+            Map<Key, Seed> loaded = new HashMap<>();
+            for (String id : ids) {
+                loaded.put(new Key(id, n), new Seed(read.neighbours().getOrDefault(id, Map.of()),
+                        read.titles().get(id)));
+            }
+            return loaded;
+        });
+        Map<String, Map<String, Double>> neighbours = new LinkedHashMap<>();
+        Map<String, String> titles = new HashMap<>();
+        for (Key k : keys) {
+            Seed s = found.get(k);
+            neighbours.put(k.itemId(), s.neighbours());
+            if (s.title() != null) {
+                titles.put(k.itemId(), s.title());
+            }
+        }
+        return new FeatureStore.CoVisits(neighbours, titles);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.marquee.retrieval.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.RedisKeys;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/** The seed lists of co-visitation on the real Redis, with a clock of the test's own. */
+@SpringBootTest
+@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+class CoVisitListsTest {
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    @Autowired
+    StringRedisTemplate redis;
+    @Autowired
+    FeatureStore store;
+
+    @Test
+    void aSeedsNeighboursAndTitleAreReusedWithinTheTtlAndRereadAfterIt() {
+        CoVisitLists lists = new CoVisitLists(store, Duration.ofSeconds(1), nanos::get);
+        String seed = "cvl-seed-" + run;
+        String other = "cvl-other-" + run;
+        redis.opsForZSet().add(RedisKeys.coVisits(seed), "n1", 2);
+        redis.opsForHash().put(RedisKeys.item(seed), RedisKeys.ITEM_TITLE, "Seed title");
+        assertThat(lists.of(List.of(seed), 10)).usingRecursiveComparison()
+                .isEqualTo(store.coVisitedWithTitles(List.of(seed), 10));
+
+        redis.opsForZSet().add(RedisKeys.coVisits(seed), "n2", 5);
+        redis.opsForZSet().add(RedisKeys.coVisits(other), "n3", 1);
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(900));
+        FeatureStore.CoVisits within = lists.of(List.of(other, seed), 10);
+        assertThat(within.neighbours().get(seed)).isEqualTo(Map.of("n1", 2.0));
+        assertThat(within.neighbours().get(other)).isEqualTo(Map.of("n3", 1.0)); // not in memory: read
+        assertThat(within.neighbours().keySet()).containsExactly(other, seed);
+        assertThat(within.titles()).isEqualTo(Map.of(seed, "Seed title"));
+
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(200));
+
+        assertThat(lists.of(List.of(seed), 10).neighbours().get(seed)).containsExactly(Map.entry("n2", 5.0),
+                Map.entry("n1", 2.0));
+    }
+
+    @Test
+    void aZeroTtlReadsRedisEveryTime() {
+        CoVisitLists lists = new CoVisitLists(store, Duration.ZERO, nanos::get);
+        String seed = "cvl-zero-" + run;
+        redis.opsForZSet().add(RedisKeys.coVisits(seed), "n1", 1);
+        lists.of(List.of(seed), 10);
+        redis.opsForZSet().add(RedisKeys.coVisits(seed), "n2", 3);
+
+        assertThat(lists.of(List.of(seed), 10).neighbours().get(seed)).containsOnlyKeys("n1", "n2");
+    }
+}

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The state of one import: the pending batch, the counts, the first errors. Rows arrive on the request thread; a
- * ticker logs progress from another, so the counts it reads are volatile (one writer).
+ * ticker logs progress from another, so the counts it reads are volatile (one writer). The last line ("done" or
+ * "aborted") is the last: the ticker's lines and it are logged under one lock, and none after it.
  */
 final class ImportRun<T> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ImportRun.class);
@@ -34,6 +35,9 @@ final class ImportRun<T> implements AutoCloseable {
     private volatile long published;
     private volatile long rejected;
     private volatile long line;
+    /** Guards the log lines, so that no progress line follows the last one. */
+    private final Object logLock = new Object();
+    private boolean ended;
 
     ImportRun(String name, ToIntFunction<List<T>> sink, int batchSize, int maxErrors, Counter imported,
               Counter rejected, ScheduledExecutorService scheduler, long progressMillis) {
@@ -45,8 +49,8 @@ final class ImportRun<T> implements AutoCloseable {
         this.rejectedCounter = rejected;
         this.batch = new ArrayList<>(batchSize);
         log.info("{}: started", name);
-        this.ticker = scheduler.scheduleAtFixedRate(() -> log.info("{}: {}", name, progress()), progressMillis,
-                progressMillis, TimeUnit.MILLISECONDS);
+        this.ticker = scheduler.scheduleAtFixedRate(this::logProgress, progressMillis, progressMillis,
+                TimeUnit.MILLISECONDS);
     }
 
     /** Counts the row of this 1-based line; a valid one joins the batch, published once the batch is full. */
@@ -72,7 +76,7 @@ final class ImportRun<T> implements AutoCloseable {
     /** Publishes what is pending and reports. */
     ImportReport finish() {
         flush();
-        log.info("{}: done, {}", name, progress());
+        end(() -> log.info("{}: done, {}", name, progress()));
         return new ImportReport(records, published, rejected, List.copyOf(errors));
     }
 
@@ -96,7 +100,24 @@ final class ImportRun<T> implements AutoCloseable {
 
     /** Stops without publishing the pending batch (the upload turned out to be unreadable). */
     void abort(String reason) {
-        log.warn("{}: aborted at line {}: {}; {}", name, line + 1, reason, progress());
+        end(() -> log.warn("{}: aborted at line {}: {}; {}", name, line + 1, reason, progress()));
+    }
+
+    private void logProgress() {
+        synchronized (logLock) {
+            if (!ended) {
+                log.info("{}: {}", name, progress());
+            }
+        }
+    }
+
+    /** Stops the progress lines and logs the last one. */
+    private void end(Runnable lastLine) {
+        ticker.cancel(false);
+        synchronized (logLock) {
+            ended = true;
+            lastLine.run();
+        }
     }
 
     private void flush() {

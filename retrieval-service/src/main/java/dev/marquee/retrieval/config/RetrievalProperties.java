@@ -1,6 +1,7 @@
 package dev.marquee.retrieval.config;
 
 import dev.marquee.common.milvus.ItemCollectionSchema;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -28,9 +29,13 @@ import org.springframework.validation.annotation.Validated;
  * @param interestsBudget  time budget of the stated-interests source (embedding + ANN, default 150 ms: the T5 pass
  *                         runs on CPU when there is no GPU; a cached text costs only the ANN search)
  * @param interestCacheSize how many distinct interest texts keep their vectors in memory (default 10,000)
- * @param annCacheTtl   how long an ANN answer is reused for the identical query (same vector, exclusions, filters;
- *                      default 30s, each answer +-20 % so that answers cached together do not expire together;
- *                      0 turns the cache off)
+ * @param annCacheTtl   how long an ANN answer is reused as it is for the identical query (same vector, exclusions,
+ *                      filters; default 30s; 0 turns the cache off). Asked for again after that, it is still served
+ *                      and searched again off the request path, the new answer replacing it
+ * @param annCacheMaxAge the oldest an ANN answer is ever served (default 120s, each answer +-20 % so that answers
+ *                      cached together do not expire together; at least {@code annCacheTtl}): past it the query goes
+ *                      to Milvus on the request path. The only staleness an identical query can see is the catalog's:
+ *                      items added since are missing (withdrawn ones are dropped by ranking)
  * @param annCacheSize  most ANN answers kept (default 20,000)
  * @param popularCacheTtl how long the global popular list is reused (default 1s; 0 reads Redis every time)
  * @param annBatchMax   most query vectors in one Milvus search (default 32): ANN queries that arrive while
@@ -56,8 +61,15 @@ public record RetrievalProperties(
         @DefaultValue("150ms") @NotNull Duration interestsBudget,
         @DefaultValue("10000") @Min(1) int interestCacheSize,
         @DefaultValue("30s") @NotNull Duration annCacheTtl,
+        @DefaultValue("120s") @NotNull Duration annCacheMaxAge,
         @DefaultValue("20000") @Min(1) int annCacheSize,
         @DefaultValue("1s") @NotNull Duration popularCacheTtl,
         @DefaultValue("32") @Min(1) @Max(1024) int annBatchMax,
         @DefaultValue("2") @Min(1) @Max(64) int annBatchConcurrency) {
+    /** An answer is refreshed before it may no longer be served. */
+    @AssertTrue(message = "ann-cache-max-age must be at least ann-cache-ttl")
+    public boolean isAnnCacheMaxAgeAtLeastTtl() {
+        return annCacheMaxAge.compareTo(annCacheTtl) >= 0;
+    }
+
 }

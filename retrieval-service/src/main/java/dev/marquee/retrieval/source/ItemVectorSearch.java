@@ -1,8 +1,5 @@
 package dev.marquee.retrieval.source;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.marquee.common.Metrics;
 import dev.marquee.common.feature.Vectors;
 import dev.marquee.common.milvus.FilterExpression;
@@ -20,24 +17,24 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.stereotype.Component;
 
 /**
  * Milvus ANN over the item collection (cosine). Category filters are applied inside Milvus, in an expression whose
  * values can only be validated literals ({@link FilterExpression}); excluded ids (what the user has seen, what the
  * caller excluded) are dropped here from a search that asks for that many more, so that queries of different users
- * share one expression and concurrent ones go to Milvus as one search ({@link AnnBatcher}). Answers are kept for
- * {@code marquee.retrieval.ann-cache-ttl} (+-20 %) under the exact query (vector, n, exclusions, filters): a user's taste vector
- * and seen items change with each of their events, so their next query after a click is a new one and goes to Milvus;
- * only a repeated identical query is answered from memory (items added to the catalog meanwhile appear after the TTL).
+ * share one expression and concurrent ones go to Milvus as one search ({@link AnnBatcher}). Answers are kept under the
+ * exact query (vector, n, exclusions, filters): a user's taste vector and seen items change with each of their events,
+ * so their next query after a click is a new one and goes to Milvus on the request path; only a repeated identical
+ * query is answered from memory ({@link AnnAnswers}): after {@code marquee.retrieval.ann-cache-ttl} it is searched
+ * again in the background while the answer in memory is served, never past {@code ann-cache-max-age}. Items added to
+ * the catalog meanwhile appear with the refresh.
  */
 @Component
 public class ItemVectorSearch {
@@ -45,7 +42,7 @@ public class ItemVectorSearch {
     private static final int MAX_TOP_K = 16_384;
     private final MilvusClientV2 milvus;
     private final RetrievalProperties props;
-    private final Cache<Query, List<Candidate>> cache;
+    private final AnnAnswers<Query, List<Candidate>> cache;
     private final ExecutorService searches = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "ann-search");
         t.setDaemon(true);
@@ -56,12 +53,9 @@ public class ItemVectorSearch {
     ItemVectorSearch(MilvusClientV2 milvus, RetrievalProperties props, MeterRegistry meters) {
         this.milvus = milvus;
         this.props = props;
-        // each answer lives the TTL +-20 %: answers cached in the same seconds (a service's first pass over its
-        // users) would otherwise expire together and send Milvus a burst of searches every TTL
-        Duration ttl = props.annCacheTtl();
-        this.cache = ttl.isZero() ? null : Caffeine.newBuilder()
-                .expireAfter(Expiry.creating((Query q, List<Candidate> answer) -> jittered(ttl)))
-                .maximumSize(props.annCacheSize()).build();
+        this.cache = props.annCacheTtl().isZero() ? null : new AnnAnswers<>(props.annCacheTtl(),
+                props.annCacheMaxAge(), props.annCacheSize(), searches, System::nanoTime,
+                q -> search(q.floats(), q.n(), q.exclude(), q.filters(), q.source(), q.reason()));
         DistributionSummary batchSizes = DistributionSummary.builder(Metrics.ANN_BATCH)
                 .description("query vectors per Milvus search").register(meters);
         this.batcher = new AnnBatcher(this::milvusSearch, props.annBatchMax(), props.annBatchConcurrency(), searches,
@@ -73,13 +67,14 @@ public class ItemVectorSearch {
         searches.shutdownNow();
     }
 
-    private static Duration jittered(Duration ttl) {
-        return Duration.ofNanos((long) (ttl.toNanos() * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble())));
-    }
-
     /** One ANN query, compared by value (the vector's contents included). */
     private record Query(ByteBuffer vector, int n, Set<String> exclude, RecommendFilters filters, String source,
                          String reason) {
+        float[] floats() {
+            float[] out = new float[vector.capacity() / Float.BYTES];
+            vector.asFloatBuffer().get(out);
+            return out;
+        }
     }
 
     /** Up to {@code n} items nearest to {@code vector}, none in {@code exclude}, as candidates of {@code source}. */
@@ -95,8 +90,7 @@ public class ItemVectorSearch {
         }
         ByteBuffer key = ByteBuffer.allocate(vector.length * Float.BYTES);
         key.asFloatBuffer().put(vector);
-        return cache.get(new Query(key, n, Set.copyOf(exclude), filters, source, reason),
-                q -> search(vector, n, exclude, filters, source, reason));
+        return cache.get(new Query(key, n, Set.copyOf(exclude), filters, source, reason));
     }
 
     private List<Candidate> search(float[] vector, int n, Set<String> exclude, RecommendFilters filters,

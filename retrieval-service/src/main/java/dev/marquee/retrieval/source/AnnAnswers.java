@@ -1,0 +1,50 @@
+package dev.marquee.retrieval.source;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * The answers of repeated identical ANN queries, refreshed ahead: an answer younger than {@code ttl} is served as it
+ * is; asked for again after that, it is still served at once and the query is searched again on {@code executor}, the
+ * new answer replacing it (a failed search leaves it in place); an answer older than {@code maxAge} (+-20 % per
+ * answer, so that answers cached in the same seconds do not expire together) is never served, its query is searched
+ * on the caller's thread. So a query that repeats at least once per {@code maxAge} never waits for Milvus after its
+ * first search, and no answer is older than {@code maxAge}.
+ *
+ * @param <Q> a query, compared by value
+ * @param <A> its answer
+ */
+final class AnnAnswers<Q, A> {
+    private final LoadingCache<Q, A> cache;
+
+    /**
+     * @param clock the time the ages are measured on, in nanoseconds
+     */
+    AnnAnswers(Duration ttl, Duration maxAge, long maxSize, Executor executor, LongSupplier clock,
+               Function<Q, A> search) {
+        if (ttl.isZero() || ttl.isNegative() || maxAge.compareTo(ttl) < 0) {
+            throw new IllegalArgumentException("need 0 < ttl <= maxAge, got ttl " + ttl + ", maxAge " + maxAge);
+        }
+        this.cache = Caffeine.newBuilder()
+                .ticker(clock::getAsLong)
+                .refreshAfterWrite(ttl)
+                .expireAfter(Expiry.writing((Q q, A answer) -> jittered(maxAge)))
+                .executor(executor)
+                .maximumSize(maxSize)
+                .build(search::apply);
+    }
+
+    A get(Q query) {
+        return cache.get(query);
+    }
+
+    private static Duration jittered(Duration d) {
+        return Duration.ofNanos((long) (d.toNanos() * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble())));
+    }
+}

@@ -1,0 +1,114 @@
+package dev.marquee.retrieval.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The refresh-ahead policy of ANN answers, on a clock of the test's own; background searches run when released. */
+class AnnAnswersTest {
+    private static final Duration TTL = Duration.ofSeconds(30);
+    private static final Duration MAX_AGE = Duration.ofSeconds(120);
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    /** Every search, in order: the query and the thread it ran on ("caller" or "background"). */
+    private final List<String> searches = new ArrayList<>();
+    /** Background work, run only by {@link #runBackground()}. */
+    private final List<Runnable> background = new ArrayList<>();
+    private final Executor executor = background::add;
+    private volatile boolean inBackground;
+    private volatile boolean milvusDown;
+    private final AnnAnswers<String, String> answers = new AnnAnswers<>(TTL, MAX_AGE, 100, executor, nanos::get,
+            q -> {
+                if (milvusDown) {
+                    throw new IllegalStateException("Milvus unavailable");
+                }
+                searches.add(q + "@" + (inBackground ? "background" : "caller"));
+                return q + "#" + searches.size();
+            });
+
+    private void advance(Duration d) {
+        nanos.addAndGet(d.toNanos());
+    }
+
+    private void runBackground() {
+        inBackground = true;
+        List<Runnable> work = List.copyOf(background);
+        background.clear();
+        work.forEach(Runnable::run);
+        inBackground = false;
+    }
+
+    @Test
+    void anAnswerIsReusedWithinTheTtlWithoutASearch() {
+        assertThat(answers.get("q")).isEqualTo("q#1");
+        advance(Duration.ofSeconds(29));
+        assertThat(answers.get("q")).isEqualTo("q#1");
+        runBackground();
+        assertThat(searches).containsExactly("q@caller");
+    }
+
+    @Test
+    void pastTheTtlTheAnswerIsServedAtOnceAndSearchedAgainInTheBackground() {
+        answers.get("q");
+        advance(Duration.ofSeconds(31));
+
+        assertThat(answers.get("q")).isEqualTo("q#1"); // the caller does not wait for Milvus
+        assertThat(searches).containsExactly("q@caller");
+        runBackground();
+
+        assertThat(searches).containsExactly("q@caller", "q@background");
+        assertThat(answers.get("q")).isEqualTo("q#2");
+    }
+
+    @Test
+    void anAnswerPastItsMaxAgeIsNeverServedButSearchedOnTheCallersThread() {
+        answers.get("q");
+        advance(MAX_AGE.multipliedBy(13).dividedBy(10)); // past the +20 % jitter
+
+        assertThat(answers.get("q")).isEqualTo("q#2");
+        assertThat(searches).containsExactly("q@caller", "q@caller");
+    }
+
+    @Test
+    void aRefreshedAnswerLivesAnotherMaxAgeFromItsRefresh() {
+        answers.get("q");
+        advance(Duration.ofSeconds(100));
+        answers.get("q");
+        runBackground(); // refreshed at 100 s
+        advance(Duration.ofSeconds(90)); // 190 s after the first search, 90 s after the refresh: under 0.8 x max age
+
+        assertThat(answers.get("q")).isEqualTo("q#2");
+        assertThat(searches).containsExactly("q@caller", "q@background");
+    }
+
+    @Test
+    void aFailedRefreshKeepsServingTheAnswerUntilItsMaxAge() {
+        answers.get("q");
+        advance(Duration.ofSeconds(31));
+        milvusDown = true;
+        answers.get("q");
+        runBackground();
+
+        assertThat(answers.get("q")).isEqualTo("q#1");
+        advance(MAX_AGE.multipliedBy(13).dividedBy(10));
+        assertThatThrownBy(() -> answers.get("q")).hasMessageContaining("Milvus unavailable");
+    }
+
+    @Test
+    void differentQueriesHaveTheirOwnAnswers() {
+        assertThat(answers.get("a")).isEqualTo("a#1");
+        assertThat(answers.get("b")).isEqualTo("b#2");
+        assertThat(answers.get("a")).isEqualTo("a#1");
+    }
+
+    @Test
+    void aMaxAgeShorterThanTheTtlIsRefused() {
+        assertThatThrownBy(() -> new AnnAnswers<String, String>(TTL, Duration.ofSeconds(10), 10, executor,
+                nanos::get, q -> q)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -57,10 +57,7 @@ public final class UserState {
         if (stored == null || stored.length == 0) {
             return empty();
         }
-        if (stored[0] != FORMAT && stored[0] != FORMAT_TEXT_CATEGORIES) {
-            throw new IllegalArgumentException("unknown user state format " + stored[0]);
-        }
-        ByteBuffer in = ByteBuffer.wrap(stored, 1, stored.length - 1);
+        ByteBuffer in = fields(stored);
         byte[] taste = field(in);
         byte[] recent = field(in);
         byte[] categories = field(in);
@@ -75,6 +72,34 @@ public final class UserState {
                 str(session), ids(sessionItems), decodePending(str(pending)));
         state.storedTaste = state.taste == null ? null : taste;
         return state;
+    }
+
+    /**
+     * What serving reads of a stored state, {@code fromBytes(stored).features(userId)} without decoding what only the
+     * stream consumer uses: the session and the pending impressions (a user's list of shown items waiting for their
+     * labels, a quarter of the allocations of reading a user on the gateway).
+     */
+    public static UserFeatures features(byte[] stored, String userId) {
+        if (stored == null || stored.length == 0) {
+            return empty().features(userId);
+        }
+        ByteBuffer in = fields(stored);
+        byte[] taste = field(in);
+        byte[] recent = field(in);
+        byte[] categories = field(in);
+        field(in); // last event time
+        byte[] n = field(in);
+        return new UserFeatures(userId, dequantize(taste),
+                Map.copyOf(stored[0] == FORMAT ? categories(categories) : categories(str(categories))),
+                n == null ? 0 : Long.parseLong(str(n)), List.copyOf(ids(recent)));
+    }
+
+    /** The fields of a stored state, after its format byte (which must be known). */
+    private static ByteBuffer fields(byte[] stored) {
+        if (stored[0] != FORMAT && stored[0] != FORMAT_TEXT_CATEGORIES) {
+            throw new IllegalArgumentException("unknown user state format " + stored[0]);
+        }
+        return ByteBuffer.wrap(stored, 1, stored.length - 1);
     }
 
     /**

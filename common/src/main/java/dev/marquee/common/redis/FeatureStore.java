@@ -46,7 +46,7 @@ public class FeatureStore {
             c.stringCommands().get(bytes(RedisKeys.user(userId)));
             return null;
         }).get(0);
-        return UserState.fromBytes(stored).features(userId);
+        return UserState.features(stored, userId);
     }
 
     /**

@@ -42,6 +42,28 @@ class UserStateTest {
     }
 
     @Test
+    void servingReadsTheSameFeaturesAsTheFullDecode() {
+        UserState s = UserState.empty();
+        s.advanceTo(1_000);
+        s.addTaste(0.9, new float[] {0.6f, -0.8f, 0}, 2.0);
+        s.addCategory(1.0, "books", 2.0, 16);
+        s.addRecent("i1", 30);
+        s.countEvent();
+        s.enterSession("s1", 1_000, Long.MIN_VALUE, 30 * MINUTE);
+        s.pending().put("i9", "r1|0|a|900");
+        byte[] stored = s.toBytes();
+
+        UserFeatures full = UserState.fromBytes(stored).features("u");
+        UserFeatures serving = UserState.features(stored, "u");
+        assertThat(serving.taste()).containsExactly(full.taste());
+        assertThat(serving).usingRecursiveComparison().isEqualTo(full);
+        assertThat(UserState.features(null, "u")).usingRecursiveComparison()
+                .isEqualTo(UserState.fromBytes(null).features("u"));
+        assertThat(UserState.features(UserState.empty().toBytes(), "u")).usingRecursiveComparison()
+                .isEqualTo(UserState.empty().features("u"));
+    }
+
+    @Test
     void textOutsideAsciiRoundTrips() {
         UserState s = UserState.empty();
         s.addCategory(1.0, "K\u00fcche & Garten", 1.0, 16);
@@ -83,6 +105,8 @@ class UserStateTest {
         assertThat(back.count()).isEqualTo(3);
         assertThat(back.lastMillis()).isEqualTo(1000);
         assertThat(back.pending()).containsExactly(Map.entry("i9", "r1|0|a|900"));
+        assertThat(UserState.features(out.toByteArray(), "u")).as("as serving reads it").usingRecursiveComparison()
+                .isEqualTo(back.features("u"));
         assertThat(UserState.fromBytes(back.toBytes()).categories()).as("rewritten in the current format")
                 .isEqualTo(back.categories());
         assertThat(back.toBytes()[0]).isEqualTo(UserState.FORMAT);

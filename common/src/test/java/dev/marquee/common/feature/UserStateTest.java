@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 class UserStateTest {
     private static final long MINUTE = 60_000;
 
-    @Test
-    void encodedStateDecodesToTheSameFeatures() {
+    /** A state with every field set: taste, two categories, two recent items, a session and a pending impression. */
+    private static UserState everyField() {
         UserState s = UserState.empty();
         s.advanceTo(1_000);
         s.addTaste(0.9, new float[] {0.6f, -0.8f, 0}, 2.0);
@@ -23,8 +23,13 @@ class UserStateTest {
         s.countEvent();
         s.enterSession("s1", 1_000, Long.MIN_VALUE, 30 * MINUTE);
         s.addSessionItem("i2", 10);
-
         s.pending().put("i9", "r1|0|a|900");
+        return s;
+    }
+
+    @Test
+    void encodedStateDecodesToTheSameFeatures() {
+        UserState s = everyField();
 
         UserState back = UserState.fromBytes(s.toBytes());
 
@@ -43,15 +48,7 @@ class UserStateTest {
 
     @Test
     void servingReadsTheSameFeaturesAsTheFullDecode() {
-        UserState s = UserState.empty();
-        s.advanceTo(1_000);
-        s.addTaste(0.9, new float[] {0.6f, -0.8f, 0}, 2.0);
-        s.addCategory(1.0, "books", 2.0, 16);
-        s.addRecent("i1", 30);
-        s.countEvent();
-        s.enterSession("s1", 1_000, Long.MIN_VALUE, 30 * MINUTE);
-        s.pending().put("i9", "r1|0|a|900");
-        byte[] stored = s.toBytes();
+        byte[] stored = everyField().toBytes();
 
         UserFeatures full = UserState.fromBytes(stored).features("u");
         UserFeatures serving = UserState.features(stored, "u");

@@ -66,7 +66,10 @@ class CategorySource implements CandidateSource {
                 Map<String, Double> ranked = both.get(which);
                 String reason = (which == 0 ? "Trending in " : "Popular in ") + category.getKey();
                 for (var e : ranked.entrySet()) {
-                    if (mine.size() < share && !exclude.contains(e.getKey()) && !out.containsKey(e.getKey())) {
+                    if (mine.size() == share) {
+                        break; // the lists are up to 128 long per category and kind: stop once the share is full
+                    }
+                    if (!exclude.contains(e.getKey()) && !out.containsKey(e.getKey())) {
                         mine.putIfAbsent(e.getKey(), new Candidate(e.getKey(), e.getValue(), name(), reason));
                     }
                 }

@@ -61,9 +61,6 @@ class RecommendBenchmark {
         return t;
     });
 
-    /** Status and body of one answer. */
-    private record Answer(int status, byte[] body) {
-    }
     /** The measured rates, in order; the last one is the headline (the goal's 200 requests/s). */
     private final List<Integer> rates = ints(System.getenv().getOrDefault("MARQUEE_BENCH_RPS", "50,100,200"));
     private final int seconds = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_SECONDS", "20"));
@@ -76,6 +73,10 @@ class RecommendBenchmark {
     private final int users = 1000;
 
     record Result(double p50, double p95, double p99, int errors, int degraded, Map<String, double[]> stages) {
+    }
+
+    /** Status and body of one answer. */
+    private record Answer(int status, byte[] body) {
     }
 
     @Test

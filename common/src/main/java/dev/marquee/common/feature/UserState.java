@@ -54,24 +54,7 @@ public final class UserState {
 
     /** Reads the stored form ({@link #toBytes()}); {@code null} (no such key) is a new user. */
     public static UserState fromBytes(byte[] stored) {
-        if (stored == null || stored.length == 0) {
-            return empty();
-        }
-        ByteBuffer in = fields(stored);
-        byte[] taste = field(in);
-        byte[] recent = field(in);
-        byte[] categories = field(in);
-        byte[] last = field(in);
-        byte[] n = field(in);
-        byte[] session = field(in);
-        byte[] sessionItems = field(in);
-        byte[] pending = field(in);
-        UserState state = new UserState(dequantize(taste), ids(recent),
-                stored[0] == FORMAT ? categories(categories) : categories(str(categories)),
-                last == null ? Long.MIN_VALUE : Long.parseLong(str(last)), n == null ? 0 : Long.parseLong(str(n)),
-                str(session), ids(sessionItems), decodePending(str(pending)));
-        state.storedTaste = state.taste == null ? null : taste;
-        return state;
+        return decode(stored, true);
     }
 
     /**
@@ -80,26 +63,40 @@ public final class UserState {
      * labels, a quarter of the allocations of reading a user on the gateway).
      */
     public static UserFeatures features(byte[] stored, String userId) {
-        if (stored == null || stored.length == 0) {
-            return empty().features(userId);
-        }
-        ByteBuffer in = fields(stored);
-        byte[] taste = field(in);
-        byte[] recent = field(in);
-        byte[] categories = field(in);
-        field(in); // last event time
-        byte[] n = field(in);
-        return new UserFeatures(userId, dequantize(taste),
-                Map.copyOf(stored[0] == FORMAT ? categories(categories) : categories(str(categories))),
-                n == null ? 0 : Long.parseLong(str(n)), List.copyOf(ids(recent)));
+        return decode(stored, false).features(userId);
     }
 
-    /** The fields of a stored state, after its format byte (which must be known). */
-    private static ByteBuffer fields(byte[] stored) {
+    /**
+     * The stored form read up to the event count, and on to the session, its items and the pending impressions when
+     * {@code consumerFields} (else those stay empty: the fields are stored last, and are not decoded).
+     */
+    private static UserState decode(byte[] stored, boolean consumerFields) {
+        if (stored == null || stored.length == 0) {
+            return empty();
+        }
         if (stored[0] != FORMAT && stored[0] != FORMAT_TEXT_CATEGORIES) {
             throw new IllegalArgumentException("unknown user state format " + stored[0]);
         }
-        return ByteBuffer.wrap(stored, 1, stored.length - 1);
+        ByteBuffer in = ByteBuffer.wrap(stored, 1, stored.length - 1);
+        byte[] taste = field(in);
+        byte[] recent = field(in);
+        byte[] categories = field(in);
+        byte[] last = field(in);
+        byte[] n = field(in);
+        String session = null;
+        List<String> sessionItems = new ArrayList<>();
+        Map<String, String> pending = new LinkedHashMap<>();
+        if (consumerFields) {
+            session = str(field(in));
+            sessionItems = ids(field(in));
+            pending = decodePending(str(field(in)));
+        }
+        UserState state = new UserState(dequantize(taste), ids(recent),
+                stored[0] == FORMAT ? categories(categories) : categories(str(categories)),
+                last == null ? Long.MIN_VALUE : Long.parseLong(str(last)), n == null ? 0 : Long.parseLong(str(n)),
+                session, sessionItems, pending);
+        state.storedTaste = state.taste == null ? null : taste;
+        return state;
     }
 
     /**

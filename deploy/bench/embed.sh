@@ -12,4 +12,4 @@ export MARQUEE_BENCH=embed
 if [ -n "${MARQUEE_MODEL_DIR:-}" ]; then MARQUEE_MODEL_DIR="$(cd "$MARQUEE_MODEL_DIR" && pwd)"; export MARQUEE_MODEL_DIR; fi
 ./mvnw -B -q -DskipTests install -pl common,embedding-service -am
 ./mvnw -B -q -pl embedding-service test -Dtest=EmbedBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
-  | grep -E '^(model=|batch|[ 0-9]+ |profile |bucketing |raw_items_per_s=)'
+  | grep --line-buffered -E '^(model=|batch|[ 0-9]+ |profile |bucketing |raw_items_per_s=)'

@@ -11,4 +11,4 @@ bench_infra_start MARQUEE_WITHOUT_MILVUS=1
 export MARQUEE_BENCH=events
 ./mvnw -B -q -DskipTests install -pl common,ingest-service -am
 ./mvnw -B -q -pl ingest-service test -Dtest=EventsBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
-  | grep -E '^(published|throughput|redis used_memory|  structure|  batch stage|  live windows|  live run|  live redis|    \+|  cpu|  redis |warm-up|freshness|label backlog|events_per_s=)'
+  | grep --line-buffered -E '^(published|throughput|redis used_memory|  structure|  batch stage|  live windows|  live run|  live redis|    \+|  cpu|  redis |warm-up|freshness|label backlog|events_per_s=)'

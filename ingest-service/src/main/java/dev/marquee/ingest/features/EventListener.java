@@ -41,16 +41,17 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@link LabelFlusher}), for users the consumer does not hold ({@link UserClaims}); the last batch's users are let go
  * on the container's idle event.
  *
- * <p>Pipelined across polls, at least once: a batch's writes are sent (a large one's once the next batch's reads are
- * answered, see {@link FeatureUpdater#apply}) and the listener returns to poll, parse, read and compute the next batch
- * while Redis applies them (what the reads may miss of those writes comes from memory, see
- * {@link FeatureUpdater}); the next batch's writes are sent only once the earlier ones are known to have succeeded. A batch is
- * acknowledged (ack mode {@code manual}: the container commits on its own thread) only once Redis applied its writes;
- * writes and acknowledgements stay in poll order. If a batch's writes fail, the batch after it is dropped unwritten,
- * every partition is sought back to the first offset not written, and the listener backs off (0.1 s doubling to 5 s,
- * for as long as it takes) before reading them again; a failure noticed while no records come is handled on the
- * container's idle event ({@code spring.kafka.listener.idle-event-interval}). Redelivered events are skipped by the
- * event-id dedup ({@link SeenEvents}), so replays change nothing.
+ * <p>Pipelined across polls, at least once: a batch's writes are handed over (sent once the previous batch's writes
+ * succeeded, a large batch's also only once the next batch's reads are answered, see {@link FeatureUpdater#apply}) and
+ * the listener returns to poll, parse, read and compute the next batch while Redis applies them (what the reads may
+ * miss of those writes comes from memory, see {@link FeatureUpdater}). Before a batch is read, the writes of the batch
+ * before the previous one are waited for: at most two batches are in flight. A batch is acknowledged (ack mode
+ * {@code manual}: the container commits on its own thread) only once Redis applied its writes; writes and
+ * acknowledgements stay in poll order. If a batch's writes fail, the batches after it are dropped unwritten, every
+ * partition is sought back to the first offset not written, and the listener backs off (0.1 s doubling to 5 s, for as
+ * long as it takes) before reading them again; a failure noticed while no records come is handled on the container's
+ * idle event ({@code spring.kafka.listener.idle-event-interval}). Redelivered events are skipped by the event-id dedup
+ * ({@link SeenEvents}), so replays change nothing.
  */
 @Component
 class EventListener implements ConsumerSeekAware {
@@ -65,8 +66,8 @@ class EventListener implements ConsumerSeekAware {
     private final Validator validator;
     private final KafkaTemplate<String, String> kafka;
     private final Counter deadLettered;
-    /** The batch whose writes were sent last and not yet seen to succeed (consumer thread only). */
-    private InFlight inFlight;
+    /** The batches whose writes were handed over and not yet seen to succeed, oldest first (consumer thread only). */
+    private final java.util.ArrayDeque<InFlight> inFlight = new java.util.ArrayDeque<>();
     private long backoffMs;
     /** Completes when the last batch sent was acknowledged; never, if a batch before it failed (until a rewind). */
     private CompletableFuture<Void> acked = CompletableFuture.completedFuture(null);
@@ -75,7 +76,7 @@ class EventListener implements ConsumerSeekAware {
     private record InFlight(Map<TopicPartition, Long> firstOffsets, CompletableFuture<Integer> written) {
     }
 
-    /** The writes of the batch in flight failed: it and everything read after it must be read again. */
+    /** The writes of a batch in flight failed: it and everything read after it must be read again. */
     private static final class EarlierWriteFailed extends RuntimeException {
         EarlierWriteFailed(Throwable cause) {
             super(cause);
@@ -122,7 +123,7 @@ class EventListener implements ConsumerSeekAware {
         }
         CompletableFuture<Integer> written;
         try {
-            written = updater.apply(events, this::settle);
+            written = updater.apply(events, this::settleAllButLast);
         } catch (EarlierWriteFailed e) {
             rewind(e.getCause(), firstOffsets, (tp, offset) -> consumer.seek(tp, offset));
             return;
@@ -135,19 +136,31 @@ class EventListener implements ConsumerSeekAware {
         }
         // acknowledged in poll order, each only after the one before it
         acked = CompletableFuture.allOf(acked, written).thenRun(ack::acknowledge);
-        inFlight = new InFlight(firstOffsets, written);
+        inFlight.addLast(new InFlight(firstOffsets, written));
     }
 
-    /** Waits for the batch in flight; throws {@link EarlierWriteFailed} if its writes failed. */
+    /**
+     * Before a batch is read: waits for the batches in flight but the last one (whose writes wait for this batch's
+     * reads); throws {@link EarlierWriteFailed} if the writes of one failed.
+     */
+    private void settleAllButLast() {
+        while (inFlight.size() > 1) {
+            settleOldest();
+        }
+    }
+
+    /** Waits for every batch in flight; throws {@link EarlierWriteFailed} if the writes of one failed. */
     private void settle() {
         updater.sendDeferred(); // if not sent yet (this batch failed before its reads): it is waited for now
-        InFlight f = inFlight;
-        if (f == null) {
-            return;
+        while (!inFlight.isEmpty()) {
+            settleOldest();
         }
+    }
+
+    private void settleOldest() {
         try {
-            f.written().get();
-            inFlight = null;
+            inFlight.peekFirst().written().get();
+            inFlight.removeFirst();
             backoffMs = 0;
         } catch (ExecutionException e) {
             throw new EarlierWriteFailed(e.getCause());
@@ -157,7 +170,7 @@ class EventListener implements ConsumerSeekAware {
         }
     }
 
-    /** {@link #settle()}, rewinding if the batch in flight failed; returns whether it succeeded. */
+    /** {@link #settle()}, rewinding if a batch in flight failed; returns whether they all succeeded. */
     private boolean settleOrRewind(Map<TopicPartition, Long> current, BiConsumer<TopicPartition, Long> seek) {
         try {
             settle();
@@ -169,13 +182,14 @@ class EventListener implements ConsumerSeekAware {
     }
 
     /**
-     * The batch in flight was not written: seek back to its first offsets (and to those of {@code current}, the batch
-     * being dropped, on partitions the failed one did not have), then back off before they are read again.
+     * A batch in flight was not written: seek back to the first offsets of the batches in flight (it and those after
+     * it, whose writes were not sent) and to those of {@code current}, the batch being dropped, on partitions they did
+     * not have, then back off before they are read again.
      */
     private void rewind(Throwable failure, Map<TopicPartition, Long> current, BiConsumer<TopicPartition, Long> seek) {
         Map<TopicPartition, Long> seekTo = new HashMap<>(current);
-        inFlight.firstOffsets().forEach((tp, offset) -> seekTo.merge(tp, offset, Math::min));
-        inFlight = null;
+        inFlight.forEach(f -> f.firstOffsets().forEach((tp, offset) -> seekTo.merge(tp, offset, Math::min)));
+        inFlight.clear();
         acked = CompletableFuture.completedFuture(null);
         updater.forgetLastSent();
         backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, backoffMs * 2));
@@ -190,15 +204,16 @@ class EventListener implements ConsumerSeekAware {
     }
 
     /**
-     * No records for a while: a failure of the last batch sent is dealt with here; else, once its writes are done, its
-     * users are let go, so the label flusher can resolve their due impressions too.
+     * No records for a while: a failure of a batch sent is dealt with here; else, once the writes of the last one are
+     * done (and with them all before it), their users are let go, so the label flusher can resolve their due
+     * impressions too.
      */
     @Override
     public void onIdleContainer(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
-        if (inFlight != null && inFlight.written().isDone()) {
+        if (!inFlight.isEmpty() && inFlight.peekLast().written().isDone()) {
             settleOrRewind(Map.of(), (tp, offset) -> callback.seek(tp.topic(), tp.partition(), offset));
         }
-        if (inFlight == null) {
+        if (inFlight.isEmpty()) {
             updater.forgetLastSent();
         }
     }
@@ -212,17 +227,19 @@ class EventListener implements ConsumerSeekAware {
         updater.forgetPartitions(partitions.stream().map(TopicPartition::partition).toList());
         flusher.awaitRound();
         updater.sendDeferred();
-        InFlight f = inFlight;
-        inFlight = null;
+        List<InFlight> flying = List.copyOf(inFlight);
+        inFlight.clear();
         acked = CompletableFuture.completedFuture(null);
-        if (f != null) {
+        for (InFlight f : flying) {
             try {
                 f.written().get();
             } catch (ExecutionException e) {
                 log.warn("batch not applied before partitions were revoked; it will be re-read: {}",
                         e.getCause().toString());
+                break; // those after it were not written either
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                break;
             }
         }
         // only now: the flusher may take users of partitions kept, whose state the writes above may have carried

@@ -38,8 +38,10 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
  * landmarks), then the writes as one atomic {@code MULTI}/{@code EXEC} transaction per group of users ({@link Part}),
  * the event ids marked seen included. Every event's effects land together with its id, so redelivery after a crash
  * and re-published events change nothing. Events of one user are on one partition (keyed by user id), hence handled
- * by one consumer thread in order. The writes are not waited for: the caller reads and computes the next batch
- * meanwhile.
+ * by one consumer thread in order. The writes are not waited for: the caller polls, reads and computes the next batch
+ * meanwhile. A batch's writes are sent only once the previous batch's succeeded (never if they failed), and a batch's
+ * reads only once the writes of the batch before the previous one are applied: at most one batch is written but not
+ * known to be applied when reads are sent, and what it changes comes from memory ({@link #lastSent}).
  */
 @Component
 public class FeatureUpdater {
@@ -62,7 +64,7 @@ public class FeatureUpdater {
     private final Timer phaseRead;
     private final Timer phaseCompute;
     private final Timer phaseWrite;
-    /** Waiting for the previous batch's writes before sending this one's. */
+    /** Waiting for the writes of the batch before the previous one before reading this one. */
     private final Timer phaseWait;
     /** Waiting for a label flush round that holds one of the batch's users (part of the read stage). */
     private final Timer phaseHeld;
@@ -76,11 +78,18 @@ public class FeatureUpdater {
      */
     private final Map<Integer, Long> eventTime = new ConcurrentHashMap<>();
     /**
-     * The last batch whose writes were sent. Reads go on their own connection and may run before those writes, so
-     * what the batch changed that a later batch reads (its users' state, its event ids, decay landmarks, categories)
-     * is taken from here instead; the listener never sends a batch's writes before the previous ones succeeded.
+     * The last batch whose writes were handed over (sent, or to be sent once those before them succeeded). Reads go
+     * on their own connection and may run before those writes, so what the batch changed that a later batch reads
+     * (its users' state, its event ids, decay landmarks, categories) is taken from here instead. A batch that applies
+     * nothing leaves it as it was: the one before may still be in flight.
      */
     private Batch lastSent;
+    /**
+     * Completes once the writes of the last batch handed over are applied (exceptionally if they, or any before them,
+     * failed): the next batch's writes are sent after it, so a batch computed on top of writes that failed is never
+     * written.
+     */
+    private CompletableFuture<Void> lastWrites = CompletableFuture.completedFuture(null);
     /**
      * Completing it sends the writes of the last large batch, not sent yet (see
      * {@link FeatureProperties#deferWritesFrom()}); it completes by itself after
@@ -114,7 +123,7 @@ public class FeatureUpdater {
                 .register(meters);
     }
 
-    /** Applies the events (in order), waits for the writes and returns how many were new. */
+    /** Applies the events (in order), waits for the writes (and those before them) and returns how many were new. */
     public int apply(List<StreamEvent> batch) {
         CompletableFuture<Integer> written = apply(batch, () -> { });
         sendDeferred();
@@ -122,23 +131,27 @@ public class FeatureUpdater {
     }
 
     /**
-     * Applies the events (in order) without waiting for the writes: reads what the batch needs (while the previous
-     * batch's writes may still be running: what those change comes from memory, see {@link #lastSent}), computes,
-     * sends the batch's labelled examples and waits for Kafka to take them, builds the writes, runs {@code beforeWrite}
-     * (the caller's chance to wait for the previous writes and refuse to go on if they failed: this batch was computed
-     * on top of them), then sends the writes; those of a large batch ({@link FeatureProperties#deferWritesFrom()}, a
-     * backlog) are sent only once the next batch's reads are answered, so that Redis answers those first and applies
-     * the writes while this thread computes (or by {@link #sendDeferred()}, at the latest after
-     * {@link FeatureProperties#deferWritesAtMost()}). The result completes with the number of new events once Redis
-     * applied the writes, exceptionally if it did not.
+     * Applies the events (in order) without waiting for the writes: runs {@code beforeRead} (the caller waits there for
+     * the writes of the batch before the previous one, and refuses to go on if they failed: this batch would be
+     * computed on top of them), reads what the batch needs (while the previous batch's writes may still be running:
+     * what those change comes from memory, see {@link #lastSent}), computes, sends the batch's labelled examples and
+     * waits for Kafka to take them, builds the writes and hands them over: they are sent once the previous batch's
+     * writes succeeded; those of a large batch ({@link FeatureProperties#deferWritesFrom()}, a backlog) also only once
+     * the next batch's reads are answered, so that Redis answers those first and applies the writes while this thread
+     * computes (or by {@link #sendDeferred()}, at the latest after {@link FeatureProperties#deferWritesAtMost()}). The
+     * previous batch's writes are not waited for: this thread polls, parses and reads the next batch while Redis
+     * applies them. The result completes with the number of new events once Redis applied the writes (and those of
+     * every batch before), exceptionally if it did not.
      */
-    public CompletableFuture<Integer> apply(List<StreamEvent> batch, Runnable beforeWrite) {
+    public CompletableFuture<Integer> apply(List<StreamEvent> batch, Runnable beforeRead) {
         if (batch.isEmpty()) {
             sendDeferred();
-            beforeWrite.run();
+            beforeRead.run();
             return CompletableFuture.completedFuture(0);
         }
         long now = System.currentTimeMillis();
+        long tw = System.nanoTime();
+        beforeRead.run();
         long t0 = System.nanoTime();
         Batch b = read(batch, now);
         long t1 = System.nanoTime();
@@ -149,27 +162,29 @@ public class FeatureUpdater {
         List<ConsumerRedis.Writes> transactions = b.transactions(now);
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
         long t2 = System.nanoTime();
-        beforeWrite.run();
-        claims.consumerKeepsOnly(b.users); // the previous batch's writes are done and its state is no longer needed
-        long t2w = System.nanoTime();
+        CompletableFuture<Void> previous = lastWrites;
         CompletableFuture<Void> sent;
         if (transactions.isEmpty()) {
-            sent = CompletableFuture.completedFuture(null);
+            sent = previous;
         } else if (props.deferWritesFrom() > 0 && batch.size() >= props.deferWritesFrom()) {
             CompletableFuture<Void> trigger = new CompletableFuture<Void>().completeOnTimeout(null,
                     props.deferWritesAtMost().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-            sent = trigger.thenCompose(ignored -> consumerRedis.transactions(transactions));
+            sent = trigger.thenCompose(ignored -> previous)
+                    .thenCompose(ignored -> consumerRedis.transactions(transactions));
             deferred.set(trigger); // the previous one was sent by this batch's read
         } else {
-            sent = consumerRedis.transactions(transactions);
+            sent = previous.thenCompose(ignored -> consumerRedis.transactions(transactions));
         }
-        lastSent = b.applied.isEmpty() ? null : b; // nothing written: Redis has it all (the previous writes are done)
+        lastWrites = sent;
+        if (!b.applied.isEmpty()) {
+            lastSent = b;
+        }
         return sent.thenApply(ignored -> {
             long t3 = System.nanoTime();
+            phaseWait.record(t0 - tw, java.util.concurrent.TimeUnit.NANOSECONDS);
             phaseRead.record(t1 - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
             phaseCompute.record(t2 - t1, java.util.concurrent.TimeUnit.NANOSECONDS);
-            phaseWait.record(t2w - t2, java.util.concurrent.TimeUnit.NANOSECONDS);
-            phaseWrite.record(t3 - t2w, java.util.concurrent.TimeUnit.NANOSECONDS);
+            phaseWrite.record(t3 - t2, java.util.concurrent.TimeUnit.NANOSECONDS);
             long written = System.currentTimeMillis();
             for (StreamEvent se : batch) {
                 long lag = written - se.event().timestamp().toEpochMilli();
@@ -221,6 +236,10 @@ public class FeatureUpdater {
                 items.add(e.itemId());
             }
         }
+        // the users of the batch before the previous one are written (the caller waited): the label flusher may have
+        // them; those of the previous batch stay held until a later read finds its writes applied
+        Batch previous = lastSent;
+        claims.consumerKeepsOnly(previous == null ? Set.of() : previous.users);
         phaseHeld.record(() -> claims.consumerTakes(users)); // waits if a label flush round is rewriting one of them
         byte[] category = bytes(RedisKeys.ITEM_CATEGORY);
         byte[] vector = bytes(RedisKeys.ITEM_VECTOR);
@@ -249,7 +268,6 @@ public class FeatureUpdater {
         // the previous batch's deferred writes go once these reads are answered: sent with the reads, Redis ran them
         // while it still wrote the replies out (64 KB per event-loop turn), and the reads waited for the transaction
         sendDeferred();
-        Batch previous = lastSent;
         if (previous != null) {
             // these reads may have run before the previous batch's writes: what those change, take from memory
             previous.touchedUsers.forEach(u -> {
@@ -277,6 +295,7 @@ public class FeatureUpdater {
      */
     void forgetLastSent() {
         lastSent = null;
+        lastWrites = CompletableFuture.completedFuture(null);
         claims.consumerReleasesAll();
         seenEvents.forgetExpiries(); // writes that set them may have failed
     }

@@ -10,8 +10,8 @@ import org.springframework.stereotype.Component;
 /**
  * Which users' states the stream consumer and the label flusher are working on, so that they never work on the
  * same user at once: both rewrite a user's pending impressions, the consumer with the whole state it read earlier.
- * The consumer holds a batch's users from before its reads until the batch after it has been read and its own writes
- * are done (the next batch takes what they changed from memory); the flusher holds the users of a round from before
+ * The consumer holds a batch's users from before its reads until a later batch is read after the batch's writes were
+ * applied (the next batch takes what they changed from memory); the flusher holds the users of a round from before
  * it reads their pending impressions until its writes are applied. The flusher takes only users the consumer does not
  * hold and never waits; the consumer waits for a round that holds one of its users to finish (a round is a few
  * milliseconds).
@@ -34,7 +34,7 @@ class UserClaims {
         consumer.addAll(users);
     }
 
-    /** The consumer lets go of every user but {@code users} (those of the batch whose writes were just sent). */
+    /** The consumer lets go of every user but {@code users} (those of the batch whose writes may be in flight). */
     synchronized void consumerKeepsOnly(Set<String> users) {
         consumer.retainAll(users);
     }

@@ -86,6 +86,28 @@ class EventPipelineTest {
     }
 
     @Test
+    void trendingOverallMergesEveryCategoryAndTheItemsWithoutOne() throws Exception {
+        String user = "u-" + run;
+        String a = item("ta", "books", new float[] {1, 0, 0, 0});
+        String b = item("tb", "toys", new float[] {0, 1, 0, 0});
+        String unknown = "not-in-catalog-" + run; // no category: counted in the uncategorized set
+        Instant t = Instant.now();
+        HttpResponse<String> r = post("/events/batch", Map.of("events", List.of(
+                event(user, a, EventType.PURCHASE, t), event(user, b, EventType.CLICK, t),
+                event(user, unknown, EventType.VIEW, t))));
+        assertThat(r.statusCode()).isEqualTo(202);
+
+        await(() -> store.user(user).eventCount() == 3);
+        Map<String, Double> overall = store.trending(10_000);
+        assertThat(overall).containsKeys(a, b, unknown);
+        // one event time: the merged scores keep the ratio of the weights (purchase 4, click 2, view 1)
+        assertThat(overall.get(a) / overall.get(b)).isCloseTo(2.0, within(1e-9));
+        assertThat(overall.get(b) / overall.get(unknown)).isCloseTo(2.0, within(1e-9));
+        assertThat(List.copyOf(overall.keySet())).containsSubsequence(a, b, unknown);
+        assertThat(redis.opsForZSet().score(RedisKeys.TRENDING_UNCATEGORIZED, a)).isNull();
+    }
+
+    @Test
     void sessionsMakeCoVisitationsAndImpressionsAndClicksMakeCtrCounters() throws Exception {
         String user = "u-" + run;
         String a = item("a", "books", new float[] {1, 0, 0, 0});

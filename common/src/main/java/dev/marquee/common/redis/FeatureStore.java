@@ -148,9 +148,35 @@ public class FeatureStore {
         return ranked(RedisKeys.popular(category), RedisKeys.DECAY_POPULAR, n);
     }
 
-    /** Up to {@code n} trending item ids (short half-life counts), most trending first. */
+    /**
+     * Up to {@code n} trending item ids (short half-life counts), most trending first: the top {@code n} of every
+     * category's trending set and of the uncategorized items' ({@link RedisKeys#TRENDING_UNCATEGORIZED}), merged (an
+     * item in more than one, e.g. after its category changed, has the sum); two round trips.
+     */
     public Map<String, Double> trending(int n) {
-        return ranked(RedisKeys.TRENDING, RedisKeys.DECAY_TRENDING, n);
+        List<String> keys = new ArrayList<>();
+        keys.add(RedisKeys.TRENDING_UNCATEGORIZED);
+        for (Object category : (Collection<?>) pipelined(c -> {
+            c.setCommands().sMembers(bytes(RedisKeys.CATEGORIES));
+            return null;
+        }).get(0)) {
+            keys.add(RedisKeys.trending(string((byte[]) category)));
+        }
+        List<Object> r = pipelined(c -> {
+            c.hashCommands().hGet(DECAY_LANDMARKS, bytes(RedisKeys.DECAY_TRENDING));
+            keys.forEach(k -> c.zSetCommands().zRevRangeWithScores(bytes(k), 0, n - 1L));
+            return null;
+        });
+        ForwardDecay decay = decay(r.get(0));
+        long now = System.currentTimeMillis();
+        Map<String, Double> merged = new HashMap<>();
+        for (int i = 1; i < r.size(); i++) {
+            tuples(r.get(i), decay, now).forEach((id, score) -> merged.merge(id, score, Double::sum));
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        merged.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()
+                .thenComparing(Map.Entry.comparingByKey())).limit(n).forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
     }
 
     /** {@link #trending(int)} within one category. */

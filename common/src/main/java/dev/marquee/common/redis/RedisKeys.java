@@ -60,10 +60,15 @@ public final class RedisKeys {
         return "pop:c:" + category;
     }
 
-    /** Sorted set item id -> forward-decayed weighted interaction count with a short half-life (hours); capped. */
-    public static final String TRENDING = "trend";
+    /**
+     * Sorted set item id -> forward-decayed weighted interaction count with a short half-life (hours) of the items the
+     * catalog gives no category; capped. Trending overall is this set and every category's ({@link #trending(String)})
+     * merged: their scores share one decay landmark, and the stream consumer increments one trending set per event
+     * instead of two (docs/architecture.md, "Trending overall is merged at read time").
+     */
+    public static final String TRENDING_UNCATEGORIZED = "trend";
 
-    /** {@link #TRENDING} within one category. */
+    /** Trending ({@link #TRENDING_UNCATEGORIZED}'s counts) within one category. */
     public static String trending(String category) {
         return "trend:c:" + category;
     }

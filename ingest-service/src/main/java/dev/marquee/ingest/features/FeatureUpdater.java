@@ -426,13 +426,15 @@ public class FeatureUpdater {
                 double pop = popular.increment(t, w);
                 double trend = trending.increment(t, w);
                 increment(SetFamily.POPULAR, "", e.itemId(), pop);
-                increment(SetFamily.TRENDING, "", e.itemId(), trend);
                 if (category != null) {
                     increment(SetFamily.POPULAR_IN, category, e.itemId(), pop);
                     increment(SetFamily.TRENDING_IN, category, e.itemId(), trend);
                     if (!knownCategories.contains(category)) {
                         newCategories.add(category);
                     }
+                } else {
+                    // trending overall is the categories' sets and this one merged when read (RedisKeys)
+                    increment(SetFamily.TRENDING_UNCATEGORIZED, "", e.itemId(), trend);
                 }
             }
             if (e.type() == EventType.CLICK) {
@@ -468,7 +470,7 @@ public class FeatureUpdater {
                 keys.addAll(newCategories);
                 List<String> familyKeys = new ArrayList<>();
                 boolean pop = family.equals(RedisKeys.DECAY_POPULAR);
-                familyKeys.add(pop ? RedisKeys.POPULAR : RedisKeys.TRENDING);
+                familyKeys.add(pop ? RedisKeys.POPULAR : RedisKeys.TRENDING_UNCATEGORIZED);
                 keys.forEach(cat -> familyKeys.add(pop ? RedisKeys.popular(cat) : RedisKeys.trending(cat)));
                 for (String key : familyKeys) {
                     byte[] k = bytes(key);
@@ -530,7 +532,7 @@ public class FeatureUpdater {
 
     /** The capped sorted sets events increment. */
     private enum SetFamily {
-        POPULAR, TRENDING, POPULAR_IN, TRENDING_IN, CO_VISITS
+        POPULAR, TRENDING_UNCATEGORIZED, POPULAR_IN, TRENDING_IN, CO_VISITS
     }
 
     /**
@@ -542,7 +544,7 @@ public class FeatureUpdater {
         String key() {
             return switch (family) {
                 case POPULAR -> RedisKeys.POPULAR;
-                case TRENDING -> RedisKeys.TRENDING;
+                case TRENDING_UNCATEGORIZED -> RedisKeys.TRENDING_UNCATEGORIZED;
                 case POPULAR_IN -> RedisKeys.popular(of);
                 case TRENDING_IN -> RedisKeys.trending(of);
                 case CO_VISITS -> RedisKeys.coVisits(of);
@@ -553,7 +555,7 @@ public class FeatureUpdater {
     private int cap(SetFamily family) {
         return switch (family) {
             case POPULAR, POPULAR_IN -> props.popularCap();
-            case TRENDING, TRENDING_IN -> props.trendingCap();
+            case TRENDING_UNCATEGORIZED, TRENDING_IN -> props.trendingCap();
             case CO_VISITS -> props.coVisitCap();
         };
     }

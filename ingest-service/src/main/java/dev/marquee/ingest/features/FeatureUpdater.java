@@ -147,7 +147,7 @@ public class FeatureUpdater {
         if (batch.isEmpty()) {
             sendDeferred();
             beforeRead.run();
-            return CompletableFuture.completedFuture(0);
+            return lastWrites.thenApply(ignored -> 0); // done once the writes before it are: as every batch's result
         }
         long now = System.currentTimeMillis();
         long tw = System.nanoTime();

@@ -12,7 +12,7 @@ export MARQUEE_BENCH=events
 ./mvnw -B -q -DskipTests install -pl common,ingest-service -am
 # the consumer runs on the java the ingest service would run on (deploy/local/java.bash)
 . "$ROOT/deploy/local/java.bash"
-BENCH_JAVA=$(service_java)
+service_java_init
 ./mvnw -B -q -pl ingest-service test -Dtest=EventsBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
-  -Djvm="$(command -v "$BENCH_JAVA")" "-DargLine=-Dai.djl.offline=true $(service_java_opts "$BENCH_JAVA")" \
+  -Djvm="$(command -v "$SERVICE_JAVA")" "-DargLine=-Dai.djl.offline=true $SERVICE_JAVA_OPTS" \
   | grep --line-buffered -E '^(published|throughput|redis used_memory|  structure|  batch stage|  live windows|  live run|  live redis|    \+|  cpu|  redis |warm-up|freshness|label backlog|events_per_s=)'

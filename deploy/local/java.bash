@@ -10,20 +10,26 @@ java_major() { # java
   "$1" -version 2>&1 | sed -nE '1s/.*version "([0-9]+).*/\1/p'
 }
 
-service_java() {
-  if [ -n "${MARQUEE_JAVA:-}" ]; then echo "$MARQUEE_JAVA"; return; fi
-  local j v best=java bestv=0
-  for j in /usr/lib/jvm/*/bin/java; do
-    [ -x "$j" ] || continue
-    v=$(java_major "$j"); v=${v:-0}
-    if [ "$v" -ge 23 ] && [ "$v" -gt "$bestv" ]; then best=$j; bestv=$v; fi
-  done
-  echo "$best"
-}
-
-# Options every service gets on that java: on 23 or later, native access for XGBoost's and Netty's libraries and
-# sun.misc.Unsafe for gRPC's Netty, allowed without a warning.
-service_java_opts() { # java
-  local v; v=$(java_major "$1")
-  if [ "${v:-0}" -ge 23 ]; then echo "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"; fi
+# Sets SERVICE_JAVA (the java binary), SERVICE_JAVA_MAJOR and SERVICE_JAVA_OPTS (on 23 or later: native access for
+# XGBoost's and Netty's libraries and sun.misc.Unsafe for gRPC's Netty, allowed without a warning). Looks once per
+# shell: each look starts every JDK it finds.
+service_java_init() {
+  [ -n "${SERVICE_JAVA:-}" ] && return
+  local j v
+  SERVICE_JAVA=java; SERVICE_JAVA_MAJOR=0
+  if [ -n "${MARQUEE_JAVA:-}" ]; then
+    SERVICE_JAVA=$MARQUEE_JAVA; SERVICE_JAVA_MAJOR=$(java_major "$MARQUEE_JAVA")
+  else
+    for j in /usr/lib/jvm/*/bin/java; do
+      [ -x "$j" ] || continue
+      v=$(java_major "$j")
+      if [ "${v:-0}" -ge 23 ] && [ "$v" -gt "$SERVICE_JAVA_MAJOR" ]; then SERVICE_JAVA=$j; SERVICE_JAVA_MAJOR=$v; fi
+    done
+    [ "$SERVICE_JAVA" = java ] && SERVICE_JAVA_MAJOR=$(java_major java)
+  fi
+  SERVICE_JAVA_MAJOR=${SERVICE_JAVA_MAJOR:-0}
+  SERVICE_JAVA_OPTS=""
+  if [ "$SERVICE_JAVA_MAJOR" -ge 23 ]; then
+    SERVICE_JAVA_OPTS="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
+  fi
 }

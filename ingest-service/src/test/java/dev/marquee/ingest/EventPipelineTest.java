@@ -63,10 +63,8 @@ class EventPipelineTest {
         String a = item("a", "books", new float[] {1, 0, 0, 0});
         String b = item("b", "toys", new float[] {0, 1, 0, 0});
         Instant t = Instant.now();
-        HttpResponse<String> r = post("/events/batch", Map.of("events", List.of(
-                event(user, a, EventType.VIEW, t), event(user, b, EventType.CLICK, t),
-                event(user, a, EventType.PURCHASE, t))));
-        assertThat(r.statusCode()).isEqualTo(202);
+        postBatch(List.of(event(user, a, EventType.VIEW, t), event(user, b, EventType.CLICK, t),
+                event(user, a, EventType.PURCHASE, t)));
 
         await(() -> store.user(user).eventCount() == 3);
         UserFeatures f = store.user(user);
@@ -92,10 +90,8 @@ class EventPipelineTest {
         String b = item("tb", "toys", new float[] {0, 1, 0, 0});
         String unknown = "not-in-catalog-" + run; // no category: counted in the uncategorized set
         Instant t = Instant.now();
-        HttpResponse<String> r = post("/events/batch", Map.of("events", List.of(
-                event(user, a, EventType.PURCHASE, t), event(user, b, EventType.CLICK, t),
-                event(user, unknown, EventType.VIEW, t))));
-        assertThat(r.statusCode()).isEqualTo(202);
+        postBatch(List.of(event(user, a, EventType.PURCHASE, t), event(user, b, EventType.CLICK, t),
+                event(user, unknown, EventType.VIEW, t)));
 
         await(() -> store.user(user).eventCount() == 3);
         Map<String, Double> overall = store.trending(10_000);
@@ -121,7 +117,7 @@ class EventPipelineTest {
                 impression(user, a, "req-" + run, 0, t.plusSeconds(3)),
                 impression(user, c, "req-" + run, 1, t.plusSeconds(3)),
                 event(user, a, EventType.CLICK, t.plusSeconds(4)));
-        assertThat(post("/events/batch", Map.of("events", events)).statusCode()).isEqualTo(202);
+        postBatch(events);
 
         await(() -> store.user(user).eventCount() == 4);
         assertThat(store.coVisited(a, 10)).containsEntry(b, 1.0).doesNotContainKey(c);
@@ -143,9 +139,8 @@ class EventPipelineTest {
         // now, not in the past: labels are due by their partition's event time, which other tests' events (stamped
         // now) advance; an impression from the past could be judged before its click is read (see docs/architecture)
         Instant t = Instant.now();
-        assertThat(post("/events/batch", Map.of("events", List.of(
-                impression(user, a, request, 0, t), impression(user, b, request, 1, t),
-                event(user, a, EventType.CLICK, t.plusSeconds(5))))).statusCode()).isEqualTo(202);
+        postBatch(List.of(impression(user, a, request, 0, t), impression(user, b, request, 1, t),
+                event(user, a, EventType.CLICK, t.plusSeconds(5))));
         await(() -> store.user(user).eventCount() == 1);
         // event time moves past the 30 min window; the flush runs between batches, at most every 200 ms
         assertThat(post("/events", event(user, a, EventType.VIEW, t.plusSeconds(3600))).statusCode()).isEqualTo(202);
@@ -196,8 +191,7 @@ class EventPipelineTest {
             }
         }
         for (int from = 0; from < impressions.size(); from += 1000) {
-            assertThat(post("/events/batch", Map.of("events", impressions.subList(from, from + 1000))).statusCode())
-                    .isEqualTo(202);
+            postBatch(impressions.subList(from, from + 1000));
         }
         // every partition's clock jumps to now, then the clicks come, users mixed, batch after batch: the flusher
         // resolves the users' impressions while the consumer joins clicks to them (a click within the window is a
@@ -206,11 +200,10 @@ class EventPipelineTest {
         for (int p = 0; p < 64; p++) {
             now.add(event("clock-" + run + "-" + p, "it-0", EventType.VIEW, Instant.now()));
         }
-        assertThat(post("/events/batch", Map.of("events", now)).statusCode()).isEqualTo(202);
+        postBatch(now);
         java.util.Collections.shuffle(clicks, new java.util.Random(7));
         for (int from = 0; from < clicks.size(); from += 250) {
-            assertThat(post("/events/batch", Map.of("events", clicks.subList(from, from + 250))).statusCode())
-                    .isEqualTo(202);
+            postBatch(clicks.subList(from, from + 250));
         }
 
         Map<String, Integer> labels = new java.util.HashMap<>();
@@ -353,6 +346,11 @@ class EventPipelineTest {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+    }
+
+    /** Posts the events as one batch, which the ingest service accepts (202). */
+    private void postBatch(List<Map<String, Object>> events) throws Exception {
+        assertThat(post("/events/batch", Map.of("events", events)).statusCode()).isEqualTo(202);
     }
 
     private HttpResponse<String> post(String path, Object body) throws Exception {

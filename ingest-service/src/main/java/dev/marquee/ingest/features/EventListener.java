@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -67,7 +68,7 @@ class EventListener implements ConsumerSeekAware {
     private final KafkaTemplate<String, String> kafka;
     private final Counter deadLettered;
     /** The batches whose writes were handed over and not yet seen to succeed, oldest first (consumer thread only). */
-    private final java.util.ArrayDeque<InFlight> inFlight = new java.util.ArrayDeque<>();
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long backoffMs;
     /** Completes when the last batch sent was acknowledged; never, if a batch before it failed (until a rewind). */
     private CompletableFuture<Void> acked = CompletableFuture.completedFuture(null);

@@ -1,9 +1,11 @@
 package dev.marquee.retrieval.source;
 
+import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -14,7 +16,8 @@ import java.util.function.LongSupplier;
  * is; asked for again after that, it is still served at once and the query is searched again on {@code executor}, the
  * new answer replacing it (a failed search leaves it in place); an answer older than {@code maxAge} (+-20 % per
  * answer, so that answers cached in the same seconds do not expire together) is never served, its query is searched
- * on the caller's thread. So a query that repeats at least once per {@code maxAge} never waits for Milvus after its
+ * on the caller's thread (the {@code search} function; a refresh is the {@code refresh} function's, whose answer may
+ * come later, e.g. in a batch of refreshes). So a query that repeats at least once per {@code maxAge} never waits for Milvus after its
  * first search, and no answer is older than {@code maxAge}.
  *
  * @param <Q> a query, compared by value
@@ -23,11 +26,20 @@ import java.util.function.LongSupplier;
 final class AnnAnswers<Q, A> {
     private final LoadingCache<Q, A> cache;
 
-    /**
-     * @param clock the time the ages are measured on, in nanoseconds
-     */
+    /** Refreshes run {@code search} on {@code executor}. */
     AnnAnswers(Duration ttl, Duration maxAge, long maxSize, Executor executor, LongSupplier clock,
                Function<Q, A> search) {
+        this(ttl, maxAge, maxSize, executor, clock, search,
+                q -> CompletableFuture.supplyAsync(() -> search.apply(q), executor));
+    }
+
+    /**
+     * @param clock   the time the ages are measured on, in nanoseconds
+     * @param search  a query's answer, on the caller's thread
+     * @param refresh a query's new answer in the background; failing, it leaves the old one in place
+     */
+    AnnAnswers(Duration ttl, Duration maxAge, long maxSize, Executor executor, LongSupplier clock,
+               Function<Q, A> search, Function<Q, CompletableFuture<A>> refresh) {
         if (ttl.isZero() || ttl.isNegative() || maxAge.compareTo(ttl) < 0) {
             throw new IllegalArgumentException("need 0 < ttl <= maxAge, got ttl " + ttl + ", maxAge " + maxAge);
         }
@@ -37,7 +49,17 @@ final class AnnAnswers<Q, A> {
                 .expireAfter(Expiry.writing((Q q, A answer) -> jittered(maxAge)))
                 .executor(executor)
                 .maximumSize(maxSize)
-                .build(search::apply);
+                .build(new CacheLoader<Q, A>() {
+                    @Override
+                    public A load(Q query) {
+                        return search.apply(query);
+                    }
+
+                    @Override
+                    public CompletableFuture<A> asyncReload(Q query, A old, Executor unused) {
+                        return refresh.apply(query);
+                    }
+                });
     }
 
     A get(Q query) {

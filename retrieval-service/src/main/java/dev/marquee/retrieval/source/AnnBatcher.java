@@ -1,5 +1,6 @@
 package dev.marquee.retrieval.source;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
@@ -20,6 +22,10 @@ import java.util.function.IntConsumer;
  * takes all of them (up to {@code maxBatch}) in one call. So an idle service answers as before, and a loaded one sends
  * fewer, larger searches, the more so the more it is loaded. Searches run on the given executor: a caller that stops
  * waiting (its source's time budget ran out) never cancels a search other callers share.
+ *
+ * <p>With a {@code linger} (for work nobody waits for: the background refreshes of {@link AnnAnswers}), the first
+ * query of an idle lane is not sent at once but after that delay, with every query of its filter that came meanwhile:
+ * refreshes trickling in one by one go to Milvus as a few larger searches instead of many single ones.
  */
 final class AnnBatcher {
     /** One nearest item. */
@@ -45,6 +51,8 @@ final class AnnBatcher {
     private final int maxBatch;
     private final int concurrency;
     private final Executor executor;
+    /** Where a lane's first search starts: {@code executor}, after the linger when there is one. */
+    private final Executor firstSearch;
     private final IntConsumer batchSizes;
     /** Lanes with work, by filter expression; guarded by {@code this}. */
     private final Map<String, Lane> lanes = new HashMap<>();
@@ -55,9 +63,20 @@ final class AnnBatcher {
      * @param batchSizes  told the number of vectors of every search sent
      */
     AnnBatcher(Searcher searcher, int maxBatch, int concurrency, Executor executor, IntConsumer batchSizes) {
-        if (maxBatch < 1 || concurrency < 1) {
-            throw new IllegalArgumentException("maxBatch and concurrency must be at least 1");
+        this(searcher, maxBatch, concurrency, Duration.ZERO, executor, batchSizes);
+    }
+
+    /**
+     * @param linger how long the first query of an idle lane waits for others before its search is sent (zero: sent
+     *               at once)
+     */
+    AnnBatcher(Searcher searcher, int maxBatch, int concurrency, Duration linger, Executor executor,
+               IntConsumer batchSizes) {
+        if (maxBatch < 1 || concurrency < 1 || linger.isNegative()) {
+            throw new IllegalArgumentException("maxBatch and concurrency must be at least 1, linger not negative");
         }
+        this.firstSearch = linger.isZero() ? executor
+                : CompletableFuture.delayedExecutor(linger.toNanos(), TimeUnit.NANOSECONDS, executor);
         this.searcher = searcher;
         this.maxBatch = maxBatch;
         this.concurrency = concurrency;
@@ -70,27 +89,34 @@ final class AnnBatcher {
      * together with whatever other queries of the same filter are waiting.
      */
     List<Hit> search(float[] vector, int topK, String filter) throws InterruptedException {
-        Pending query = new Pending(vector, topK, new CompletableFuture<>());
-        boolean start;
-        synchronized (this) {
-            Lane lane = lanes.computeIfAbsent(filter, f -> new Lane());
-            lane.waiting.add(query);
-            start = lane.running < concurrency;
-            if (start) {
-                lane.running++;
-            }
-        }
-        if (start) {
-            executor.execute(() -> drain(filter));
-        }
         try {
-            return query.result().get();
+            return submit(vector, topK, filter).get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /** {@link #search}, without waiting: the hits when the search that carries the query is answered. */
+    CompletableFuture<List<Hit>> submit(float[] vector, int topK, String filter) {
+        Pending query = new Pending(vector, topK, new CompletableFuture<>());
+        boolean start;
+        boolean first;
+        synchronized (this) {
+            Lane lane = lanes.computeIfAbsent(filter, f -> new Lane());
+            lane.waiting.add(query);
+            start = lane.running < concurrency;
+            first = lane.running == 0;
+            if (start) {
+                lane.running++;
+            }
+        }
+        if (start) {
+            (first ? firstSearch : executor).execute(() -> drain(filter));
+        }
+        return query.result();
     }
 
     /** How many queries of {@code filter} wait for a search (not those in flight). */

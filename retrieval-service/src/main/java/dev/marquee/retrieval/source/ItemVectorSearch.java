@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.springframework.stereotype.Component;
@@ -34,7 +35,8 @@ import org.springframework.stereotype.Component;
  * so their next query after a click is a new one and goes to Milvus on the request path; only a repeated identical
  * query is answered from memory ({@link AnnAnswers}): after {@code marquee.retrieval.ann-cache-ttl} it is searched
  * again in the background while the answer in memory is served, never past {@code ann-cache-max-age}. Items added to
- * the catalog meanwhile appear with the refresh.
+ * the catalog meanwhile appear with the refresh. Refreshes have their own {@link AnnBatcher}: one search at a time,
+ * each sent {@code ann-refresh-linger} after the first refresh it carries, with every refresh due meanwhile.
  */
 @Component
 public class ItemVectorSearch {
@@ -48,18 +50,24 @@ public class ItemVectorSearch {
         t.setDaemon(true);
         return t;
     });
+    /** The searches of the request path. */
     private final AnnBatcher batcher;
+    /** The background refreshes' searches. */
+    private final AnnBatcher refreshes;
 
     ItemVectorSearch(MilvusClientV2 milvus, RetrievalProperties props, MeterRegistry meters) {
         this.milvus = milvus;
         this.props = props;
         this.cache = props.annCacheTtl().isZero() ? null : new AnnAnswers<>(props.annCacheTtl(),
                 props.annCacheMaxAge(), props.annCacheSize(), searches, System::nanoTime,
-                q -> search(q.floats(), q.n(), q.exclude(), q.filters(), q.source(), q.reason()));
+                q -> search(q.floats(), q.n(), q.exclude(), q.filters(), q.source(), q.reason()),
+                this::refresh);
         DistributionSummary batchSizes = DistributionSummary.builder(Metrics.ANN_BATCH)
                 .description("query vectors per Milvus search").register(meters);
         this.batcher = new AnnBatcher(this::milvusSearch, props.annBatchMax(), props.annBatchConcurrency(), searches,
                 batchSizes::record);
+        this.refreshes = new AnnBatcher(this::milvusSearch, props.annBatchMax(), 1, props.annRefreshLinger(),
+                searches, batchSizes::record);
     }
 
     @PreDestroy
@@ -95,17 +103,33 @@ public class ItemVectorSearch {
 
     private List<Candidate> search(float[] vector, int n, Set<String> exclude, RecommendFilters filters,
                                    String source, String reason) {
-        String filter = FilterExpression.where()
-                .categoryIn(ItemCollectionSchema.CATEGORY, filters.includeCategories())
-                .categoryNotIn(ItemCollectionSchema.CATEGORY, filters.excludeCategories())
-                .build();
         List<AnnBatcher.Hit> hits;
         try {
-            hits = batcher.search(Vectors.normalized(vector), Math.min(MAX_TOP_K, n + exclude.size()), filter);
+            hits = batcher.search(Vectors.normalized(vector), Math.min(MAX_TOP_K, n + exclude.size()),
+                    filterOf(filters));
         } catch (InterruptedException e) { // the source's budget ran out
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for Milvus", e);
         }
+        return candidates(hits, n, exclude, source, reason);
+    }
+
+    /** A cached query's new answer, searched with the other refreshes due about now. */
+    private CompletableFuture<List<Candidate>> refresh(Query q) {
+        return refreshes.submit(Vectors.normalized(q.floats()), Math.min(MAX_TOP_K, q.n() + q.exclude().size()),
+                filterOf(q.filters())).thenApply(hits -> candidates(hits, q.n(), q.exclude(), q.source(), q.reason()));
+    }
+
+    private static String filterOf(RecommendFilters filters) {
+        return FilterExpression.where()
+                .categoryIn(ItemCollectionSchema.CATEGORY, filters.includeCategories())
+                .categoryNotIn(ItemCollectionSchema.CATEGORY, filters.excludeCategories())
+                .build();
+    }
+
+    /** The first {@code n} hits not in {@code exclude}, as candidates of {@code source}. */
+    private static List<Candidate> candidates(List<AnnBatcher.Hit> hits, int n, Set<String> exclude, String source,
+                                              String reason) {
         List<Candidate> out = new ArrayList<>(n);
         for (AnnBatcher.Hit hit : hits) {
             if (out.size() == n) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -110,5 +111,26 @@ class AnnAnswersTest {
     void aMaxAgeShorterThanTheTtlIsRefused() {
         assertThatThrownBy(() -> new AnnAnswers<String, String>(TTL, Duration.ofSeconds(10), 10, executor,
                 nanos::get, q -> q)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aRefreshMayBeAnsweredLaterByTheRefreshFunctionMeanwhileTheOldAnswerIsServed() {
+        List<CompletableFuture<String>> pending = new ArrayList<>();
+        AnnAnswers<String, String> batched = new AnnAnswers<>(TTL, MAX_AGE, 100, executor, nanos::get,
+                q -> q + "#searched", q -> {
+                    CompletableFuture<String> f = new CompletableFuture<>();
+                    pending.add(f);
+                    return f;
+                });
+        assertThat(batched.get("q")).isEqualTo("q#searched");
+        advance(Duration.ofSeconds(31));
+
+        assertThat(batched.get("q")).isEqualTo("q#searched");
+        assertThat(pending).hasSize(1);
+        assertThat(batched.get("q")).isEqualTo("q#searched"); // one refresh in flight per query
+        assertThat(pending).hasSize(1);
+        pending.get(0).complete("q#refreshed");
+
+        assertThat(batched.get("q")).isEqualTo("q#refreshed");
     }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -150,5 +151,22 @@ class AnnBatcherTest {
         assertThatThrownBy(() -> batcher.search(new float[] {1}, 1, "")).hasMessage("Milvus is down");
         assertThat(batcher.search(new float[] {2}, 1, "")).extracting(AnnBatcher.Hit::itemId).containsExactly("2-0");
         assertThat(calls).containsExactly(1, 1);
+    }
+
+    @Test
+    void withALingerQueriesSubmittedOneByOneGoToMilvusAsOneSearch() throws Exception {
+        AnnBatcher batcher = new AnnBatcher(this::search, 32, 1, Duration.ofMillis(300), pool, sizes::add);
+        List<CompletableFuture<List<AnnBatcher.Hit>>> refreshes = new ArrayList<>();
+        for (int id = 1; id <= 4; id++) {
+            refreshes.add(batcher.submit(new float[] {id, 0.5f}, 2, "")); // nobody waits: they return at once
+        }
+        assertThat(searches).isEmpty();
+        assertThat(batcher.waiting("")).isEqualTo(4);
+        for (int id = 1; id <= 4; id++) {
+            assertThat(refreshes.get(id - 1).get(10, TimeUnit.SECONDS)).extracting(AnnBatcher.Hit::itemId)
+                    .containsExactly(id + "-0", id + "-1");
+        }
+        assertThat(searches).containsExactly(":[1, 2, 3, 4]");
+        assertThat(sizes).containsExactly(4);
     }
 }

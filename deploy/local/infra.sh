@@ -27,6 +27,11 @@ MILVUS_INTERNAL_PORT_BASE="${MILVUS_INTERNAL_PORT_BASE:-}"
 START_TIMEOUT="${MARQUEE_INFRA_TIMEOUT:-180}"
 MILVUS_VERSION=2.3.5
 
+# Kafka and Milvus are off the /recommend path: BACKGROUND runs them at a lower CPU priority (Redis stays on it)
+# shellcheck source=deploy/local/priority.bash
+. "$HERE/priority.bash"
+background_init
+
 log() { echo "[infra] $*"; }
 die() { echo "[infra] ERROR: $*" >&2; exit 1; }
 mkdir -p "$STATE/run" "$STATE/logs" "$STATE/data" "$TOOLS"
@@ -145,7 +150,7 @@ PROPS
     java -cp "$cp" kafka.tools.StorageTool format -t "$id" -c "$props" --standalone >"$STATE/logs/kafka-format.log" 2>&1 \
       || { cat "$STATE/logs/kafka-format.log" >&2; die "kafka storage format failed"; }
   fi
-  nohup java -Xmx512m -Xms256m -Dlog4j2.configurationFile="$HERE/kafka/log4j2.properties" -cp "$cp" \
+  nohup "${BACKGROUND[@]}" java -Xmx512m -Xms256m -Dlog4j2.configurationFile="$HERE/kafka/log4j2.properties" -cp "$cp" \
     kafka.Kafka "$props" >"$STATE/logs/kafka.log" 2>&1 &
   echo $! >"$STATE/run/kafka.pid"
   # the broker logs "Kafka Server started" once it is unfenced and its acceptors run
@@ -230,7 +235,7 @@ ETCD
   fi
   for attempt in 1 2 3; do
     rm -f "$data/logs/milvus-stderr.log" "$data/logs/milvus-stdout.log"   # a previous run's panic is not this one's
-    ETCD_CONFIG_PATH="$STATE/data/milvus-etcd.yaml" setsid nohup "$MILVUS_VENV/bin/python" -c "$MILVUS_LAUNCHER" \
+    ETCD_CONFIG_PATH="$STATE/data/milvus-etcd.yaml" setsid nohup "${BACKGROUND[@]}" "$MILVUS_VENV/bin/python" -c "$MILVUS_LAUNCHER" \
       "$MILVUS_METRICS_PORT" --data "$data" --proxy-port "$MILVUS_PORT" --etcd-port "$MILVUS_ETCD_PORT" "${extra[@]}" \
       >"$STATE/logs/milvus.log" 2>&1 &
     echo $! >"$STATE/run/milvus.pid"

@@ -12,10 +12,7 @@
 # Sets BACKGROUND: the command prefix ("nice -n N", or nothing) for a process off the serving path.
 background_init() {
   local n=${MARQUEE_BACKGROUND_NICE:-10}
-  case "$n" in
-    '' | *[!0-9]*) echo "MARQUEE_BACKGROUND_NICE must be a number from 0 to 19, got '$n'" >&2; return 2 ;;
-  esac
-  if [ "$n" -gt 19 ]; then
+  if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -gt 19 ]; then
     echo "MARQUEE_BACKGROUND_NICE must be a number from 0 to 19, got '$n'" >&2; return 2
   fi
   BACKGROUND=()

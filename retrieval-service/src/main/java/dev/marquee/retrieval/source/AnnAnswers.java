@@ -13,12 +13,12 @@ import java.util.function.LongSupplier;
 
 /**
  * The answers of repeated identical ANN queries, refreshed ahead: an answer younger than {@code ttl} is served as it
- * is; asked for again after that, it is still served at once and the query is searched again on {@code executor}, the
- * new answer replacing it (a failed search leaves it in place); an answer older than {@code maxAge} (+-20 % per
- * answer, so that answers cached in the same seconds do not expire together) is never served, its query is searched
- * on the caller's thread (the {@code search} function; a refresh is the {@code refresh} function's, whose answer may
- * come later, e.g. in a batch of refreshes). So a query that repeats at least once per {@code maxAge} never waits for Milvus after its
- * first search, and no answer is older than {@code maxAge}.
+ * is; asked for again after that, it is still served at once and the {@code refresh} function is asked for a new
+ * answer (it may come later, e.g. with a batch of refreshes), which replaces it (a failed refresh leaves it in place);
+ * an answer older than {@code maxAge} (+-20 % per answer, so that answers cached in the same seconds do not expire
+ * together) is never served, its query is searched on the caller's thread ({@code search}). So a query that repeats at
+ * least once per {@code maxAge} never waits for Milvus after its first search, and no answer is older than
+ * {@code maxAge}.
  *
  * @param <Q> a query, compared by value
  * @param <A> its answer
@@ -26,14 +26,8 @@ import java.util.function.LongSupplier;
 final class AnnAnswers<Q, A> {
     private final LoadingCache<Q, A> cache;
 
-    /** Refreshes run {@code search} on {@code executor}. */
-    AnnAnswers(Duration ttl, Duration maxAge, long maxSize, Executor executor, LongSupplier clock,
-               Function<Q, A> search) {
-        this(ttl, maxAge, maxSize, executor, clock, search,
-                q -> CompletableFuture.supplyAsync(() -> search.apply(q), executor));
-    }
-
     /**
+     * @param executor runs the cache's own upkeep
      * @param clock   the time the ages are measured on, in nanoseconds
      * @param search  a query's answer, on the caller's thread
      * @param refresh a query's new answer in the background; failing, it leaves the old one in place

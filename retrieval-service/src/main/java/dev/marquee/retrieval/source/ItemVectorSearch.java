@@ -60,8 +60,7 @@ public class ItemVectorSearch {
         this.props = props;
         this.cache = props.annCacheTtl().isZero() ? null : new AnnAnswers<>(props.annCacheTtl(),
                 props.annCacheMaxAge(), props.annCacheSize(), searches, System::nanoTime,
-                q -> search(q.floats(), q.n(), q.exclude(), q.filters(), q.source(), q.reason()),
-                this::refresh);
+                this::search, this::refresh);
         DistributionSummary batchSizes = DistributionSummary.builder(Metrics.ANN_BATCH)
                 .description("query vectors per Milvus search").register(meters);
         this.batcher = new AnnBatcher(this::milvusSearch, props.annBatchMax(), props.annBatchConcurrency(), searches,
@@ -75,13 +74,48 @@ public class ItemVectorSearch {
         searches.shutdownNow();
     }
 
-    /** One ANN query, compared by value (the vector's contents included). */
+    /**
+     * One ANN query, compared by value (the vector's contents included), and how Milvus is asked it: one filter
+     * expression per category filter, as many more hits as items excluded, the excluded ones dropped from the answer.
+     */
     private record Query(ByteBuffer vector, int n, Set<String> exclude, RecommendFilters filters, String source,
                          String reason) {
-        float[] floats() {
+        static Query of(float[] vector, int n, Set<String> exclude, RecommendFilters filters, String source,
+                        String reason) {
+            ByteBuffer key = ByteBuffer.allocate(vector.length * Float.BYTES);
+            key.asFloatBuffer().put(vector);
+            return new Query(key, n, Set.copyOf(exclude), filters, source, reason);
+        }
+
+        float[] normalized() {
             float[] out = new float[vector.capacity() / Float.BYTES];
             vector.asFloatBuffer().get(out);
-            return out;
+            return Vectors.normalized(out);
+        }
+
+        int topK() {
+            return Math.min(MAX_TOP_K, n + exclude.size());
+        }
+
+        String filter() {
+            return FilterExpression.where()
+                    .categoryIn(ItemCollectionSchema.CATEGORY, filters.includeCategories())
+                    .categoryNotIn(ItemCollectionSchema.CATEGORY, filters.excludeCategories())
+                    .build();
+        }
+
+        /** The first {@code n} hits not excluded, as candidates of the query's source. */
+        List<Candidate> candidates(List<AnnBatcher.Hit> hits) {
+            List<Candidate> out = new ArrayList<>(n);
+            for (AnnBatcher.Hit hit : hits) {
+                if (out.size() == n) {
+                    break;
+                }
+                if (!exclude.contains(hit.itemId())) {
+                    out.add(new Candidate(hit.itemId(), hit.score(), source, reason));
+                }
+            }
+            return List.copyOf(out);
         }
     }
 
@@ -93,53 +127,23 @@ public class ItemVectorSearch {
     /** {@link #nearest(float[], int, Set, String, String)} within the filters' categories. */
     public List<Candidate> nearest(float[] vector, int n, Set<String> exclude, RecommendFilters filters,
                                    String source, String reason) {
-        if (cache == null) {
-            return search(vector, n, exclude, filters, source, reason);
-        }
-        ByteBuffer key = ByteBuffer.allocate(vector.length * Float.BYTES);
-        key.asFloatBuffer().put(vector);
-        return cache.get(new Query(key, n, Set.copyOf(exclude), filters, source, reason));
+        Query query = Query.of(vector, n, exclude, filters, source, reason);
+        return cache == null ? search(query) : cache.get(query);
     }
 
-    private List<Candidate> search(float[] vector, int n, Set<String> exclude, RecommendFilters filters,
-                                   String source, String reason) {
-        List<AnnBatcher.Hit> hits;
+    /** The query searched on the request path's lane; the caller waits. */
+    private List<Candidate> search(Query q) {
         try {
-            hits = batcher.search(Vectors.normalized(vector), Math.min(MAX_TOP_K, n + exclude.size()),
-                    filterOf(filters));
+            return q.candidates(batcher.search(q.normalized(), q.topK(), q.filter()));
         } catch (InterruptedException e) { // the source's budget ran out
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for Milvus", e);
         }
-        return candidates(hits, n, exclude, source, reason);
     }
 
     /** A cached query's new answer, searched with the other refreshes due about now. */
     private CompletableFuture<List<Candidate>> refresh(Query q) {
-        return refreshes.submit(Vectors.normalized(q.floats()), Math.min(MAX_TOP_K, q.n() + q.exclude().size()),
-                filterOf(q.filters())).thenApply(hits -> candidates(hits, q.n(), q.exclude(), q.source(), q.reason()));
-    }
-
-    private static String filterOf(RecommendFilters filters) {
-        return FilterExpression.where()
-                .categoryIn(ItemCollectionSchema.CATEGORY, filters.includeCategories())
-                .categoryNotIn(ItemCollectionSchema.CATEGORY, filters.excludeCategories())
-                .build();
-    }
-
-    /** The first {@code n} hits not in {@code exclude}, as candidates of {@code source}. */
-    private static List<Candidate> candidates(List<AnnBatcher.Hit> hits, int n, Set<String> exclude, String source,
-                                              String reason) {
-        List<Candidate> out = new ArrayList<>(n);
-        for (AnnBatcher.Hit hit : hits) {
-            if (out.size() == n) {
-                break;
-            }
-            if (!exclude.contains(hit.itemId())) {
-                out.add(new Candidate(hit.itemId(), hit.score(), source, reason));
-            }
-        }
-        return List.copyOf(out);
+        return refreshes.submit(q.normalized(), q.topK(), q.filter()).thenApply(q::candidates);
     }
 
     /** One Milvus search of several vectors; ef at least topK. */

@@ -24,13 +24,15 @@ class AnnAnswersTest {
     private volatile boolean inBackground;
     private volatile boolean milvusDown;
     private final AnnAnswers<String, String> answers = new AnnAnswers<>(TTL, MAX_AGE, 100, executor, nanos::get,
-            q -> {
-                if (milvusDown) {
-                    throw new IllegalStateException("Milvus unavailable");
-                }
-                searches.add(q + "@" + (inBackground ? "background" : "caller"));
-                return q + "#" + searches.size();
-            });
+            this::search, q -> CompletableFuture.supplyAsync(() -> search(q), executor));
+
+    private String search(String q) {
+        if (milvusDown) {
+            throw new IllegalStateException("Milvus unavailable");
+        }
+        searches.add(q + "@" + (inBackground ? "background" : "caller"));
+        return q + "#" + searches.size();
+    }
 
     private void advance(Duration d) {
         nanos.addAndGet(d.toNanos());
@@ -110,7 +112,7 @@ class AnnAnswersTest {
     @Test
     void aMaxAgeShorterThanTheTtlIsRefused() {
         assertThatThrownBy(() -> new AnnAnswers<String, String>(TTL, Duration.ofSeconds(10), 10, executor,
-                nanos::get, q -> q)).isInstanceOf(IllegalArgumentException.class);
+                nanos::get, q -> q, CompletableFuture::completedFuture)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

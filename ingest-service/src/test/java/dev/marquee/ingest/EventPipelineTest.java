@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.marquee.common.Topics;
 import dev.marquee.common.event.EventType;
 import dev.marquee.common.feature.UserFeatures;
+import dev.marquee.common.feature.UserState;
 import dev.marquee.common.feature.Vectors;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.redis.RedisKeys;
@@ -142,30 +143,42 @@ class EventPipelineTest {
         postBatch(List.of(impression(user, a, request, 0, t), impression(user, b, request, 1, t),
                 event(user, a, EventType.CLICK, t.plusSeconds(5))));
         await(() -> store.user(user).eventCount() == 1);
-        // event time moves past the 30 min window; the flush runs between batches, at most every 200 ms
-        assertThat(post("/events", event(user, a, EventType.VIEW, t.plusSeconds(3600))).statusCode()).isEqualTo(202);
-        Thread.sleep(1100);
-        assertThat(post("/events", event(user, a, EventType.VIEW, t.plusSeconds(3601))).statusCode()).isEqualTo(202);
+        passLabelWindow(user, a, t);
 
-        Map<String, JsonNode> examples = new java.util.HashMap<>();
-        try (KafkaConsumer<String, String> consumer = consumer("examples-" + run)) {
-            consumer.subscribe(List.of(Topics.EXAMPLES));
-            Instant deadline = Instant.now().plusSeconds(30);
-            while (examples.size() < 2 && Instant.now().isBefore(deadline)) {
-                for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(500))) {
-                    JsonNode x = json.readTree(rec.value());
-                    if (request.equals(x.get("requestId").asString())) {
-                        examples.put(x.get("itemId").asString(), x);
-                    }
-                }
-            }
-        }
+        Map<String, JsonNode> examples = examplesOf(request, 2);
         assertThat(examples).containsOnlyKeys(a, b);
         assertThat(examples.get(a).get("label").asInt()).isEqualTo(1);
         assertThat(examples.get(a).get("outcome").asString()).isEqualTo("click");
         assertThat(examples.get(a).get("position").asInt()).isEqualTo(0);
         assertThat(examples.get(b).get("label").asInt()).isZero();
         assertThat(examples.get(b).get("position").asInt()).isEqualTo(1);
+    }
+
+    /**
+     * The gateway batches its impressions (its producer's linger.ms) while a client sends its click as soon as it has
+     * the list, so a click can reach the stream first: it waits for the impression of the request it names.
+     */
+    @Test
+    void aClickThatReachesTheStreamBeforeItsImpressionIsStillAPositiveExample() throws Exception {
+        String user = "u-early-" + run;
+        String a = item("ea", "books", new float[] {1, 0, 0, 0});
+        String b = item("eb", "books", new float[] {0, 1, 0, 0});
+        String c = item("ec", "books", new float[] {0, 0, 1, 0});
+        String request = "req-early-" + run;
+        Instant t = Instant.now();
+        postBatch(List.of(engaged(user, a, EventType.CLICK, request, 0, t.plusMillis(500)),
+                impression(user, a, request, 0, t), impression(user, b, request, 1, t),
+                // a click naming a request whose impression never comes: it waits, then goes without a label
+                engaged(user, c, EventType.CLICK, "req-lost-" + run, 0, t.plusSeconds(1))));
+        await(() -> store.user(user).eventCount() == 2);
+        passLabelWindow(user, a, t);
+
+        Map<String, JsonNode> examples = examplesOf(request, 2);
+        assertThat(examples).containsOnlyKeys(a, b);
+        assertThat(examples.get(a).get("label").asInt()).isEqualTo(1);
+        assertThat(examples.get(a).get("outcome").asString()).isEqualTo("click");
+        assertThat(examples.get(b).get("label").asInt()).isZero();
+        await(() -> pendingOf(user).isEmpty());
     }
 
     /**
@@ -336,6 +349,45 @@ class EventPipelineTest {
 
     private static Map<String, Object> impression(String user, String item, String request, int position, Instant at) {
         Map<String, Object> out = new java.util.HashMap<>(event(user, item, EventType.IMPRESSION, at));
+        out.put("context", Map.of("requestId", request, "position", position, "page", "home"));
+        return out;
+    }
+
+    /** Moves event time past the 30 min label window (two events an hour later; the flush runs between batches). */
+    private void passLabelWindow(String user, String item, Instant t) throws Exception {
+        assertThat(post("/events", event(user, item, EventType.VIEW, t.plusSeconds(3600))).statusCode()).isEqualTo(202);
+        Thread.sleep(1100);
+        assertThat(post("/events", event(user, item, EventType.VIEW, t.plusSeconds(3601))).statusCode()).isEqualTo(202);
+    }
+
+    /** The labelled examples of {@code request} by item, read from the examples topic until {@code expected} came. */
+    private Map<String, JsonNode> examplesOf(String request, int expected) {
+        Map<String, JsonNode> examples = new java.util.HashMap<>();
+        try (KafkaConsumer<String, String> consumer = consumer("examples-" + request)) {
+            consumer.subscribe(List.of(Topics.EXAMPLES));
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (examples.size() < expected && Instant.now().isBefore(deadline)) {
+                for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode x = json.readTree(rec.value());
+                    if (request.equals(x.get("requestId").asString())) {
+                        examples.put(x.get("itemId").asString(), x);
+                    }
+                }
+            }
+        }
+        return examples;
+    }
+
+    /** What waits for the label join in the user's stored state. */
+    private Map<String, String> pendingOf(String user) {
+        byte[] stored = redis.execute((RedisCallback<byte[]>) c -> c.stringCommands()
+                .get(FeatureStore.bytes(RedisKeys.user(user))));
+        return UserState.fromBytes(stored).pending();
+    }
+
+    private static Map<String, Object> engaged(String user, String item, EventType type, String request, int position,
+                                               Instant at) {
+        Map<String, Object> out = new java.util.HashMap<>(event(user, item, type, at));
         out.put("context", Map.of("requestId", request, "position", position, "page", "home"));
         return out;
     }

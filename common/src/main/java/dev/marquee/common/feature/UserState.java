@@ -32,7 +32,10 @@ public final class UserState {
     private long count;
     private String session;
     private final List<String> sessionItems;
-    /** item id -> the impression awaiting its label, in the stream consumer's format (opaque here). */
+    /**
+     * item id -> what awaits the label join for that item (an impression awaiting its outcome, or an engagement that
+     * came before its impression), in the stream consumer's format (opaque here).
+     */
     private final Map<String, String> pending;
 
     private UserState(float[] taste, List<String> recent, Map<String, Double> categories, long lastMillis, long count,

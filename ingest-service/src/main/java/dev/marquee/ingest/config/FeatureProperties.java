@@ -31,6 +31,11 @@ import org.springframework.validation.annotation.Validated;
  *                           deploy/) so they stay compact integer sets (default 256: ~2M events per period)
  * @param labelWindow        an impression followed by a click, add-to-cart or purchase of the same item by the same
  *                           user within this time is a positive example, otherwise a negative one (default 30m)
+ * @param labelImpressionWait an engagement that names its request ({@code context.requestId}) but reaches the stream
+ *                           before that request's impression of the item waits this long (event time) for it; the
+ *                           impression is then a positive example (the gateway batches impressions for its producer's
+ *                           {@code linger.ms} while clients send clicks at once; default 10s, 0 does not wait: such
+ *                           an engagement is not joined and its impression becomes a negative)
  * @param labelFlushInterval how often impressions past their window are turned into negative examples, on the label
  *                           flusher's own thread, for at most half an interval each time (default 200ms)
  * @param writeGroupUsers    a consumer batch's writes go to Redis as one atomic transaction per group of this many
@@ -74,6 +79,7 @@ public record FeatureProperties(
         @DefaultValue("24h") Duration dedupPeriod,
         @DefaultValue("256") @Min(1) @Max(65536) int dedupShards,
         @DefaultValue("30m") Duration labelWindow,
+        @DefaultValue("10s") Duration labelImpressionWait,
         @DefaultValue("200ms") Duration labelFlushInterval,
         @DefaultValue("5000") @Min(1) @Max(100000) int writeGroupUsers,
         @DefaultValue("1000") @Min(0) int deferWritesFrom,

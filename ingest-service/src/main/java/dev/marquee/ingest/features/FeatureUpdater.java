@@ -60,6 +60,8 @@ public class FeatureUpdater {
     private final Counter duplicates;
     private final Counter examples;
     private final Counter displaced;
+    /** Positive examples whose engagement reached the stream before its impression ({@link LabelJoiner.Early}). */
+    private final Counter earlyJoined;
     private final Timer freshness;
     private final Timer phaseRead;
     private final Timer phaseCompute;
@@ -110,6 +112,7 @@ public class FeatureUpdater {
         this.duplicates = meters.counter(Metrics.FEATURE_EVENTS, Metrics.TAG_OUTCOME, "duplicate");
         this.examples = meters.counter(Metrics.LABELLED_EXAMPLES, Metrics.TAG_OUTCOME, "sent");
         this.displaced = meters.counter(Metrics.LABELLED_EXAMPLES, Metrics.TAG_OUTCOME, "displaced");
+        this.earlyJoined = meters.counter(Metrics.LABELLED_EXAMPLES, Metrics.TAG_OUTCOME, "engagement_first");
         this.phaseRead = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "read");
         this.phaseCompute = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "compute");
         this.phaseWrite = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "write");
@@ -194,8 +197,9 @@ public class FeatureUpdater {
             }
             applied.increment(fresh);
             duplicates.increment(batch.size() - fresh);
-            examples.increment(b.labels.examples());
+            examples.increment(b.labels.examples().size());
             displaced.increment(b.labels.displaced());
+            earlyJoined.increment(b.labels.earlyJoined());
             return fresh;
         });
     }
@@ -314,7 +318,8 @@ public class FeatureUpdater {
         final Set<String> knownCategories = new HashSet<>();
         final Map<String, UserState> states = new HashMap<>();
         final Map<String, FeatureStore.ItemTaste> items = new HashMap<>();
-        final LabelJoiner labels = new LabelJoiner(props.labelWindow().toMillis(), kafka, json);
+        final LabelJoiner labels = new LabelJoiner(props.labelWindow().toMillis(),
+                props.labelImpressionWait().toMillis(), kafka, json);
 
         /** Hashes of the events this batch applies (each once; the part of each event lists it for its write). */
         final Set<Long> applied = new HashSet<>();
@@ -441,7 +446,7 @@ public class FeatureUpdater {
                 part.clicks.merge(e.itemId(), 1L, Long::sum);
             }
             if (e.type().isEngagement()) {
-                labels.engagement(e, user);
+                labels.engagement(se.partition(), e, user);
             }
         }
 

@@ -54,6 +54,7 @@ class LabelFlusher implements SmartLifecycle {
     private final KafkaTemplate<String, String> kafka;
     private final JsonMapper json;
     private final long windowMillis;
+    private final long impressionWaitMillis;
     private final long intervalMillis;
     private final Counter negatives;
     private final Timer flushTime;
@@ -70,6 +71,7 @@ class LabelFlusher implements SmartLifecycle {
         this.kafka = kafka;
         this.json = json;
         this.windowMillis = props.labelWindow().toMillis();
+        this.impressionWaitMillis = props.labelImpressionWait().toMillis();
         this.intervalMillis = props.labelFlushInterval().toMillis();
         this.negatives = meters.counter(Metrics.LABELLED_EXAMPLES, Metrics.TAG_OUTCOME, "sent");
         this.flushTime = meters.timer(Metrics.FEATURE_BATCH, Metrics.TAG_STAGE, "flush");
@@ -238,19 +240,23 @@ class LabelFlusher implements SmartLifecycle {
 
     /**
      * Removes the user's impressions whose window ended by {@code eventTime} from {@code pending}, adding each as a
-     * negative example; returns when the next of those left is due ({@link Long#MAX_VALUE}: none left).
+     * negative example, and the engagements that waited for their impression in vain ({@link LabelJoiner.Early});
+     * returns when the next of those left is due ({@link Long#MAX_VALUE}: none left).
      */
     private long resolveUser(String user, Map<String, String> pending, long eventTime, List<LabelledExample> negatives) {
         long nextDue = Long.MAX_VALUE;
         var it = pending.entrySet().iterator();
         while (it.hasNext()) {
             var e = it.next();
-            LabelJoiner.Pending p = LabelJoiner.Pending.parse(e.getValue());
-            if (p.shownMillis() + windowMillis <= eventTime) {
-                negatives.add(LabelJoiner.example(user, e.getKey(), p, 0, null, Instant.ofEpochMilli(eventTime)));
+            LabelJoiner.Awaiting a = LabelJoiner.parse(e.getValue());
+            long due = a.dueMillis(windowMillis, impressionWaitMillis);
+            if (due <= eventTime) {
+                if (a instanceof LabelJoiner.Pending p) {
+                    negatives.add(LabelJoiner.example(user, e.getKey(), p, 0, null, Instant.ofEpochMilli(eventTime)));
+                }
                 it.remove();
             } else {
-                nextDue = Math.min(nextDue, p.shownMillis() + windowMillis);
+                nextDue = Math.min(nextDue, due);
             }
         }
         return nextDue;

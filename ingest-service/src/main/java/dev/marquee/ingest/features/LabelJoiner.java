@@ -8,6 +8,7 @@ import dev.marquee.common.feature.UserState;
 import dev.marquee.common.redis.RedisKeys;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,14 +27,39 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
  * no key of its own. A click, add-to-cart or purchase of a shown item within the window emits a positive example at
  * once; {@link LabelFlusher} turns impressions whose window passed into negatives. Event time decides, so replays and
  * imports label the same way as live traffic.
+ *
+ * <p>An engagement may reach the stream before the impression it answers: the gateway batches its impressions for
+ * up to its producer's {@code linger.ms}, while a client sends its click as soon as it has the list. An engagement
+ * that names its request ({@code context.requestId}) and finds no pending impression of the item therefore waits in
+ * the same place ({@link Early}) for up to {@code impressionWait} of event time; the impression of that request, when
+ * it comes, is then a positive example at once instead of a pending one that would have become a false negative.
  */
 final class LabelJoiner {
     /** A user keeps at most this many pending impressions; older ones give way (counted, never labelled). */
     static final int MAX_PENDING_PER_USER = 100;
 
+    /** What waits in a user's pending map for an item: an impression or an engagement that came first. */
+    sealed interface Awaiting permits Pending, Early {
+        /** Event time by which this is resolved: a pending impression becomes a negative, an early engagement goes. */
+        long dueMillis(long windowMillis, long impressionWaitMillis);
+
+        String format();
+    }
+
+    /** Reads a pending map value written by {@link Awaiting#format()}. */
+    static Awaiting parse(String s) {
+        return !s.isEmpty() && s.charAt(0) == Early.MARK ? Early.parse(s) : Pending.parse(s);
+    }
+
     /** A shown item awaiting its outcome. */
-    record Pending(String requestId, Integer position, String variant, long shownMillis) {
-        String format() {
+    record Pending(String requestId, Integer position, String variant, long shownMillis) implements Awaiting {
+        @Override
+        public long dueMillis(long windowMillis, long impressionWaitMillis) {
+            return shownMillis + windowMillis;
+        }
+
+        @Override
+        public String format() {
             return requestId + "|" + (position == null ? "" : position) + "|" + (variant == null ? "" : variant) + "|"
                     + shownMillis;
         }
@@ -45,16 +71,46 @@ final class LabelJoiner {
         }
     }
 
+    /**
+     * An engagement with an item of request {@code requestId} that came before that request's impression of it. Its
+     * stored form starts with {@link #MARK}, which no request id does ({@link dev.marquee.common.Ids#PATTERN}).
+     */
+    record Early(String requestId, EventType outcome, long atMillis) implements Awaiting {
+        static final char MARK = '!';
+
+        @Override
+        public long dueMillis(long windowMillis, long impressionWaitMillis) {
+            return atMillis + impressionWaitMillis;
+        }
+
+        @Override
+        public String format() {
+            return MARK + requestId + "|" + outcome.wireName() + "|" + atMillis;
+        }
+
+        static Early parse(String s) {
+            String[] p = s.substring(1).split("\\|", -1);
+            return new Early(p[0], EventType.fromWire(p[1]), Long.parseLong(p[2]));
+        }
+    }
+
     private final long windowMillis;
+    private final long impressionWaitMillis;
     private final KafkaTemplate<String, String> kafka;
     private final JsonMapper json;
     /** partition -> user -> due time of an impression added in this batch (the earliest stays: ZADD NX). */
     private final Map<Integer, Map<String, Long>> dueAdds = new HashMap<>();
     private final List<LabelledExample> examples = new ArrayList<>();
     private int displaced;
+    private int earlyJoined;
 
-    LabelJoiner(long windowMillis, KafkaTemplate<String, String> kafka, JsonMapper json) {
+    /**
+     * @param impressionWaitMillis how long (event time) an engagement that came before its impression waits for it;
+     *                             0: not at all (the engagement is not joined)
+     */
+    LabelJoiner(long windowMillis, long impressionWaitMillis, KafkaTemplate<String, String> kafka, JsonMapper json) {
         this.windowMillis = windowMillis;
+        this.impressionWaitMillis = impressionWaitMillis;
         this.kafka = kafka;
         this.json = json;
     }
@@ -68,28 +124,46 @@ final class LabelJoiner {
         Pending p = new Pending(e.context().requestId(), e.context().position(), e.context().variant(),
                 e.timestamp().toEpochMilli());
         Map<String, String> pending = user.pending();
-        pending.remove(e.itemId()); // the latest showing of an item is the one a click answers
-        pending.put(e.itemId(), p.format());
-        while (pending.size() > MAX_PENDING_PER_USER) {
-            pending.remove(pending.keySet().iterator().next());
-            displaced++;
-        }
-        dueAdds.computeIfAbsent(partition, x -> new LinkedHashMap<>())
-                .merge(e.userId(), p.shownMillis() + windowMillis, Math::min);
-    }
-
-    void engagement(InteractionEvent e, UserState user) {
-        String record = user.pending().get(e.itemId());
-        if (record == null) {
+        String before = pending.remove(e.itemId()); // the latest showing of an item is the one a click answers
+        if (before != null && parse(before) instanceof Early early && early.requestId().equals(p.requestId())
+                && early.atMillis() - p.shownMillis() <= windowMillis) {
+            // the engagement with this very showing came first: the request id decides, not the two clocks
+            examples.add(example(e.userId(), e.itemId(), p, 1, early.outcome(), Instant.ofEpochMilli(early.atMillis())));
+            earlyJoined++;
             return;
         }
-        Pending p = Pending.parse(record);
+        await(partition, e.userId(), e.itemId(), p, pending);
+    }
+
+    void engagement(int partition, InteractionEvent e, UserState user) {
+        String record = user.pending().get(e.itemId());
         long at = e.timestamp().toEpochMilli();
+        if (record == null) {
+            String requestId = e.context() == null ? null : e.context().requestId();
+            if (requestId != null && impressionWaitMillis > 0) {
+                await(partition, e.userId(), e.itemId(), new Early(requestId, e.type(), at), user.pending());
+            }
+            return;
+        }
+        if (!(parse(record) instanceof Pending p)) {
+            return; // an earlier engagement with the item waits for the impression already
+        }
         if (at < p.shownMillis() || at - p.shownMillis() > windowMillis) {
             return;
         }
         examples.add(example(e.userId(), e.itemId(), p, 1, e.type(), e.timestamp()));
         user.pending().remove(e.itemId());
+    }
+
+    /** Puts {@code a} in the user's pending map (the oldest give way past the cap) with its due time. */
+    private void await(int partition, String userId, String itemId, Awaiting a, Map<String, String> pending) {
+        pending.put(itemId, a.format());
+        while (pending.size() > MAX_PENDING_PER_USER) {
+            pending.remove(pending.keySet().iterator().next());
+            displaced++;
+        }
+        dueAdds.computeIfAbsent(partition, x -> new LinkedHashMap<>())
+                .merge(userId, a.dueMillis(windowMillis, impressionWaitMillis), Math::min);
     }
 
     static LabelledExample example(String userId, String itemId, Pending p, int label, EventType outcome,
@@ -107,11 +181,17 @@ final class LabelJoiner {
         return sends;
     }
 
-    int examples() {
-        return examples.size();
+    /** The examples this batch found so far. */
+    List<LabelledExample> examples() {
+        return Collections.unmodifiableList(examples);
     }
 
-    /** Impressions dropped because their user had too many pending. */
+    /** Positive examples of this batch whose engagement had come before the impression. */
+    int earlyJoined() {
+        return earlyJoined;
+    }
+
+    /** Impressions (and early engagements) dropped because their user had too many pending. */
     int displaced() {
         return displaced;
     }

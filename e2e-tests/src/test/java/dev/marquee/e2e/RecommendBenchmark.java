@@ -70,9 +70,14 @@ class RecommendBenchmark {
     private final int warmUpMaxSeconds = Integer.parseInt(System.getenv().getOrDefault(
             "MARQUEE_BENCH_WARMUP_MAX_SECONDS", "300"));
     private static final int WARM_UP_WINDOW_SECONDS = 30;
+    /** A measured run also counts its requests slower than this (the goal's p99) per window of this many seconds. */
+    private static final int SLOW_MILLIS = 10;
+    private static final int WINDOW_SECONDS = 5;
     private final int users = 1000;
 
-    record Result(double p50, double p95, double p99, int errors, int degraded, Map<String, double[]> stages) {
+    /** @param slowByWindow requests over {@link #SLOW_MILLIS} per {@link #WINDOW_SECONDS} of due times, in order */
+    record Result(double p50, double p95, double p99, int errors, int degraded, Map<String, double[]> stages,
+                  int[] slowByWindow) {
     }
 
     /** Status and body of one answer. */
@@ -115,6 +120,8 @@ class RecommendBenchmark {
                         rps * seconds, rec.p50, rec.p95, rec.p99, floor.p50, floor.p99, rec.errors, rec.degraded));
                 rec.stages.forEach((stage, p) -> lines.add(String.format(Locale.ROOT,
                         "    stage %-9s (server-side) p50=%.2f p95=%.2f p99=%.2f ms", stage, p[0], p[1], p[2])));
+                lines.add(String.format(Locale.ROOT, "    slow (>%d ms) by %d s window: %s", SLOW_MILLIS, WINDOW_SECONDS,
+                        Arrays.stream(rec.slowByWindow).mapToObj(String::valueOf).collect(Collectors.joining(" "))));
                 lines.addAll(cpuLines);
                 last = String.format(Locale.ROOT, "items=%d rps=%d p50_ms=%.2f p99_ms=%.2f floor_p99_ms=%.2f "
                         + "errors=%d", size, rps, rec.p50, rec.p99, floor.p99, rec.errors);
@@ -289,8 +296,15 @@ class RecommendBenchmark {
                 stages.put(stage, new double[] {pct(values, 50), pct(values, 95), pct(values, 99)});
             }
         }
+        // when the slow requests came: a steady share, or bursts (a collection, a background task of the box)
+        int[] slow = new int[(seconds + WINDOW_SECONDS - 1) / WINDOW_SECONDS];
+        for (int i = 0; i < total; i++) {
+            if (latencies[i] > SLOW_MILLIS) {
+                slow[i / rps / WINDOW_SECONDS]++;
+            }
+        }
         return new Result(pct(latencies, 50), pct(latencies, 95), pct(latencies, 99), errors.get(), degraded.get(),
-                stages);
+                stages, slow);
     }
 
     private Answer send(String uri) {

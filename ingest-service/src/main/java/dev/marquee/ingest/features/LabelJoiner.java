@@ -128,7 +128,8 @@ final class LabelJoiner {
         if (before != null && parse(before) instanceof Early early && early.requestId().equals(p.requestId())
                 && early.atMillis() - p.shownMillis() <= windowMillis) {
             // the engagement with this very showing came first: the request id decides, not the two clocks
-            examples.add(example(e.userId(), e.itemId(), p, 1, early.outcome(), Instant.ofEpochMilli(early.atMillis())));
+            examples.add(example(e.userId(), e.itemId(), p, 1, early.outcome(),
+                    Instant.ofEpochMilli(early.atMillis())));
             earlyJoined++;
             return;
         }

@@ -36,6 +36,10 @@ import org.springframework.validation.annotation.Validated;
  *                      cached together do not expire together; at least {@code annCacheTtl}): past it the query goes
  *                      to Milvus on the request path. The only staleness an identical query can see is the catalog's:
  *                      items added since are missing (withdrawn ones are dropped by ranking)
+ * @param annRefreshSpread a refresh of an ANN answer starts after a random delay of up to this (default 10s; 0 at
+ *                      once; {@code ann-cache-ttl} plus this at most {@code ann-cache-max-age}), the answer served
+ *                      meanwhile: answers cached in the same seconds (a crowd coming back, a rise in traffic) are not
+ *                      refreshed in the same seconds, every ttl, in a wave of Milvus searches
  * @param annRefreshLinger how long a background refresh of an ANN answer waits for others to share its Milvus search
  *                      (default 250ms; 0 sends each at once): a search costs Milvus a fixed ~2-4 ms of CPU plus a
  *                      fraction of that per query vector, and refreshes come one by one, as users come back
@@ -65,6 +69,7 @@ public record RetrievalProperties(
         @DefaultValue("10000") @Min(1) int interestCacheSize,
         @DefaultValue("30s") @NotNull Duration annCacheTtl,
         @DefaultValue("120s") @NotNull Duration annCacheMaxAge,
+        @DefaultValue("10s") @NotNull Duration annRefreshSpread,
         @DefaultValue("250ms") @NotNull Duration annRefreshLinger,
         @DefaultValue("20000") @Min(1) int annCacheSize,
         @DefaultValue("1s") @NotNull Duration popularCacheTtl,
@@ -74,6 +79,13 @@ public record RetrievalProperties(
     @AssertTrue(message = "ann-cache-max-age must be at least ann-cache-ttl")
     public boolean isAnnCacheMaxAgeAtLeastTtl() {
         return annCacheMaxAge.compareTo(annCacheTtl) >= 0;
+    }
+
+    /** A refresh starts before its answer may no longer be served (the spread is never negative). */
+    @AssertTrue(message = "ann-refresh-spread must be at least 0 and ann-cache-ttl + ann-refresh-spread at most "
+            + "ann-cache-max-age")
+    public boolean isAnnRefreshSpreadWithinMaxAge() {
+        return !annRefreshSpread.isNegative() && annCacheTtl.plus(annRefreshSpread).compareTo(annCacheMaxAge) <= 0;
     }
 
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -20,6 +21,13 @@ import java.util.function.LongSupplier;
  * least once per {@code maxAge} never waits for Milvus after its first search, and no answer is older than
  * {@code maxAge}.
  *
+ * <p>A refresh starts after a random delay of up to {@code refreshSpread} (the old answer served meanwhile). Without
+ * it, answers cached in the same seconds (users coming back after a quiet spell, a rise in traffic) were all refreshed
+ * in the same seconds again every {@code ttl}: a wave of Milvus searches every ~30 s that took a third of a core for
+ * ~5 s on the 2-core box, and the slowest requests of a run came with it (docs/benchmarks.md, 2026-12-06 (4)). With
+ * the delay, the refreshes of such a crowd are spread over {@code refreshSpread}, and over more each round, as every
+ * answer's next refresh is due {@code ttl} after its own.
+ *
  * @param <Q> a query, compared by value
  * @param <A> its answer
  */
@@ -27,16 +35,21 @@ final class AnnAnswers<Q, A> {
     private final LoadingCache<Q, A> cache;
 
     /**
-     * @param executor runs the cache's own upkeep
+     * @param refreshSpread a refresh starts after a random delay of up to this (0: at once)
+     * @param executor runs the cache's own upkeep and starts the delayed refreshes
      * @param clock   the time the ages are measured on, in nanoseconds
      * @param search  a query's answer, on the caller's thread
      * @param refresh a query's new answer in the background; failing, it leaves the old one in place
      */
-    AnnAnswers(Duration ttl, Duration maxAge, long maxSize, Executor executor, LongSupplier clock,
-               Function<Q, A> search, Function<Q, CompletableFuture<A>> refresh) {
+    AnnAnswers(Duration ttl, Duration maxAge, Duration refreshSpread, long maxSize, Executor executor,
+               LongSupplier clock, Function<Q, A> search, Function<Q, CompletableFuture<A>> refresh) {
         if (ttl.isZero() || ttl.isNegative() || maxAge.compareTo(ttl) < 0) {
             throw new IllegalArgumentException("need 0 < ttl <= maxAge, got ttl " + ttl + ", maxAge " + maxAge);
         }
+        if (refreshSpread.isNegative()) {
+            throw new IllegalArgumentException("refreshSpread must not be negative, got " + refreshSpread);
+        }
+        long spreadNanos = refreshSpread.toNanos();
         this.cache = Caffeine.newBuilder()
                 .ticker(clock::getAsLong)
                 .refreshAfterWrite(ttl)
@@ -51,7 +64,12 @@ final class AnnAnswers<Q, A> {
 
                     @Override
                     public CompletableFuture<A> asyncReload(Q query, A old, Executor unused) {
-                        return refresh.apply(query);
+                        if (spreadNanos == 0) {
+                            return refresh.apply(query);
+                        }
+                        Executor later = CompletableFuture.delayedExecutor(
+                                ThreadLocalRandom.current().nextLong(spreadNanos), TimeUnit.NANOSECONDS, executor);
+                        return CompletableFuture.runAsync(() -> { }, later).thenCompose(x -> refresh.apply(query));
                     }
                 });
     }

@@ -35,8 +35,9 @@ import org.springframework.stereotype.Component;
  * so their next query after a click is a new one and goes to Milvus on the request path; only a repeated identical
  * query is answered from memory ({@link AnnAnswers}): after {@code marquee.retrieval.ann-cache-ttl} it is searched
  * again in the background while the answer in memory is served, never past {@code ann-cache-max-age}. Items added to
- * the catalog meanwhile appear with the refresh. Refreshes have their own {@link AnnBatcher}: one search at a time,
- * each sent {@code ann-refresh-linger} after the first refresh it carries, with every refresh due meanwhile.
+ * the catalog meanwhile appear with the refresh. A refresh starts after a random part of {@code ann-refresh-spread},
+ * so that answers cached together are not refreshed together. Refreshes have their own {@link AnnBatcher}: one search
+ * at a time, each sent {@code ann-refresh-linger} after the first refresh it carries, with every refresh due meanwhile.
  */
 @Component
 public class ItemVectorSearch {
@@ -59,7 +60,7 @@ public class ItemVectorSearch {
         this.milvus = milvus;
         this.props = props;
         this.cache = props.annCacheTtl().isZero() ? null : new AnnAnswers<>(props.annCacheTtl(),
-                props.annCacheMaxAge(), props.annCacheSize(), searches, System::nanoTime,
+                props.annCacheMaxAge(), props.annRefreshSpread(), props.annCacheSize(), searches, System::nanoTime,
                 this::search, this::refresh);
         DistributionSummary batchSizes = DistributionSummary.builder(Metrics.ANN_BATCH)
                 .description("query vectors per Milvus search").register(meters);

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,8 @@ class AnnAnswersTest {
     private final Executor executor = background::add;
     private volatile boolean inBackground;
     private volatile boolean milvusDown;
-    private final AnnAnswers<String, String> answers = new AnnAnswers<>(TTL, MAX_AGE, 100, executor, nanos::get,
-            this::search, q -> CompletableFuture.supplyAsync(() -> search(q), executor));
+    private final AnnAnswers<String, String> answers = new AnnAnswers<>(TTL, MAX_AGE, Duration.ZERO, 100, executor,
+            nanos::get, this::search, q -> CompletableFuture.supplyAsync(() -> search(q), executor));
 
     private String search(String q) {
         if (milvusDown) {
@@ -111,14 +112,15 @@ class AnnAnswersTest {
 
     @Test
     void aMaxAgeShorterThanTheTtlIsRefused() {
-        assertThatThrownBy(() -> new AnnAnswers<String, String>(TTL, Duration.ofSeconds(10), 10, executor,
-                nanos::get, q -> q, CompletableFuture::completedFuture)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new AnnAnswers<String, String>(TTL, Duration.ofSeconds(10), Duration.ZERO, 10,
+                executor, nanos::get, q -> q, CompletableFuture::completedFuture))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void aRefreshMayBeAnsweredLaterByTheRefreshFunctionMeanwhileTheOldAnswerIsServed() {
         List<CompletableFuture<String>> pending = new ArrayList<>();
-        AnnAnswers<String, String> batched = new AnnAnswers<>(TTL, MAX_AGE, 100, executor, nanos::get,
+        AnnAnswers<String, String> batched = new AnnAnswers<>(TTL, MAX_AGE, Duration.ZERO, 100, executor, nanos::get,
                 q -> q + "#searched", q -> {
                     CompletableFuture<String> f = new CompletableFuture<>();
                     pending.add(f);
@@ -134,5 +136,44 @@ class AnnAnswersTest {
         pending.get(0).complete("q#refreshed");
 
         assertThat(batched.get("q")).isEqualTo("q#refreshed");
+    }
+
+    @Test
+    void refreshesOfAnswersCachedTogetherStartAtRandomMomentsWithinTheSpread() throws InterruptedException {
+        Duration spread = Duration.ofMillis(300);
+        ConcurrentLinkedQueue<Long> started = new ConcurrentLinkedQueue<>();
+        AnnAnswers<String, String> spreadOut = new AnnAnswers<>(TTL, MAX_AGE, spread, 100, Runnable::run, nanos::get,
+                q -> q + "#searched", q -> {
+                    started.add(System.nanoTime());
+                    return CompletableFuture.completedFuture(q + "#refreshed");
+                });
+        int queries = 20;
+        for (int i = 0; i < queries; i++) {
+            spreadOut.get("q" + i);
+        }
+        advance(Duration.ofSeconds(31));
+        long asked = System.nanoTime();
+        for (int i = 0; i < queries; i++) {
+            assertThat(spreadOut.get("q" + i)).isEqualTo("q" + i + "#searched"); // served while its refresh waits
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (started.size() < queries && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+
+        assertThat(started).hasSize(queries);
+        long first = started.stream().mapToLong(Long::longValue).min().orElseThrow();
+        long last = started.stream().mapToLong(Long::longValue).max().orElseThrow();
+        assertThat(last - asked).as("every refresh started within the spread (and some scheduling slack)")
+                .isLessThan(spread.toNanos() + Duration.ofMillis(500).toNanos());
+        assertThat(last - first).as("not all at once: 20 draws in 300 ms spanning under 100 ms is a 1e-8 chance")
+                .isGreaterThan(Duration.ofMillis(100).toNanos());
+        assertThat(spreadOut.get("q0")).isEqualTo("q0#refreshed");
+    }
+
+    @Test
+    void aNegativeRefreshSpreadIsRefused() {
+        assertThatThrownBy(() -> new AnnAnswers<String, String>(TTL, MAX_AGE, Duration.ofSeconds(-1), 10, executor,
+                nanos::get, q -> q, CompletableFuture::completedFuture)).isInstanceOf(IllegalArgumentException.class);
     }
 }

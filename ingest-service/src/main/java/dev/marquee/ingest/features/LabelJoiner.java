@@ -136,19 +136,28 @@ final class LabelJoiner {
         await(partition, e.userId(), e.itemId(), p, pending);
     }
 
+    /**
+     * An engagement joins the pending impression of its item; one that names another request than that impression's
+     * (the item was shown again, and that showing's impression has not come yet), or finds none, waits for the
+     * impression of the request it names ({@link Early}) when it names one: the earlier showing gives way, as it does
+     * to a later impression of the item.
+     */
     void engagement(int partition, InteractionEvent e, UserState user) {
         String record = user.pending().get(e.itemId());
         long at = e.timestamp().toEpochMilli();
-        if (record == null) {
-            String requestId = e.context() == null ? null : e.context().requestId();
+        String requestId = e.context() == null ? null : e.context().requestId();
+        Awaiting awaiting = record == null ? null : parse(record);
+        if (awaiting instanceof Early) {
+            return; // an earlier engagement with the item waits for the impression already
+        }
+        if (awaiting == null || (requestId != null && !requestId.equals(((Pending) awaiting).requestId()))) {
             if (requestId != null && impressionWaitMillis > 0) {
+                user.pending().remove(e.itemId());
                 await(partition, e.userId(), e.itemId(), new Early(requestId, e.type(), at), user.pending());
             }
             return;
         }
-        if (!(parse(record) instanceof Pending p)) {
-            return; // an earlier engagement with the item waits for the impression already
-        }
+        Pending p = (Pending) awaiting;
         if (at < p.shownMillis() || at - p.shownMillis() > windowMillis) {
             return;
         }

@@ -108,4 +108,30 @@ class LabelJoinerTest {
         return new InteractionEvent("e-" + ids.incrementAndGet(), "u", item, type, at, null,
                 new EventContext(null, "home", 0, request, null), null);
     }
+    @Test
+    void aClickOnALaterShowingOfAnItemWaitsForThatShowingInsteadOfLabellingTheEarlierOne() {
+        LabelJoiner joiner = new LabelJoiner(WINDOW, WAIT, null, null);
+        joiner.impression(0, impression("a", "r1", 5, T), user);
+        joiner.engagement(0, click("a", "r2", T.plusSeconds(61)), user); // r2's impression is still on its way
+        assertThat(joiner.examples()).isEmpty();
+
+        joiner.impression(0, impression("a", "r2", 0, T.plusSeconds(60)), user);
+
+        assertThat(joiner.examples()).singleElement().satisfies(x -> {
+            assertThat(x.requestId()).isEqualTo("r2");
+            assertThat(x.position()).isZero();
+            assertThat(x.label()).isEqualTo(1);
+        });
+        assertThat(user.pending()).isEmpty();
+    }
+
+    @Test
+    void aClickNamingNoRequestJoinsThePendingImpressionOfItsItem() {
+        LabelJoiner joiner = new LabelJoiner(WINDOW, WAIT, null, null);
+        joiner.impression(0, impression("a", "r1", 5, T), user);
+        joiner.engagement(0, new InteractionEvent("e-x", "u", "a", EventType.CLICK, T.plusSeconds(3)), user);
+
+        assertThat(joiner.examples()).singleElement()
+                .satisfies(x -> assertThat(x.requestId()).isEqualTo("r1"));
+    }
 }

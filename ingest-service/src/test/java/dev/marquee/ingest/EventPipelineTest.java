@@ -145,13 +145,7 @@ class EventPipelineTest {
         await(() -> store.user(user).eventCount() == 1);
         passLabelWindow(user, a, t);
 
-        Map<String, JsonNode> examples = examplesOf(request, 2);
-        assertThat(examples).containsOnlyKeys(a, b);
-        assertThat(examples.get(a).get("label").asInt()).isEqualTo(1);
-        assertThat(examples.get(a).get("outcome").asString()).isEqualTo("click");
-        assertThat(examples.get(a).get("position").asInt()).isEqualTo(0);
-        assertThat(examples.get(b).get("label").asInt()).isZero();
-        assertThat(examples.get(b).get("position").asInt()).isEqualTo(1);
+        assertClickedAndNotClicked(examplesOf(request, 2), a, b);
     }
 
     /**
@@ -173,11 +167,7 @@ class EventPipelineTest {
         await(() -> store.user(user).eventCount() == 2);
         passLabelWindow(user, a, t);
 
-        Map<String, JsonNode> examples = examplesOf(request, 2);
-        assertThat(examples).containsOnlyKeys(a, b);
-        assertThat(examples.get(a).get("label").asInt()).isEqualTo(1);
-        assertThat(examples.get(a).get("outcome").asString()).isEqualTo("click");
-        assertThat(examples.get(b).get("label").asInt()).isZero();
+        assertClickedAndNotClicked(examplesOf(request, 2), a, b);
         await(() -> pendingOf(user).isEmpty());
     }
 
@@ -376,6 +366,16 @@ class EventPipelineTest {
             }
         }
         return examples;
+    }
+
+    /** The examples of one request: {@code clicked} (at 0) a positive click, {@code notClicked} (at 1) a negative. */
+    private static void assertClickedAndNotClicked(Map<String, JsonNode> examples, String clicked, String notClicked) {
+        assertThat(examples).containsOnlyKeys(clicked, notClicked);
+        assertThat(examples.get(clicked).get("label").asInt()).isEqualTo(1);
+        assertThat(examples.get(clicked).get("outcome").asString()).isEqualTo("click");
+        assertThat(examples.get(clicked).get("position").asInt()).isEqualTo(0);
+        assertThat(examples.get(notClicked).get("label").asInt()).isZero();
+        assertThat(examples.get(notClicked).get("position").asInt()).isEqualTo(1);
     }
 
     /** What waits for the label join in the user's stored state. */

@@ -22,8 +22,8 @@ import static dev.marquee.common.redis.FeatureStore.bytes;
 
 /**
  * Joins impressions with the engagement that follows them into labelled examples, inside one consumer batch. Pending
- * impressions live in the user's state ({@link RedisKeys#user}, {@code UserState#pending}), and each partition keeps one
- * due time per user with pending impressions ({@link RedisKeys#labelsDue}), so the join survives restarts and costs
+ * impressions live in the user's state ({@link RedisKeys#user}, {@code UserState#pending}), and each partition keeps
+ * one due time per user with pending impressions ({@link RedisKeys#labelsDue}), so the join survives restarts and costs
  * no key of its own. A click, add-to-cart or purchase of a shown item within the window emits a positive example at
  * once; {@link LabelFlusher} turns impressions whose window passed into negatives. Event time decides, so replays and
  * imports label the same way as live traffic.
@@ -123,17 +123,17 @@ final class LabelJoiner {
     void impression(int partition, InteractionEvent e, UserState user) {
         Pending p = new Pending(e.context().requestId(), e.context().position(), e.context().variant(),
                 e.timestamp().toEpochMilli());
-        Map<String, String> pending = user.pending();
-        String before = pending.remove(e.itemId()); // the latest showing of an item is the one a click answers
+        String before = user.pending().get(e.itemId());
         if (before != null && parse(before) instanceof Early early && early.requestId().equals(p.requestId())
                 && early.atMillis() - p.shownMillis() <= windowMillis) {
             // the engagement with this very showing came first: the request id decides, not the two clocks
+            user.pending().remove(e.itemId());
             examples.add(example(e.userId(), e.itemId(), p, 1, early.outcome(),
                     Instant.ofEpochMilli(early.atMillis())));
             earlyJoined++;
             return;
         }
-        await(partition, e.userId(), e.itemId(), p, pending);
+        await(partition, e.userId(), e.itemId(), p, user.pending()); // the latest showing is the one a click answers
     }
 
     /**
@@ -144,29 +144,30 @@ final class LabelJoiner {
      */
     void engagement(int partition, InteractionEvent e, UserState user) {
         String record = user.pending().get(e.itemId());
-        long at = e.timestamp().toEpochMilli();
-        String requestId = e.context() == null ? null : e.context().requestId();
         Awaiting awaiting = record == null ? null : parse(record);
         if (awaiting instanceof Early) {
             return; // an earlier engagement with the item waits for the impression already
         }
-        if (awaiting == null || (requestId != null && !requestId.equals(((Pending) awaiting).requestId()))) {
-            if (requestId != null && impressionWaitMillis > 0) {
+        long at = e.timestamp().toEpochMilli();
+        String requestId = e.context() == null ? null : e.context().requestId();
+        if (awaiting instanceof Pending p && (requestId == null || requestId.equals(p.requestId()))) {
+            if (at >= p.shownMillis() && at - p.shownMillis() <= windowMillis) {
+                examples.add(example(e.userId(), e.itemId(), p, 1, e.type(), e.timestamp()));
                 user.pending().remove(e.itemId());
-                await(partition, e.userId(), e.itemId(), new Early(requestId, e.type(), at), user.pending());
             }
             return;
         }
-        Pending p = (Pending) awaiting;
-        if (at < p.shownMillis() || at - p.shownMillis() > windowMillis) {
-            return;
+        if (requestId != null && impressionWaitMillis > 0) {
+            await(partition, e.userId(), e.itemId(), new Early(requestId, e.type(), at), user.pending());
         }
-        examples.add(example(e.userId(), e.itemId(), p, 1, e.type(), e.timestamp()));
-        user.pending().remove(e.itemId());
     }
 
-    /** Puts {@code a} in the user's pending map (the oldest give way past the cap) with its due time. */
+    /**
+     * Puts {@code a} in the user's pending map in place of what waited for the item, as the newest entry (the oldest
+     * give way past the cap), with its due time.
+     */
     private void await(int partition, String userId, String itemId, Awaiting a, Map<String, String> pending) {
+        pending.remove(itemId);
         pending.put(itemId, a.format());
         while (pending.size() > MAX_PENDING_PER_USER) {
             pending.remove(pending.keySet().iterator().next());

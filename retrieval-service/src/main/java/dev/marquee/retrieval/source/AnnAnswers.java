@@ -69,7 +69,7 @@ final class AnnAnswers<Q, A> {
                         }
                         Executor later = CompletableFuture.delayedExecutor(
                                 ThreadLocalRandom.current().nextLong(spreadNanos), TimeUnit.NANOSECONDS, executor);
-                        return CompletableFuture.runAsync(() -> { }, later).thenCompose(x -> refresh.apply(query));
+                        return CompletableFuture.supplyAsync(() -> query, later).thenCompose(refresh);
                     }
                 });
     }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # ./marquee bench recommend: /recommend latency (p50/p95/p99 per stage and end to end, CPU per request by process) at
-# 10k and 100k items (MARQUEE_BENCH_ITEMS). Per size: an unmeasured warm-up at MARQUEE_BENCH_WARMUP_RPS (default 40)
-# for MARQUEE_BENCH_WARMUP_SECONDS (default 120) and on in 30 s windows while the stack's CPU per request still falls
-# by more than a tenth (MARQUEE_BENCH_WARMUP_MAX_SECONDS, default 300, at most), the floor of a no-op endpoint,
+# 10k and 100k items (MARQUEE_BENCH_ITEMS). Per size: an unmeasured warm-up in 30 s windows whose rate starts at
+# MARQUEE_BENCH_WARMUP_RPS (default 40) and rises by as much each window to the headline rate, then goes on at it
+# while the stack's CPU per request still falls by more than a tenth (at least MARQUEE_BENCH_WARMUP_SECONDS, default
+# 180, at most MARQUEE_BENCH_WARMUP_MAX_SECONDS, default 300), the floor of a no-op endpoint,
 # then an open loop at each rate of
 # MARQUEE_BENCH_RPS (default 50,100,200; the last is the headline) for MARQUEE_BENCH_SECONDS (default 20), each with
 # the CPU per request by process and the Redis commands per request. Starts an

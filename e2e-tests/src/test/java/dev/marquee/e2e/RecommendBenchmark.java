@@ -64,9 +64,10 @@ class RecommendBenchmark {
     /** The measured rates, in order; the last one is the headline (the goal's 200 requests/s). */
     private final List<Integer> rates = ints(System.getenv().getOrDefault("MARQUEE_BENCH_RPS", "50,100,200"));
     private final int seconds = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_SECONDS", "20"));
+    /** The warm-up's first rate, and how much it rises each window up to the headline rate. */
     private final int warmUpRps = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_WARMUP_RPS", "40"));
     private final int warmUpSeconds = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_WARMUP_SECONDS",
-            "120"));
+            "180"));
     private final int warmUpMaxSeconds = Integer.parseInt(System.getenv().getOrDefault(
             "MARQUEE_BENCH_WARMUP_MAX_SECONDS", "300"));
     private static final int WARM_UP_WINDOW_SECONDS = 30;
@@ -103,8 +104,8 @@ class RecommendBenchmark {
         for (int size : sizes) {
             load(catalog.subList(loaded, size), size, world, loaded == 0 ? catalog.subList(0, size) : null);
             loaded = size;
-            warmUp();
             int headline = rates.get(rates.size() - 1);
+            warmUp(headline);
             Result floor = run("/bench/noop", false, headline, seconds);
             for (int rps : rates) {
                 Thread.sleep(1000);
@@ -220,37 +221,49 @@ class RecommendBenchmark {
     }
 
     /**
-     * The measured runs are of warm services: an unmeasured open loop at {@code MARQUEE_BENCH_WARMUP_RPS} for
-     * {@code MARQUEE_BENCH_WARMUP_SECONDS} first, then on in windows of 30 s while the stack's CPU per request still
-     * falls by more than a tenth from one window to the next (JIT compilers, the trainer, the consumer catching up with
-     * the load), {@code MARQUEE_BENCH_WARMUP_MAX_SECONDS} at most. Six fresh JVMs compile the request path meanwhile;
-     * warmed up at the measured 200/s instead, the saturated box starved the JIT compilers and the services stayed slow
-     * for minutes (same stack, 200/s: p50 4,170 ms after 30 s of warm-up at 200/s, 184 ms after 150 s at 40/s;
-     * docs/benchmarks.md).
+     * The measured runs are of warm services: an unmeasured open loop in windows of 30 s whose rate starts at
+     * {@code MARQUEE_BENCH_WARMUP_RPS} and rises by as much each window up to the headline rate (the last of
+     * {@code MARQUEE_BENCH_RPS}), then on at that rate while the stack's CPU per request still falls by more than a
+     * tenth from one window to the next (JIT compilers, the trainer, the consumer catching up with the load); at least
+     * {@code MARQUEE_BENCH_WARMUP_SECONDS}, at most {@code MARQUEE_BENCH_WARMUP_MAX_SECONDS}. Each window's line also
+     * gives the time the gateway's JIT compilers spent in it.
+     *
+     * <p>Why a ramp: fresh JVMs put straight at the measured 200/s starved their JIT compilers on the saturated box and
+     * stayed slow for minutes (2026-11-23: p50 4,170 ms after 30 s at 200/s, 184 ms after 150 s at 40/s). But 40/s
+     * alone left the 10k phase half-compiled: C2 compiles a request-path method after ~5,000 calls, and the gateway was
+     * still compiling 5–10 methods a second through the measured runs (2026-12-06 (5), docs/benchmarks.md).
      */
-    private void warmUp() throws Exception {
+    private void warmUp(int headline) throws Exception {
         for (int i = 0; i < 50; i++) {
             stack.get("gateway", "/bench/noop");
         }
         ProcessCpu cpu = ProcessCpu.ofStack();
         int done = 0;
+        int rate = Math.min(warmUpRps, headline);
         double previous = Double.NaN;
         while (true) {
-            int window = done < warmUpSeconds ? Math.min(WARM_UP_WINDOW_SECONDS, warmUpSeconds - done)
-                    : WARM_UP_WINDOW_SECONDS;
             Map<String, Double> before = cpu.millis();
-            Result warm = run(null, true, warmUpRps, window);
-            double perRequest = ProcessCpu.total(before, cpu.millis()) / ((double) warmUpRps * window);
-            done += window;
+            double jitBefore = gatewayJitMillis();
+            Result warm = run(null, true, rate, WARM_UP_WINDOW_SECONDS);
+            double perRequest = ProcessCpu.total(before, cpu.millis()) / ((double) rate * WARM_UP_WINDOW_SECONDS);
+            done += WARM_UP_WINDOW_SECONDS;
             System.out.printf(Locale.ROOT, "warm-up %d s at %d/s (%d s in all): p50=%.2f p99=%.2f ms errors=%d "
-                            + "degraded=%d cpu per request %.2f ms%n", window, warmUpRps, done, warm.p50, warm.p99,
-                    warm.errors, warm.degraded, perRequest);
-            boolean settled = !Double.isNaN(previous) && perRequest > 0.9 * previous;
-            previous = perRequest;
+                            + "degraded=%d cpu per request %.2f ms, gateway jit %.0f ms%n", WARM_UP_WINDOW_SECONDS, rate,
+                    done, warm.p50, warm.p99, warm.errors, warm.degraded, perRequest, gatewayJitMillis() - jitBefore);
+            boolean atHeadline = rate == headline;
+            boolean settled = atHeadline && !Double.isNaN(previous) && perRequest > 0.9 * previous;
+            previous = atHeadline ? perRequest : Double.NaN;
             if (done >= warmUpMaxSeconds || (done >= warmUpSeconds && settled)) {
                 return;
             }
+            rate = Math.min(headline, rate + warmUpRps);
         }
+    }
+
+    /** Milliseconds the gateway's JIT compilers have worked since it started (Micrometer's jvm.compilation.time). */
+    private double gatewayJitMillis() {
+        JsonNode m = stack.get("gateway", "/actuator/metrics/jvm.compilation.time").json();
+        return m.path("measurements").path(0).path("value").asDouble(Double.NaN);
     }
 
     /** Open loop: request i is due at start + i / rps; its latency runs from that moment to the last byte. */

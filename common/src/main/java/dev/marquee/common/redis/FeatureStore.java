@@ -41,6 +41,17 @@ public class FeatureStore {
         return raw.executePipelined(callback);
     }
 
+    /** {@link RedisKeys#CATALOG_VERSION}: 0 before the first write of item vectors. */
+    public long catalogVersion() {
+        String v = redis.opsForValue().get(RedisKeys.CATALOG_VERSION);
+        return v == null ? 0 : Long.parseLong(v);
+    }
+
+    /** Advances {@link RedisKeys#CATALOG_VERSION}: the searchable item vectors changed. */
+    public void catalogChanged() {
+        redis.opsForValue().increment(RedisKeys.CATALOG_VERSION);
+    }
+
     public UserFeatures user(String userId) {
         byte[] stored = (byte[]) pipelined(c -> {
             c.stringCommands().get(bytes(RedisKeys.user(userId)));

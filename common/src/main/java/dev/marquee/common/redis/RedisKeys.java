@@ -52,6 +52,13 @@ public final class RedisKeys {
     /** Set of every embedded item id. */
     public static final String ALL_ITEMS = "items";
 
+    /**
+     * Counter of the changes to the searchable item vectors: incremented by the embedding service after each write of
+     * item vectors to Milvus and each swap of the served collection. Retrieval searches a cached ANN answer again only
+     * when it moved (docs/architecture.md, "Refresh only what can have changed").
+     */
+    public static final String CATALOG_VERSION = "items:version";
+
     /** Sorted set item id -> forward-decayed weighted interaction count (half-life days); capped. */
     public static final String POPULAR = "pop";
 

@@ -111,6 +111,11 @@ public class CatalogEmbedder {
         join(once.write(items, rows -> target.upsert(rows, model), false));
     }
 
+    /** The searchable vectors changed other than by a write (the served collection was swapped). */
+    public void catalogChanged() {
+        store.catalogChanged();
+    }
+
     /** A new ordered write stream for one consumer (its own failure state). */
     public WriteStream newStream() {
         return new WriteStream();
@@ -248,7 +253,8 @@ public class CatalogEmbedder {
 
     /**
      * One HSET (all catalog fields) per item, one SADD of the group to the item ids and its withdrawn items to
-     * {@link RedisKeys#INACTIVE_ITEMS} (the others removed from it), in one pipeline. Of an item listed twice, the
+     * {@link RedisKeys#INACTIVE_ITEMS} (the others removed from it) and one INCR of {@link RedisKeys#CATALOG_VERSION},
+     * in one pipeline. Of an item listed twice, the
      * last version counts.
      */
     private void writeRedis(List<CatalogItem> items, float[][] vectors) {
@@ -275,6 +281,8 @@ public class CatalogEmbedder {
             if (offered.length > 0) {
                 c.setCommands().sRem(bytes(RedisKeys.INACTIVE_ITEMS), offered);
             }
+            // after the Milvus write: retrieval searches its cached answers again once this is visible
+            c.stringCommands().incr(bytes(RedisKeys.CATALOG_VERSION));
             return null;
         });
     }

@@ -97,6 +97,7 @@ public class Reindexer {
             }
             target.awaitVisible(items.size(), java.time.Duration.ofSeconds(120));
             index.commitNext();
+            embedder.catalogChanged();
             double rate = items.size() / Math.max((System.nanoTime() - t0) / 1e9, 1e-9);
             status.set(new Status("done", target.name(), items.size(), items.size(), started, Instant.now(), rate,
                     null));

@@ -100,6 +100,27 @@ class CatalogEmbedderStreamTest {
         }
     }
 
+    @Test
+    void everyWriteOfItemVectorsAdvancesTheCatalogVersionAfterMilvusHasThem() throws Exception {
+        StringRedisTemplate redis = redis(Integer.parseInt(System.getenv("REDIS_PORT")));
+        FeatureStore store = new FeatureStore(redis);
+        try (T5Encoder encoder = T5Encoder.load(Path.of("..", "models", "tiny-t5"), "cpu");
+             EncodeBatcher batcher = new EncodeBatcher(encoder::encode, 16, Duration.ofMillis(1), 64)) {
+            index = new ItemIndex(milvus, alias, encoder.dimension());
+            CatalogEmbedder embedder = new CatalogEmbedder(batcher, encoder, index, store, new SimpleMeterRegistry(),
+                    64, 1);
+            long before = store.catalogVersion();
+            List<CatalogItem> items = items("v", 10);
+            embedder.embed(items);
+
+            long after = store.catalogVersion();
+            assertThat(after).as("other tests may write meanwhile: at least one step").isGreaterThan(before);
+            assertThat(milvusCount(items)).isEqualTo(items.size());
+            embedder.catalogChanged(); // a swap of the served collection
+            assertThat(store.catalogVersion()).isGreaterThan(after);
+        }
+    }
+
     private static CatalogItem offered(CatalogItem i) {
         return new CatalogItem(i.itemId(), i.title(), i.description(), i.category(), i.price(), i.tags(), true);
     }

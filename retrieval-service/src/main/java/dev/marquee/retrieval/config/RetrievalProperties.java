@@ -49,6 +49,12 @@ import org.springframework.validation.annotation.Validated;
  *                      {@code annBatchConcurrency} searches are in flight go to Milvus together
  * @param annBatchConcurrency most Milvus searches in flight per filter expression (default 2); below it a query is
  *                      sent at once, alone
+ * @param catalogVersionPoll how often the version of the searchable item vectors is read from Redis (default 1s)
+ * @param catalogVisibilityLag how long after it is first seen a new version of the item vectors counts as visible
+ *                      to every ANN search (default 10s: searches are of bounded consistency, which lets them miss
+ *                      writes of the last 5 s in Milvus' default). While the version has not moved since an answer
+ *                      was searched, the answer is kept past {@code ann-cache-ttl} without a search, up to
+ *                      {@code ann-cache-max-age} from its search
  */
 @Validated
 @ConfigurationProperties("marquee.retrieval")
@@ -74,11 +80,19 @@ public record RetrievalProperties(
         @DefaultValue("20000") @Min(1) int annCacheSize,
         @DefaultValue("1s") @NotNull Duration popularCacheTtl,
         @DefaultValue("32") @Min(1) @Max(1024) int annBatchMax,
-        @DefaultValue("2") @Min(1) @Max(64) int annBatchConcurrency) {
+        @DefaultValue("2") @Min(1) @Max(64) int annBatchConcurrency,
+        @DefaultValue("1s") @NotNull Duration catalogVersionPoll,
+        @DefaultValue("10s") @NotNull Duration catalogVisibilityLag) {
     /** An answer is refreshed before it may no longer be served. */
     @AssertTrue(message = "ann-cache-max-age must be at least ann-cache-ttl")
     public boolean isAnnCacheMaxAgeAtLeastTtl() {
         return annCacheMaxAge.compareTo(annCacheTtl) >= 0;
+    }
+
+    /** The version is read now and then, and counted only after it was read (neither is negative). */
+    @AssertTrue(message = "catalog-version-poll must be positive and catalog-visibility-lag at least 0")
+    public boolean isCatalogVersionPollPositive() {
+        return !catalogVersionPoll.isZero() && !catalogVersionPoll.isNegative() && !catalogVisibilityLag.isNegative();
     }
 
     /** A refresh starts before its answer may no longer be served (the spread is never negative). */

@@ -28,54 +28,99 @@ import java.util.function.LongSupplier;
  * the delay, the refreshes of such a crowd are spread over {@code refreshSpread}, and over more each round, as every
  * answer's next refresh is due {@code ttl} after its own.
  *
+ * <p>An answer only changes when the catalog does: each answer keeps the catalog version ({@code catalog},
+ * {@link CatalogVersion}) it was searched at, and while that version is still current, the answer is kept past the
+ * {@code ttl} as it is, with no search, until a moment drawn for it between half its {@code maxAge} and its
+ * {@code maxAge} (a net for writes the version missed); then, or as soon as the version moved, or when the version is
+ * unknown, it is searched again as above. With a catalog at rest, Milvus sees a repeated query about once per
+ * {@code 0.75 maxAge} instead of once per {@code ttl}; the draw keeps answers searched together (the first requests
+ * after a start) from being searched again together, which a fixed age did: a wave of searches every ~2 minutes.
+ *
  * @param <Q> a query, compared by value
  * @param <A> its answer
  */
 final class AnnAnswers<Q, A> {
-    private final LoadingCache<Q, A> cache;
+    /**
+     * An answer, the catalog version it was searched at ({@link CatalogVersion#UNKNOWN}: not known) and the moment
+     * (clock nanoseconds) until which it may be kept without a search while that version is current.
+     */
+    private record Stamped<A>(A answer, long version, long keepUntil) {
+    }
+
+    private final LoadingCache<Q, Stamped<A>> cache;
+    private final LongSupplier catalog;
+    private final LongSupplier clock;
+    private final long maxAgeNanos;
 
     /**
      * @param refreshSpread a refresh starts after a random delay of up to this (0: at once)
      * @param executor runs the cache's own upkeep and starts the delayed refreshes
      * @param clock   the time the ages are measured on, in nanoseconds
+     * @param catalog the catalog version every search now sees, or {@link CatalogVersion#UNKNOWN}
      * @param search  a query's answer, on the caller's thread
      * @param refresh a query's new answer in the background; failing, it leaves the old one in place
      */
     AnnAnswers(Duration ttl, Duration maxAge, Duration refreshSpread, long maxSize, Executor executor,
-               LongSupplier clock, Function<Q, A> search, Function<Q, CompletableFuture<A>> refresh) {
+               LongSupplier clock, LongSupplier catalog, Function<Q, A> search,
+               Function<Q, CompletableFuture<A>> refresh) {
         if (ttl.isZero() || ttl.isNegative() || maxAge.compareTo(ttl) < 0) {
             throw new IllegalArgumentException("need 0 < ttl <= maxAge, got ttl " + ttl + ", maxAge " + maxAge);
         }
         if (refreshSpread.isNegative()) {
             throw new IllegalArgumentException("refreshSpread must not be negative, got " + refreshSpread);
         }
+        this.catalog = catalog;
+        this.clock = clock;
+        this.maxAgeNanos = maxAge.toNanos();
         long spreadNanos = refreshSpread.toNanos();
+        Function<Q, CompletableFuture<Stamped<A>>> stampedRefresh = query -> {
+            long version = catalog.getAsLong();
+            long keepUntil = keepUntil();
+            return refresh.apply(query).thenApply(a -> new Stamped<>(a, version, keepUntil));
+        };
         this.cache = Caffeine.newBuilder()
                 .ticker(clock::getAsLong)
                 .refreshAfterWrite(ttl)
-                .expireAfter(Expiry.writing((Q q, A answer) -> jittered(maxAge)))
+                .expireAfter(Expiry.writing((Q q, Stamped<A> answer) -> jittered(maxAge)))
                 .executor(executor)
                 .maximumSize(maxSize)
-                .build(new CacheLoader<Q, A>() {
+                .build(new CacheLoader<Q, Stamped<A>>() {
                     @Override
-                    public A load(Q query) {
-                        return search.apply(query);
+                    public Stamped<A> load(Q query) {
+                        long version = catalog.getAsLong();
+                        long keepUntil = keepUntil();
+                        return new Stamped<>(search.apply(query), version, keepUntil);
                     }
 
                     @Override
-                    public CompletableFuture<A> asyncReload(Q query, A old, Executor unused) {
+                    public CompletableFuture<Stamped<A>> asyncReload(Q query, Stamped<A> old, Executor unused) {
+                        if (stillCurrent(old)) { // kept as it is: a new instance, so that it counts as written now
+                            return CompletableFuture.completedFuture(new Stamped<>(old.answer(), old.version(),
+                                    old.keepUntil()));
+                        }
                         if (spreadNanos == 0) {
-                            return refresh.apply(query);
+                            return stampedRefresh.apply(query);
                         }
                         Executor later = CompletableFuture.delayedExecutor(
                                 ThreadLocalRandom.current().nextLong(spreadNanos), TimeUnit.NANOSECONDS, executor);
-                        return CompletableFuture.supplyAsync(() -> query, later).thenCompose(refresh);
+                        return CompletableFuture.supplyAsync(() -> query, later).thenCompose(stampedRefresh);
                     }
                 });
     }
 
+    /** Searched at the catalog version that is still current, and not yet due for a search anyway. */
+    private boolean stillCurrent(Stamped<A> old) {
+        return old.version() != CatalogVersion.UNKNOWN && old.version() == catalog.getAsLong()
+                && clock.getAsLong() - old.keepUntil() < 0;
+    }
+
+    /** For an answer searched now: a moment between half the max age and the max age from now. */
+    private long keepUntil() {
+        return clock.getAsLong() + maxAgeNanos / 2 + ThreadLocalRandom.current().nextLong(maxAgeNanos / 2 + 1);
+    }
+
     A get(Q query) {
-        return cache.get(query);
+        return cache.get(query).answer();
     }
 
     private static Duration jittered(Duration d) {

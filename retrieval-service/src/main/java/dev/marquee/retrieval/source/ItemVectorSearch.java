@@ -35,7 +35,8 @@ import org.springframework.stereotype.Component;
  * so their next query after a click is a new one and goes to Milvus on the request path; only a repeated identical
  * query is answered from memory ({@link AnnAnswers}): after {@code marquee.retrieval.ann-cache-ttl} it is searched
  * again in the background while the answer in memory is served, never past {@code ann-cache-max-age}. Items added to
- * the catalog meanwhile appear with the refresh. A refresh starts after a random part of {@code ann-refresh-spread},
+ * the catalog meanwhile appear with the refresh; while the catalog has not changed ({@link CatalogVersion}), an answer
+ * is kept without a search up to {@code ann-cache-max-age}. A refresh starts after a random part of {@code ann-refresh-spread},
  * so that answers cached together are not refreshed together. Refreshes have their own {@link AnnBatcher}: one search
  * at a time, each sent {@code ann-refresh-linger} after the first refresh it carries, with every refresh due meanwhile.
  */
@@ -56,12 +57,13 @@ public class ItemVectorSearch {
     /** The background refreshes' searches. */
     private final AnnBatcher refreshes;
 
-    ItemVectorSearch(MilvusClientV2 milvus, RetrievalProperties props, MeterRegistry meters) {
+    ItemVectorSearch(MilvusClientV2 milvus, RetrievalProperties props, MeterRegistry meters,
+                     CatalogVersion catalog) {
         this.milvus = milvus;
         this.props = props;
         this.cache = props.annCacheTtl().isZero() ? null : new AnnAnswers<>(props.annCacheTtl(),
                 props.annCacheMaxAge(), props.annRefreshSpread(), props.annCacheSize(), searches, System::nanoTime,
-                this::search, this::refresh);
+                catalog, this::search, this::refresh);
         DistributionSummary batchSizes = DistributionSummary.builder(Metrics.ANN_BATCH)
                 .description("query vectors per Milvus search").register(meters);
         this.batcher = new AnnBatcher(this::milvusSearch, props.annBatchMax(), props.annBatchConcurrency(), searches,

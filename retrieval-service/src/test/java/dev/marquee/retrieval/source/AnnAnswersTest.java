@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -24,8 +27,15 @@ class AnnAnswersTest {
     private final Executor executor = background::add;
     private volatile boolean inBackground;
     private volatile boolean milvusDown;
-    private final AnnAnswers<String, String> answers = new AnnAnswers<>(TTL, MAX_AGE, Duration.ZERO, 100, executor,
-            nanos::get, this::search, q -> CompletableFuture.supplyAsync(() -> search(q), executor));
+    /** The catalog version searches see; unknown unless a test sets one. */
+    private final AtomicLong catalog = new AtomicLong(CatalogVersion.UNKNOWN);
+    private final AnnAnswers<String, String> answers = answersWithTtl(TTL);
+
+    /** Answers of {@link #search}, refreshed on the background executor, with the given ttl and {@link #MAX_AGE}. */
+    private AnnAnswers<String, String> answersWithTtl(Duration ttl) {
+        return new AnnAnswers<>(ttl, MAX_AGE, Duration.ZERO, 100, executor, nanos::get, catalog::get, this::search,
+                q -> CompletableFuture.supplyAsync(() -> search(q), executor));
+    }
 
     private String search(String q) {
         if (milvusDown) {
@@ -113,7 +123,7 @@ class AnnAnswersTest {
     @Test
     void aMaxAgeShorterThanTheTtlIsRefused() {
         assertThatThrownBy(() -> new AnnAnswers<String, String>(TTL, Duration.ofSeconds(10), Duration.ZERO, 10,
-                executor, nanos::get, q -> q, CompletableFuture::completedFuture))
+                executor, nanos::get, catalog::get, q -> q, CompletableFuture::completedFuture))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -121,7 +131,7 @@ class AnnAnswersTest {
     void aRefreshMayBeAnsweredLaterByTheRefreshFunctionMeanwhileTheOldAnswerIsServed() {
         List<CompletableFuture<String>> pending = new ArrayList<>();
         AnnAnswers<String, String> batched = new AnnAnswers<>(TTL, MAX_AGE, Duration.ZERO, 100, executor, nanos::get,
-                q -> q + "#searched", q -> {
+                catalog::get, q -> q + "#searched", q -> {
                     CompletableFuture<String> f = new CompletableFuture<>();
                     pending.add(f);
                     return f;
@@ -142,10 +152,13 @@ class AnnAnswersTest {
     void refreshesOfAnswersCachedTogetherStartAtRandomMomentsWithinTheSpread() throws InterruptedException {
         Duration spread = Duration.ofMillis(300);
         ConcurrentLinkedQueue<Long> started = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Runnable> refreshing = new ConcurrentLinkedQueue<>();
         AnnAnswers<String, String> spreadOut = new AnnAnswers<>(TTL, MAX_AGE, spread, 100, Runnable::run, nanos::get,
-                q -> q + "#searched", q -> {
+                catalog::get, q -> q + "#searched", q -> {
                     started.add(System.nanoTime());
-                    return CompletableFuture.completedFuture(q + "#refreshed");
+                    CompletableFuture<String> answer = new CompletableFuture<>();
+                    refreshing.add(() -> answer.complete(q + "#refreshed")); // answered once all have started
+                    return answer;
                 });
         int queries = 20;
         for (int i = 0; i < queries; i++) {
@@ -168,12 +181,83 @@ class AnnAnswersTest {
                 .isLessThan(spread.toNanos() + Duration.ofMillis(500).toNanos());
         assertThat(last - first).as("not all at once: 20 draws in 300 ms spanning under 100 ms is a 1e-8 chance")
                 .isGreaterThan(Duration.ofMillis(100).toNanos());
+        refreshing.forEach(Runnable::run);
         assertThat(spreadOut.get("q0")).isEqualTo("q0#refreshed");
     }
 
     @Test
     void aNegativeRefreshSpreadIsRefused() {
         assertThatThrownBy(() -> new AnnAnswers<String, String>(TTL, MAX_AGE, Duration.ofSeconds(-1), 10, executor,
-                nanos::get, q -> q, CompletableFuture::completedFuture)).isInstanceOf(IllegalArgumentException.class);
+                nanos::get, catalog::get, q -> q, CompletableFuture::completedFuture)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void whileTheCatalogVersionStaysTheAnswerIsKeptPastTheTtlWithoutASearch() {
+        catalog.set(7);
+        AnnAnswers<String, String> shortTtl = answersWithTtl(Duration.ofSeconds(10));
+        shortTtl.get("q");
+        for (int round = 0; round < 5; round++) { // 55 s: five times past the ttl, under half the max age
+            advance(Duration.ofSeconds(11));
+            assertThat(shortTtl.get("q")).isEqualTo("q#1");
+            runBackground();
+        }
+
+        assertThat(shortTtl.get("q")).isEqualTo("q#1");
+        assertThat(searches).containsExactly("q@caller");
+    }
+
+    @Test
+    void aNewCatalogVersionHasTheAnswerSearchedAgainAfterTheTtl() {
+        catalog.set(7);
+        answers.get("q");
+        advance(Duration.ofSeconds(31));
+        answers.get("q");
+        runBackground();
+        catalog.set(8);
+        advance(Duration.ofSeconds(31));
+
+        assertThat(answers.get("q")).isEqualTo("q#1"); // served at once, searched in the background
+        runBackground();
+        assertThat(searches).containsExactly("q@caller", "q@background");
+        assertThat(answers.get("q")).isEqualTo("q#2");
+    }
+
+    @Test
+    void answersKeptForAnUnchangedCatalogAreSearchedAgainByTheirMaxAgeAtMomentsDrawnApart() {
+        catalog.set(7);
+        AnnAnswers<String, String> shortTtl = answersWithTtl(Duration.ofSeconds(10));
+        int queries = 50;
+        for (int i = 0; i < queries; i++) {
+            shortTtl.get("q" + i); // searched together, as after a start
+        }
+        Map<String, Integer> firstSearchedAgain = new HashMap<>();
+        for (int round = 1; round <= 11; round++) { // every 11 s, to 121 s
+            advance(Duration.ofSeconds(11));
+            for (int i = 0; i < queries; i++) {
+                shortTtl.get("q" + i);
+            }
+            runBackground();
+            for (String s : searches) {
+                if (s.endsWith("@background")) {
+                    firstSearchedAgain.putIfAbsent(s.substring(0, s.indexOf('@')), round);
+                }
+            }
+        }
+
+        assertThat(firstSearchedAgain).as("every answer searched again by its max age").hasSize(queries);
+        assertThat(firstSearchedAgain.values()).as("none before half its max age").allMatch(round -> round >= 6);
+        assertThat(new HashSet<>(firstSearchedAgain.values())).as("not all in one wave: 50 draws over 5 rounds")
+                .hasSizeGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void anAnswerSearchedWhileTheVersionWasUnknownIsSearchedAgainAfterTheTtl() {
+        answers.get("q"); // unknown: e.g. a write not yet visible to every search, or Redis unreadable
+        catalog.set(7);
+        advance(Duration.ofSeconds(31));
+        answers.get("q");
+        runBackground();
+
+        assertThat(searches).containsExactly("q@caller", "q@background");
     }
 }

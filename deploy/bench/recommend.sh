@@ -12,4 +12,4 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-./marquee bench-stack e2e-tests RecommendBenchmark recommend | grep --line-buffered -E "^(loaded|model:|warm-up|items=|    stage|    slow|    cpu|    redis|\[infra\]|\[marquee\]|\[ERROR\])"
+./marquee bench-stack e2e-tests RecommendBenchmark recommend | grep --line-buffered -E "^(loaded|model:|warm-up|items=|    stage|    slow|    late|    cpu|    redis|\[infra\]|\[marquee\]|\[ERROR\])"

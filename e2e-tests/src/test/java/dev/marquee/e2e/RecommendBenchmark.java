@@ -74,11 +74,17 @@ class RecommendBenchmark {
     /** A measured run also counts its requests slower than this (the goal's p99) per window of this many seconds. */
     private static final int SLOW_MILLIS = 10;
     private static final int WINDOW_SECONDS = 5;
+    private static final int LATE_SEND_MILLIS = 5;
     private final int users = 1000;
 
-    /** @param slowByWindow requests over {@link #SLOW_MILLIS} per {@link #WINDOW_SECONDS} of due times, in order */
+    /**
+     * @param slowByWindow requests over {@link #SLOW_MILLIS} per {@link #WINDOW_SECONDS} of due times, in order
+     * @param lateSends    requests this generator itself sent over {@link #LATE_SEND_MILLIS} after their due time
+     * @param maxLateMillis the most a request was sent after its due time: a stall of the whole box (the generator
+     *                     is a process of its own) shows here, and is in the latencies of the requests it delayed
+     */
     record Result(double p50, double p95, double p99, int errors, int degraded, Map<String, double[]> stages,
-                  int[] slowByWindow) {
+                  int[] slowByWindow, int lateSends, double maxLateMillis) {
     }
 
     /** Status and body of one answer. */
@@ -123,6 +129,8 @@ class RecommendBenchmark {
                         "    stage %-9s (server-side) p50=%.2f p95=%.2f p99=%.2f ms", stage, p[0], p[1], p[2])));
                 lines.add(String.format(Locale.ROOT, "    slow (>%d ms) by %d s window: %s", SLOW_MILLIS, WINDOW_SECONDS,
                         Arrays.stream(rec.slowByWindow).mapToObj(String::valueOf).collect(Collectors.joining(" "))));
+                lines.add(String.format(Locale.ROOT, "    late (sent >%d ms after due by this generator): %d, at most "
+                        + "%.1f ms", LATE_SEND_MILLIS, rec.lateSends, rec.maxLateMillis));
                 lines.addAll(cpuLines);
                 last = String.format(Locale.ROOT, "items=%d rps=%d p50_ms=%.2f p99_ms=%.2f floor_p99_ms=%.2f "
                         + "errors=%d", size, rps, rec.p50, rec.p99, floor.p99, rec.errors);
@@ -277,11 +285,18 @@ class RecommendBenchmark {
         List<CompletableFuture<?>> inFlight = new ArrayList<>(total);
         String base = stack.url("gateway");
         long start = System.nanoTime();
+        int lateSends = 0;
+        long maxLateNanos = 0;
         for (int i = 0; i < total; i++) {
             long due = start + i * periodNanos;
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            long late = System.nanoTime() - due;
+            maxLateNanos = Math.max(maxLateNanos, late);
+            if (late > TimeUnit.MILLISECONDS.toNanos(LATE_SEND_MILLIS)) {
+                lateSends++;
             }
             String path = recommend ? "/recommend?userId=b-user-" + (i % users) + "&k=10" : fixedPath;
             int index = i;
@@ -317,7 +332,7 @@ class RecommendBenchmark {
             }
         }
         return new Result(pct(latencies, 50), pct(latencies, 95), pct(latencies, 99), errors.get(), degraded.get(),
-                stages, slow);
+                stages, slow, lateSends, maxLateNanos / 1e6);
     }
 
     private Answer send(String uri) {

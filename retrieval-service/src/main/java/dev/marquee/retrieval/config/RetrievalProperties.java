@@ -32,9 +32,10 @@ import org.springframework.validation.annotation.Validated;
  * @param annCacheTtl   how long an ANN answer is reused as it is for the identical query (same vector, exclusions,
  *                      filters; default 30s; 0 turns the cache off). Asked for again after that, it is still served
  *                      and searched again off the request path, the new answer replacing it
- * @param annCacheMaxAge the oldest an ANN answer is ever served (default 120s, each answer +-20 % so that answers
- *                      cached together do not expire together; at least {@code annCacheTtl}): past it the query goes
- *                      to Milvus on the request path. The only staleness an identical query can see is the catalog's:
+ * @param annCacheMaxAge the oldest an ANN answer is ever served, since it was searched or last found current
+ *                      ({@code catalogVisibilityLag}) (default 120s, each answer +-20 % so that answers cached
+ *                      together do not expire together; at least {@code annCacheTtl}): past it the query goes to
+ *                      Milvus on the request path. The only staleness an identical query can see is the catalog's:
  *                      items added since are missing (withdrawn ones are dropped by ranking)
  * @param annRefreshSpread a refresh of an ANN answer starts after a random delay of up to this (default 10s; 0 at
  *                      once; {@code ann-cache-ttl} plus this at most {@code ann-cache-max-age}), the answer served

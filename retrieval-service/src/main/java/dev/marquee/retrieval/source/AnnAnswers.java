@@ -17,9 +17,9 @@ import java.util.function.LongSupplier;
  * is; asked for again after that, it is still served at once and the {@code refresh} function is asked for a new
  * answer (it may come later, e.g. with a batch of refreshes), which replaces it (a failed refresh leaves it in place);
  * an answer older than {@code maxAge} (+-20 % per answer, so that answers cached in the same seconds do not expire
- * together) is never served, its query is searched on the caller's thread ({@code search}). So a query that repeats at
- * least once per {@code maxAge} never waits for Milvus after its first search, and no answer is older than
- * {@code maxAge}.
+ * together; older since it was searched, or last found current, below) is never served, its query is searched on the
+ * caller's thread ({@code search}). So a query that repeats at least once per {@code maxAge} never waits for Milvus
+ * after its first search, and no answer is older than {@code maxAge}.
  *
  * <p>A refresh starts after a random delay of up to {@code refreshSpread} (the old answer served meanwhile). Without
  * it, answers cached in the same seconds (users coming back after a quiet spell, a rise in traffic) were all refreshed

@@ -5,11 +5,13 @@
 # while the stack's CPU per request still falls by more than a tenth (at least MARQUEE_BENCH_WARMUP_SECONDS, default
 # 180, at most MARQUEE_BENCH_WARMUP_MAX_SECONDS, default 300), the floor of a no-op endpoint,
 # then an open loop at each rate of
-# MARQUEE_BENCH_RPS (default 50,100,200; the last is the headline) for MARQUEE_BENCH_SECONDS (default 20), each with
+# MARQUEE_BENCH_RPS (default 50,100,200; the last is the headline) for MARQUEE_BENCH_SECONDS (default 20), each
+# after an unmeasured lead-in of MARQUEE_BENCH_LEAD_IN_SECONDS (default 10) at the same rate, reported on its own line,
+# and each with
 # the CPU per request by process and the Redis commands per request. Starts an
 # isolated stack (the ports of ./marquee test), no simulator; traffic goes to 127.0.0.1 only and stops by itself.
 # Last line (last size, last rate): items=… rps=… p50_ms=… p99_ms=… floor_p99_ms=… errors=…
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-./marquee bench-stack e2e-tests RecommendBenchmark recommend | grep --line-buffered -E "^(loaded|model:|warm-up|items=|    stage|    slow|    late|    cpu|    redis|\[infra\]|\[marquee\]|\[ERROR\])"
+./marquee bench-stack e2e-tests RecommendBenchmark recommend | grep --line-buffered -E "^(loaded|model:|warm-up|items=|    stage|    slow|    late|    lead-in|    cpu|    redis|\[infra\]|\[marquee\]|\[ERROR\])"

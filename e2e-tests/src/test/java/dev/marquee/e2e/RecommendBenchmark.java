@@ -64,6 +64,9 @@ class RecommendBenchmark {
     /** The measured rates, in order; the last one is the headline (the goal's 200 requests/s). */
     private final List<Integer> rates = ints(System.getenv().getOrDefault("MARQUEE_BENCH_RPS", "50,100,200"));
     private final int seconds = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_SECONDS", "20"));
+    /** Each measured pass follows as many seconds at its rate, reported apart (0: none). */
+    private final int leadInSeconds = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_LEAD_IN_SECONDS",
+            "10"));
     /** The warm-up's first rate, and how much it rises each window up to the headline rate. */
     private final int warmUpRps = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_WARMUP_RPS", "40"));
     private final int warmUpSeconds = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_WARMUP_SECONDS",
@@ -115,6 +118,9 @@ class RecommendBenchmark {
             Result floor = run("/bench/noop", false, headline, seconds);
             for (int rps : rates) {
                 Thread.sleep(1000);
+                // the first seconds after a change of rate are a transition (pools, JIT profiles, the collector's
+                // pacing): run them before the measured pass, and report them on their own line
+                Result leadIn = leadInSeconds > 0 ? run(null, true, rps, leadInSeconds) : null;
                 ProcessCpu cpu = ProcessCpu.ofStack();
                 Map<String, Double> cpuBefore = cpu.millis();
                 Map<String, Long> redisBefore = redisCommands.calls();
@@ -131,6 +137,13 @@ class RecommendBenchmark {
                         Arrays.stream(rec.slowByWindow).mapToObj(String::valueOf).collect(Collectors.joining(" "))));
                 lines.add(String.format(Locale.ROOT, "    late (sent >%d ms after due by this generator): %d, at most "
                         + "%.1f ms", LATE_SEND_MILLIS, rec.lateSends, rec.maxLateMillis));
+                if (leadIn != null) {
+                    lines.add(String.format(Locale.ROOT, "    lead-in (unmeasured, the %d s at this rate before the "
+                                    + "measured ones) p50=%.2f p99=%.2f ms, slow (>%d ms) by %d s window: %s",
+                            leadInSeconds, leadIn.p50, leadIn.p99, SLOW_MILLIS, WINDOW_SECONDS,
+                            Arrays.stream(leadIn.slowByWindow).mapToObj(String::valueOf)
+                                    .collect(Collectors.joining(" "))));
+                }
                 lines.addAll(cpuLines);
                 last = String.format(Locale.ROOT, "items=%d rps=%d p50_ms=%.2f p99_ms=%.2f floor_p99_ms=%.2f "
                         + "errors=%d", size, rps, rec.p50, rec.p99, floor.p99, rec.errors);

@@ -88,6 +88,11 @@ class RecommendBenchmark {
      */
     record Result(double p50, double p95, double p99, int errors, int degraded, Map<String, double[]> stages,
                   int[] slowByWindow, int lateSends, double maxLateMillis) {
+        /** {@link #slowByWindow}, space-separated. */
+        String slowWindows() {
+            return Arrays.stream(slowByWindow).mapToObj(String::valueOf).collect(Collectors.joining(" "));
+        }
+
     }
 
     /** Status and body of one answer. */
@@ -134,15 +139,13 @@ class RecommendBenchmark {
                 rec.stages.forEach((stage, p) -> lines.add(String.format(Locale.ROOT,
                         "    stage %-9s (server-side) p50=%.2f p95=%.2f p99=%.2f ms", stage, p[0], p[1], p[2])));
                 lines.add(String.format(Locale.ROOT, "    slow (>%d ms) by %d s window: %s", SLOW_MILLIS, WINDOW_SECONDS,
-                        Arrays.stream(rec.slowByWindow).mapToObj(String::valueOf).collect(Collectors.joining(" "))));
+                        rec.slowWindows()));
                 lines.add(String.format(Locale.ROOT, "    late (sent >%d ms after due by this generator): %d, at most "
                         + "%.1f ms", LATE_SEND_MILLIS, rec.lateSends, rec.maxLateMillis));
                 if (leadIn != null) {
                     lines.add(String.format(Locale.ROOT, "    lead-in (unmeasured, the %d s at this rate before the "
                                     + "measured ones) p50=%.2f p99=%.2f ms, slow (>%d ms) by %d s window: %s",
-                            leadInSeconds, leadIn.p50, leadIn.p99, SLOW_MILLIS, WINDOW_SECONDS,
-                            Arrays.stream(leadIn.slowByWindow).mapToObj(String::valueOf)
-                                    .collect(Collectors.joining(" "))));
+                            leadInSeconds, leadIn.p50, leadIn.p99, SLOW_MILLIS, WINDOW_SECONDS, leadIn.slowWindows()));
                 }
                 lines.addAll(cpuLines);
                 last = String.format(Locale.ROOT, "items=%d rps=%d p50_ms=%.2f p99_ms=%.2f floor_p99_ms=%.2f "
@@ -269,8 +272,9 @@ class RecommendBenchmark {
             double perRequest = ProcessCpu.total(before, cpu.millis()) / ((double) rate * WARM_UP_WINDOW_SECONDS);
             done += WARM_UP_WINDOW_SECONDS;
             System.out.printf(Locale.ROOT, "warm-up %d s at %d/s (%d s in all): p50=%.2f p99=%.2f ms errors=%d "
-                            + "degraded=%d cpu per request %.2f ms, gateway jit %.0f ms%n", WARM_UP_WINDOW_SECONDS, rate,
-                    done, warm.p50, warm.p99, warm.errors, warm.degraded, perRequest, gatewayJitMillis() - jitBefore);
+                            + "degraded=%d cpu per request %.2f ms, gateway jit %.0f ms%n", WARM_UP_WINDOW_SECONDS,
+                    rate, done, warm.p50, warm.p99, warm.errors, warm.degraded, perRequest,
+                    gatewayJitMillis() - jitBefore);
             boolean atHeadline = rate == headline;
             boolean settled = atHeadline && !Double.isNaN(previous) && perRequest > 0.9 * previous;
             previous = atHeadline ? perRequest : Double.NaN;

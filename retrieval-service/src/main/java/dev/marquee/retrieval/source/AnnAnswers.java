@@ -74,9 +74,8 @@ final class AnnAnswers<Q, A> {
         this.maxAgeNanos = maxAge.toNanos();
         long spreadNanos = refreshSpread.toNanos();
         Function<Q, CompletableFuture<Stamped<A>>> stampedRefresh = query -> {
-            long version = catalog.getAsLong();
-            long keepUntil = keepUntil();
-            return refresh.apply(query).thenApply(a -> new Stamped<>(a, version, keepUntil));
+            Function<A, Stamped<A>> stamp = stampNow();
+            return refresh.apply(query).thenApply(stamp);
         };
         this.cache = Caffeine.newBuilder()
                 .ticker(clock::getAsLong)
@@ -87,9 +86,8 @@ final class AnnAnswers<Q, A> {
                 .build(new CacheLoader<Q, Stamped<A>>() {
                     @Override
                     public Stamped<A> load(Q query) {
-                        long version = catalog.getAsLong();
-                        long keepUntil = keepUntil();
-                        return new Stamped<>(search.apply(query), version, keepUntil);
+                        Function<A, Stamped<A>> stamp = stampNow();
+                        return stamp.apply(search.apply(query));
                     }
 
                     @Override
@@ -114,9 +112,15 @@ final class AnnAnswers<Q, A> {
                 && clock.getAsLong() - old.keepUntil() < 0;
     }
 
-    /** For an answer searched now: a moment between half the max age and the max age from now. */
-    private long keepUntil() {
-        return clock.getAsLong() + maxAgeNanos / 2 + ThreadLocalRandom.current().nextLong(maxAgeNanos / 2 + 1);
+    /**
+     * Stamps the answer of a search that starts now: the catalog version as it is before the search, and a moment
+     * between half the max age and the max age from now.
+     */
+    private Function<A, Stamped<A>> stampNow() {
+        long version = catalog.getAsLong();
+        long keepUntil = clock.getAsLong() + maxAgeNanos / 2
+                + ThreadLocalRandom.current().nextLong(maxAgeNanos / 2 + 1);
+        return answer -> new Stamped<>(answer, version, keepUntil);
     }
 
     A get(Q query) {

@@ -30,29 +30,37 @@ public class CatalogVersion implements LongSupplier {
     private final long lagNanos;
     private final LongSupplier clock;
     private volatile Seen seen = new Seen(UNKNOWN, 0);
+    /** Polls Redis; null when the caller polls (tests). */
     private final ScheduledExecutorService poller;
 
     @Autowired
     CatalogVersion(FeatureStore store, RetrievalProperties props) {
-        this(store::catalogVersion, props.catalogVisibilityLag(), System::nanoTime);
+        this(store::catalogVersion, props.catalogVisibilityLag(), System::nanoTime,
+                Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "catalog-version");
+                    t.setDaemon(true);
+                    return t;
+                }));
         poller.scheduleWithFixedDelay(this::poll, 0, props.catalogVersionPoll().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Polled by the caller ({@link #poll()}): for tests. */
     CatalogVersion(LongSupplier read, Duration lag, LongSupplier clock) {
+        this(read, lag, clock, null);
+    }
+
+    private CatalogVersion(LongSupplier read, Duration lag, LongSupplier clock, ScheduledExecutorService poller) {
         this.read = read;
         this.lagNanos = lag.toNanos();
         this.clock = clock;
-        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "catalog-version");
-            t.setDaemon(true);
-            return t;
-        });
+        this.poller = poller;
     }
 
     @PreDestroy
     void shutdown() {
-        poller.shutdownNow();
+        if (poller != null) {
+            poller.shutdownNow();
+        }
     }
 
     /** Reads the version once. */

@@ -36,7 +36,8 @@ import org.springframework.stereotype.Component;
  * query is answered from memory ({@link AnnAnswers}): after {@code marquee.retrieval.ann-cache-ttl} it is searched
  * again in the background while the answer in memory is served, never past {@code ann-cache-max-age}. Items added to
  * the catalog meanwhile appear with the refresh; while the catalog has not changed ({@link CatalogVersion}), an answer
- * is kept without a search up to {@code ann-cache-max-age}. A refresh starts after a random part of {@code ann-refresh-spread},
+ * is kept without a search up to {@code ann-cache-max-age}. A refresh starts after a random part of
+ * {@code ann-refresh-spread},
  * so that answers cached together are not refreshed together. Refreshes have their own {@link AnnBatcher}: one search
  * at a time, each sent {@code ann-refresh-linger} after the first refresh it carries, with every refresh due meanwhile.
  */

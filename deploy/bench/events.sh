@@ -14,5 +14,5 @@ export MARQUEE_BENCH=events
 . "$ROOT/deploy/local/java.bash"
 service_java_init
 ./mvnw -B -q -pl ingest-service test -Dtest=EventsBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
-  -Djvm="$(command -v "$SERVICE_JAVA")" "-DargLine=-Dai.djl.offline=true $SERVICE_JAVA_OPTS" \
+  -Djvm="$(command -v "$SERVICE_JAVA")" "-Dmarquee.test.jvm.options=$SERVICE_JAVA_OPTS" \
   | grep --line-buffered -E '^(published|throughput|redis used_memory|  structure|  batch stage|  live windows|  live run|  live redis|    \+|  cpu|  redis |warm-up|freshness|label backlog|events_per_s=)'

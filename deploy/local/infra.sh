@@ -239,6 +239,7 @@ ETCD
       "$MILVUS_METRICS_PORT" --data "$data" --proxy-port "$MILVUS_PORT" --etcd-port "$MILVUS_ETCD_PORT" "${extra[@]}" \
       >"$STATE/logs/milvus.log" 2>&1 &
     echo $! >"$STATE/run/milvus.pid"
+    background_session "$(cat "$STATE/run/milvus.pid")"
     if milvus_healthy_within "$patience" "$data"; then break; fi
     [ "$attempt" -lt 3 ] || { tail -30 "$data/logs/milvus-stderr.log" >&2 || true; stop_milvus; die "milvus did not start (3 attempts)"; }
     log "milvus attempt $attempt did not become healthy, starting over on fresh data"

@@ -66,6 +66,20 @@ public final class PopularList {
         return out;
     }
 
+    /** Whether {@link #trendingAndPopular} would answer from memory: the lists of all these categories are cached. */
+    public boolean holdsTrendingAndPopular(List<String> categories, int n) {
+        if (categoryCache == null) {
+            return false;
+        }
+        int size = step(n);
+        for (String c : categories) {
+            if (!categoryCache.asMap().containsKey(new CategoryKey(c, size))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static int step(int n) {
         return (n + SIZE_STEP - 1) / SIZE_STEP * SIZE_STEP;
     }

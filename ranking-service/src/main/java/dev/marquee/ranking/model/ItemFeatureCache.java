@@ -3,13 +3,13 @@ package dev.marquee.ranking.model;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.marquee.common.feature.ItemCounters;
 import dev.marquee.common.feature.ItemFeatures;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.ranking.config.RankingProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +41,28 @@ public class ItemFeatureCache {
     private final long countersTtlNanos;
     private final LongSupplier clock;
 
-    /** Features as read (null: unknown to the catalog), and when their counters were (the clock's nanoseconds). */
-    private record Entry(ItemFeatures features, long countersReadAt) {
+    /**
+     * Features as read (null: unknown to the catalog), and when their counters were (the clock's nanoseconds). A
+     * counters refresh updates the entry in place: it keeps the entry's expiry (that of its catalog fields) and costs
+     * the cache no write.
+     */
+    private static final class Entry {
+        private volatile ItemFeatures features;
+        private volatile long countersReadAt;
+
+        Entry(ItemFeatures features, long countersReadAt) {
+            this.features = features;
+            this.countersReadAt = countersReadAt;
+        }
+
+        ItemFeatures features() {
+            return features;
+        }
+
+        void refresh(ItemFeatures features, long at) {
+            this.features = features;
+            this.countersReadAt = at;
+        }
     }
 
     @Autowired
@@ -69,42 +89,41 @@ public class ItemFeatureCache {
             return store.items(itemIds);
         }
         long now = clock.getAsLong();
-        Map<String, Entry> cached = cache.getAllPresent(itemIds);
-        Map<String, ItemFeatures> found = new HashMap<>();
+        List<String> ids = List.copyOf(itemIds);
+        Entry[] entries = new Entry[ids.size()];
         List<String> uncached = new ArrayList<>();
         List<String> stale = new ArrayList<>();
-        for (String id : itemIds) {
-            Entry e = cached.get(id);
+        for (int i = 0; i < entries.length; i++) {
+            String id = ids.get(i);
+            Entry e = cache.getIfPresent(id);
+            entries[i] = e;
             if (e == null) {
                 uncached.add(id);
-            } else if (e.features() == null) {
-                continue; // unknown to the catalog when last read, less than item-cache-ttl ago
-            } else if (now - e.countersReadAt() >= countersTtlNanos) {
+            } else if (e.features() != null && now - e.countersReadAt >= countersTtlNanos) {
                 stale.add(id);
-            } else {
-                found.put(id, e.features());
-            }
+            } // else: fresh, or unknown to the catalog when last read, less than item-cache-ttl ago
         }
         if (!uncached.isEmpty() || !stale.isEmpty()) {
             FeatureStore.ItemReads read = store.itemsAndCounters(uncached, stale);
-            for (String id : uncached) {
-                ItemFeatures f = read.items().get(id);
-                if (f != null) {
-                    found.put(id, f);
+            for (int i = 0; i < entries.length; i++) {
+                Entry e = entries[i];
+                if (e == null) {
+                    e = new Entry(read.items().get(ids.get(i)), now);
+                    cache.put(ids.get(i), e);
+                    entries[i] = e;
+                } else if (e.features() != null) {
+                    ItemCounters c = read.counters().get(ids.get(i));
+                    if (c != null) {
+                        e.refresh(e.features().with(c), now);
+                    }
                 }
-                cache.put(id, new Entry(f, now));
             }
-            read.counters().forEach((id, c) -> {
-                ItemFeatures f = cached.get(id).features().with(c);
-                found.put(id, f);
-                cache.put(id, new Entry(f, now));
-            });
         }
-        Map<String, ItemFeatures> ordered = new LinkedHashMap<>();
-        for (String id : itemIds) {
-            ItemFeatures f = found.get(id);
+        Map<String, ItemFeatures> ordered = new LinkedHashMap<>(2 * entries.length);
+        for (int i = 0; i < entries.length; i++) {
+            ItemFeatures f = entries[i].features();
             if (f != null) {
-                ordered.put(id, f);
+                ordered.put(ids.get(i), f);
             }
         }
         return ordered;

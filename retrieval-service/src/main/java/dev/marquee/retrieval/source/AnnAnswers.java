@@ -127,6 +127,14 @@ final class AnnAnswers<Q, A> {
         return cache.get(query).answer();
     }
 
+    /**
+     * Whether {@link #get} would answer from memory (an answer past its TTL counts: it is served while its refresh
+     * runs in the background). Looks without counting as a read.
+     */
+    boolean holds(Q query) {
+        return cache.asMap().containsKey(query);
+    }
+
     private static Duration jittered(Duration d) {
         return Duration.ofNanos((long) (d.toNanos() * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble())));
     }

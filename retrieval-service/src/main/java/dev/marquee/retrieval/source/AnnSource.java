@@ -9,6 +9,7 @@ import org.springframework.stereotype.Component;
 /** Milvus ANN search with the user's taste vector; items the user has seen are excluded inside Milvus. */
 @Component
 class AnnSource implements CandidateSource {
+    private static final String REASON = "Matches your recent taste";
     private final ItemVectorSearch search;
     private final RetrievalProperties props;
 
@@ -32,12 +33,18 @@ class AnnSource implements CandidateSource {
         return query.user().hasTaste();
     }
 
+    /** When the answer to the same search (taste, exclusions, filters) is cached. */
+    @Override
+    public boolean answersFromMemory(CandidateQuery query) {
+        return search.holds(query.user().taste(), query.n(), query.exclude(), query.filters(), name(), REASON);
+    }
+
     @Override
     public List<Candidate> fetch(CandidateQuery query) {
         if (!appliesTo(query)) {
             return List.of();
         }
         return search.nearest(query.user().taste(), query.n(), query.exclude(), query.filters(), name(),
-                "Matches your recent taste");
+                REASON);
     }
 }

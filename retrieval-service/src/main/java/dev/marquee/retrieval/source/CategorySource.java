@@ -44,13 +44,25 @@ class CategorySource implements CandidateSource {
         return !query.user().categoryWeights().isEmpty() || !query.filters().includeCategories().isEmpty();
     }
 
+    /** When the trending and popular lists of the user's top categories are cached. */
+    @Override
+    public boolean answersFromMemory(CandidateQuery query) {
+        return popular.holdsTrendingAndPopular(top(query).stream().map(Map.Entry::getKey).toList(),
+                query.n() + query.exclude().size());
+    }
+
+    /** The categories drawn from, strongest first, with their weights. */
+    private List<Map.Entry<String, Double>> top(CandidateQuery query) {
+        return categories(query.user(), query.filters()).entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(props.topCategories()).toList();
+    }
+
     @Override
     public List<Candidate> fetch(CandidateQuery query) {
         int n = query.n();
         Set<String> exclude = query.exclude();
-        List<Map.Entry<String, Double>> top = categories(query.user(), query.filters()).entrySet().stream()
-                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                .limit(props.topCategories()).toList();
+        List<Map.Entry<String, Double>> top = top(query);
         if (top.isEmpty()) {
             return List.of();
         }

@@ -42,6 +42,19 @@ final class CoVisitLists {
                 .maximumSize(MAX_LISTS).build();
     }
 
+    /** Whether {@link #of} would answer from memory: the lists of all these items are cached. */
+    boolean holds(List<String> itemIds, int n) {
+        if (cache == null) {
+            return false;
+        }
+        for (String id : itemIds) {
+            if (!cache.asMap().containsKey(new Key(id, n))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** As {@link FeatureStore#coVisitedWithTitles}: up to {@code n} neighbours of each item, and the items' titles. */
     FeatureStore.CoVisits of(List<String> itemIds, int n) {
         if (cache == null) {

@@ -41,11 +41,21 @@ class CoVisitationSource implements CandidateSource {
         return !query.user().recentItems().isEmpty();
     }
 
+    /** When the neighbour lists of all the seed items are cached. */
+    @Override
+    public boolean answersFromMemory(CandidateQuery query) {
+        return lists.holds(seeds(query), query.n());
+    }
+
+    private List<String> seeds(CandidateQuery query) {
+        return query.user().recentItems().stream().limit(props.coVisitationSeeds()).toList();
+    }
+
     @Override
     public List<Candidate> fetch(CandidateQuery query) {
         int n = query.n();
         Set<String> exclude = query.exclude();
-        List<String> seeds = query.user().recentItems().stream().limit(props.coVisitationSeeds()).toList();
+        List<String> seeds = seeds(query);
         if (seeds.isEmpty()) {
             return List.of();
         }

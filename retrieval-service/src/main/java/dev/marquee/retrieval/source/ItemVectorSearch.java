@@ -135,6 +135,15 @@ public class ItemVectorSearch {
         return cache == null ? search(query) : cache.get(query);
     }
 
+    /**
+     * Whether {@link #nearest(float[], int, Set, RecommendFilters, String, String)} would answer these arguments from
+     * memory, without a Milvus search to wait for.
+     */
+    public boolean holds(float[] vector, int n, Set<String> exclude, RecommendFilters filters, String source,
+                         String reason) {
+        return cache != null && cache.holds(Query.of(vector, n, exclude, filters, source, reason));
+    }
+
     /** The query searched on the request path's lane; the caller waits. */
     private List<Candidate> search(Query q) {
         try {

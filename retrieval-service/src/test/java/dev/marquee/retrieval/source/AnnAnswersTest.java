@@ -58,6 +58,21 @@ class AnnAnswersTest {
     }
 
     @Test
+    void holdsSaysWhetherAnAnswerIsInMemoryWithoutSearchingOrRefreshing() {
+        assertThat(answers.holds("q")).isFalse();
+        assertThat(searches).isEmpty();
+        answers.get("q");
+        advance(Duration.ofSeconds(31)); // past the TTL: get would serve it while a refresh runs
+
+        assertThat(answers.holds("q")).isTrue();
+        runBackground();
+        assertThat(searches).containsExactly("q@caller"); // looking started no refresh
+
+        advance(MAX_AGE.multipliedBy(2)); // past its (jittered) max age: get would search
+        assertThat(answers.holds("q")).isFalse();
+    }
+
+    @Test
     void anAnswerIsReusedWithinTheTtlWithoutASearch() {
         assertThat(answers.get("q")).isEqualTo("q#1");
         advance(Duration.ofSeconds(29));

@@ -53,6 +53,24 @@ class CoVisitListsTest {
     }
 
     @Test
+    void holdsOnlyWhileTheListOfEverySeedIsInMemory() {
+        CoVisitLists lists = new CoVisitLists(store, Duration.ofSeconds(1), nanos::get);
+        String seed = "cvl-holds-" + run;
+        String other = "cvl-holds-other-" + run;
+        redis.opsForZSet().add(RedisKeys.coVisits(seed), "n1", 1);
+        assertThat(lists.holds(List.of(seed), 10)).isFalse();
+
+        lists.of(List.of(seed), 10);
+
+        assertThat(lists.holds(List.of(seed), 10)).isTrue();
+        assertThat(lists.holds(List.of(seed, other), 10)).isFalse();
+        assertThat(lists.holds(List.of(seed), 20)).isFalse(); // a longer list is another read
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(1100));
+        assertThat(lists.holds(List.of(seed), 10)).isFalse();
+        assertThat(new CoVisitLists(store, Duration.ZERO, nanos::get).holds(List.of(), 10)).isFalse();
+    }
+
+    @Test
     void aZeroTtlReadsRedisEveryTime() {
         CoVisitLists lists = new CoVisitLists(store, Duration.ZERO, nanos::get);
         String seed = "cvl-zero-" + run;

@@ -18,7 +18,7 @@ import org.springframework.validation.annotation.Validated;
  * @param popularBudget time budget of the popularity source (default 20 ms)
  * @param coVisitationBudget time budget of the co-visitation source (default 20 ms)
  * @param coVisitationSeeds  how many of the user's most recent items seed co-visitation (default 5)
- * @param coVisitationCacheTtl how long the neighbours and title of a seed item are reused (default 1s; 0 reads Redis
+ * @param coVisitationCacheTtl how long the neighbours and title of a seed item are reused (default 5s; 0 reads Redis
  *                     every time): which items seed a user's list is always read fresh, only the co-visit counts of
  *                     a seed may be this old
  * @param categoryBudget     time budget of the source of trending/popular items in the user's categories (20 ms)
@@ -66,7 +66,7 @@ public record RetrievalProperties(
         @DefaultValue("20ms") @NotNull Duration popularBudget,
         @DefaultValue("20ms") @NotNull Duration coVisitationBudget,
         @DefaultValue("5") @Min(1) @Max(100) int coVisitationSeeds,
-        @DefaultValue("1s") @NotNull Duration coVisitationCacheTtl,
+        @DefaultValue("5s") @NotNull Duration coVisitationCacheTtl,
         @DefaultValue("20ms") @NotNull Duration categoryBudget,
         @DefaultValue("3") @Min(1) @Max(50) int topCategories,
         @DefaultValue("64") @Min(1) int annEf,

@@ -4,6 +4,8 @@ import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.retrieval.config.RetrievalProperties;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,31 +61,49 @@ class CoVisitationSource implements CandidateSource {
         if (seeds.isEmpty()) {
             return List.of();
         }
-        Map<String, Double> scores = new HashMap<>();
-        Map<String, String> strongestSeed = new HashMap<>();
-        Map<String, Double> strongest = new HashMap<>();
         FeatureStore.CoVisits read = lists.of(seeds, n); // at most one round trip
-        var neighbours = read.neighbours();
+        Map<String, Neighbour> found = new HashMap<>(2 * seeds.size() * n);
         for (int rank = 0; rank < seeds.size(); rank++) {
             double weight = 1.0 / (1 + rank);
             String seed = seeds.get(rank);
-            neighbours.getOrDefault(seed, Map.of()).forEach((item, count) -> {
-                if (!exclude.contains(item)) {
-                    scores.merge(item, weight * count, Double::sum);
-                    if (weight * count > strongest.getOrDefault(item, 0.0)) {
-                        strongest.put(item, weight * count);
-                        strongestSeed.put(item, seed);
-                    }
+            for (Map.Entry<String, Double> e : read.neighbours().getOrDefault(seed, Map.of()).entrySet()) {
+                if (!exclude.contains(e.getKey())) {
+                    found.computeIfAbsent(e.getKey(), Neighbour::new).add(seed, weight * e.getValue());
                 }
-            });
+            }
         }
         Map<String, String> titles = read.titles();
-        return scores.entrySet().stream()
-                .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .limit(n).map(e -> {
-                    String seed = strongestSeed.get(e.getKey());
-                    return new Candidate(e.getKey(), e.getValue(), name(),
-                            "Because you viewed " + titles.getOrDefault(seed, seed));
-                }).toList();
+        List<Neighbour> best = new ArrayList<>(found.values());
+        best.sort(BEST_FIRST);
+        List<Candidate> out = new ArrayList<>(Math.min(n, best.size()));
+        for (Neighbour b : best.subList(0, Math.min(n, best.size()))) {
+            out.add(new Candidate(b.itemId, b.score, name(),
+                    "Because you viewed " + titles.getOrDefault(b.strongestSeed, b.strongestSeed)));
+        }
+        return out;
+    }
+
+    /** Highest score first, ties by item id. */
+    private static final Comparator<Neighbour> BEST_FIRST = Comparator.comparingDouble((Neighbour b) -> -b.score)
+            .thenComparing(b -> b.itemId);
+
+    /** A neighbour's score summed over the seeds, and the seed that contributed most (the first of equals). */
+    private static final class Neighbour {
+        private final String itemId;
+        private double score;
+        private double strongest;
+        private String strongestSeed;
+
+        Neighbour(String itemId) {
+            this.itemId = itemId;
+        }
+
+        void add(String seed, double contribution) {
+            score += contribution;
+            if (contribution > strongest) {
+                strongest = contribution;
+                strongestSeed = seed;
+            }
+        }
     }
 }

@@ -89,6 +89,42 @@ final class ProcessCpu {
         return pid == root;
     }
 
+    /**
+     * The machine's CPU ticks so far, all cores together, from the first line of {@code /proc/stat}: {time not idle
+     * (nor waiting for I/O, nor stolen), stolen (the hypervisor ran something else while this machine had work), all}.
+     * Empty where there is no such file.
+     */
+    static long[] machineTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long all = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) { // user nice system idle iowait irq softirq steal
+                all += Long.parseLong(f[i]);
+            }
+            long steal = f.length > 8 ? Long.parseLong(f[8]) : 0;
+            return new long[] {all - Long.parseLong(f[4]) - Long.parseLong(f[5]) - steal, steal, all};
+        } catch (IOException | RuntimeException e) {
+            return new long[0];
+        }
+    }
+
+    /**
+     * What the machine did besides the stack between two readings, in percent of all its cores' time: stolen by the
+     * hypervisor, and busy outside the stack's processes (the kernel's network and interrupt work, other processes).
+     * A slow box shows here, not in the stack's own figures.
+     */
+    static String machineLine(long[] before, long[] after, Map<String, Double> stackBefore,
+                              Map<String, Double> stackAfter) {
+        if (before.length == 0 || after.length == 0 || after[2] == before[2]) {
+            return "    cpu machine: unknown (no /proc/stat)";
+        }
+        double all = after[2] - before[2];
+        double outside = (after[0] - before[0]) - total(stackBefore, stackAfter) / TICK_MS;
+        return String.format(java.util.Locale.ROOT, "    cpu machine: %d cores, %.1f %% of their time stolen by the "
+                        + "host, %.1f %% busy outside the stack", Runtime.getRuntime().availableProcessors(),
+                100 * (after[1] - before[1]) / all, 100 * Math.max(0, outside) / all);
+    }
+
     /** CPU milliseconds all processes used between two readings. */
     static double total(Map<String, Double> before, Map<String, Double> after) {
         double total = 0;

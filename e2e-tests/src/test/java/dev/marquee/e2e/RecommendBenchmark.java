@@ -128,10 +128,12 @@ class RecommendBenchmark {
                 Result leadIn = leadInSeconds > 0 ? run(null, true, rps, leadInSeconds) : null;
                 ProcessCpu cpu = ProcessCpu.ofStack();
                 Map<String, Double> cpuBefore = cpu.millis();
+                long[] machineBefore = ProcessCpu.machineTicks();
                 Map<String, Long> redisBefore = redisCommands.calls();
                 Result rec = run(null, true, rps, seconds);
-                List<String> cpuLines = new ArrayList<>(ProcessCpu.perRequest(cpuBefore, cpu.millis(),
-                        rps * seconds));
+                Map<String, Double> cpuAfter = cpu.millis();
+                List<String> cpuLines = new ArrayList<>(ProcessCpu.perRequest(cpuBefore, cpuAfter, rps * seconds));
+                cpuLines.add(ProcessCpu.machineLine(machineBefore, ProcessCpu.machineTicks(), cpuBefore, cpuAfter));
                 cpuLines.add(RedisCommandStats.perRequest(redisBefore, redisCommands.calls(), rps * seconds));
                 lines.add(String.format(Locale.ROOT, "items=%d rps=%d requests=%d | recommend p50=%.2f p95=%.2f "
                                 + "p99=%.2f ms | floor p50=%.2f p99=%.2f ms | errors=%d degraded=%d", size, rps,

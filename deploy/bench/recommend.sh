@@ -8,7 +8,8 @@
 # MARQUEE_BENCH_RPS (default 50,100,200; the last is the headline) for MARQUEE_BENCH_SECONDS (default 20), each
 # after an unmeasured lead-in of MARQUEE_BENCH_LEAD_IN_SECONDS (default 10) at the same rate, reported on its own line,
 # and each with
-# the CPU per request by process and the Redis commands per request. Starts an
+# the CPU per request by process, the share of the machine's CPU time the host stole and that spent outside the stack
+# ("cpu machine": a slow box shows there), and the Redis commands per request. Starts an
 # isolated stack (the ports of ./marquee test), no simulator; traffic goes to 127.0.0.1 only and stops by itself.
 # Last line (last size, last rate): items=… rps=… p50_ms=… p99_ms=… floor_p99_ms=… errors=…
 set -euo pipefail

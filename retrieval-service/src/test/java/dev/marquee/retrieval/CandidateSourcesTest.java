@@ -144,12 +144,13 @@ class CandidateSourcesTest {
         redis.opsForZSet().add(RedisKeys.trending(category), "cs-first-" + run, 5);
         PopularList lists = new PopularList(store, java.time.Duration.ofSeconds(2));
 
-        assertThat(lists.holdsTrendingAndPopular(List.of(category), 10)).isFalse();
+        assertThat(lists.trendingAndPopularIfCached(List.of(category), 10)).isNull();
         assertThat(lists.trendingAndPopular(List.of(category), 10).get(category).get(0))
                 .containsOnlyKeys("cs-first-" + run);
         // in memory now, for up to as many items as were read (a size step of 64), not for another category
-        assertThat(lists.holdsTrendingAndPopular(List.of(category), 20)).isTrue();
-        assertThat(lists.holdsTrendingAndPopular(List.of(category, "cs-none-" + run), 10)).isFalse();
+        assertThat(lists.trendingAndPopularIfCached(List.of(category), 20).get(category).get(0))
+                .containsOnlyKeys("cs-first-" + run);
+        assertThat(lists.trendingAndPopularIfCached(List.of(category, "cs-none-" + run), 10)).isNull();
         redis.opsForZSet().add(RedisKeys.trending(category), "cs-second-" + run, 50);
         // within the TTL: the same lists from memory, for this category and a request for a few more items
         assertThat(lists.trendingAndPopular(List.of(category), 20).get(category).get(0))

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,7 @@ public final class PopularList {
             return store.trendingAndPopular(categories, n);
         }
         int size = step(n);
-        List<CategoryKey> keys = new ArrayList<>(categories.size());
-        categories.forEach(c -> keys.add(new CategoryKey(c, size)));
+        List<CategoryKey> keys = keys(categories, n);
         Map<CategoryKey, List<Map<String, Double>>> found = categoryCache.getAll(keys, missing -> {
             List<String> names = new ArrayList<>();
             missing.forEach(k -> names.add(k.category()));
@@ -59,25 +59,33 @@ public final class PopularList {
             store.trendingAndPopular(names, size).forEach((c, lists) -> read.put(new CategoryKey(c, size), lists));
             return read;
         });
+        return byCategory(keys, found);
+    }
+
+    /** {@link #trendingAndPopular} when the lists of all these categories are in memory, else {@code null}. */
+    public Map<String, List<Map<String, Double>>> trendingAndPopularIfCached(List<String> categories, int n) {
+        if (categoryCache == null) {
+            return null;
+        }
+        List<CategoryKey> keys = keys(categories, n);
+        Map<CategoryKey, List<Map<String, Double>>> found = categoryCache.getAllPresent(keys);
+        return found.size() < new HashSet<>(keys).size() ? null : byCategory(keys, found);
+    }
+
+    private static List<CategoryKey> keys(List<String> categories, int n) {
+        int size = step(n);
+        List<CategoryKey> keys = new ArrayList<>(categories.size());
+        categories.forEach(c -> keys.add(new CategoryKey(c, size)));
+        return keys;
+    }
+
+    private static Map<String, List<Map<String, Double>>> byCategory(List<CategoryKey> keys,
+                                                                     Map<CategoryKey, List<Map<String, Double>>> found) {
         Map<String, List<Map<String, Double>>> out = new LinkedHashMap<>();
         for (CategoryKey k : keys) {
             out.put(k.category(), found.getOrDefault(k, List.of(Map.of(), Map.of())));
         }
         return out;
-    }
-
-    /** Whether {@link #trendingAndPopular} would answer from memory: the lists of all these categories are cached. */
-    public boolean holdsTrendingAndPopular(List<String> categories, int n) {
-        if (categoryCache == null) {
-            return false;
-        }
-        int size = step(n);
-        for (String c : categories) {
-            if (!categoryCache.asMap().containsKey(new CategoryKey(c, size))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static int step(int n) {

@@ -128,11 +128,12 @@ final class AnnAnswers<Q, A> {
     }
 
     /**
-     * Whether {@link #get} would answer from memory (an answer past its TTL counts: it is served while its refresh
-     * runs in the background). Looks without counting as a read.
+     * {@link #get}'s answer when it is in memory (one past its TTL too: it is served while its refresh runs in the
+     * background), else {@code null} without a search.
      */
-    boolean holds(Q query) {
-        return cache.asMap().containsKey(query);
+    A getIfPresent(Q query) {
+        Stamped<A> s = cache.getIfPresent(query);
+        return s == null ? null : s.answer();
     }
 
     private static Duration jittered(Duration d) {

@@ -33,10 +33,11 @@ class AnnSource implements CandidateSource {
         return query.user().hasTaste();
     }
 
-    /** When the answer to the same search (taste, exclusions, filters) is cached. */
+    /** The answer to the same search (taste, exclusions, filters) when it is cached. */
     @Override
-    public boolean answersFromMemory(CandidateQuery query) {
-        return search.holds(query.user().taste(), query.n(), query.exclude(), query.filters(), name(), REASON);
+    public List<Candidate> fromMemory(CandidateQuery query) {
+        return search.nearestIfCached(query.user().taste(), query.n(), query.exclude(), query.filters(), name(),
+                REASON);
     }
 
     @Override

@@ -32,8 +32,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs the candidate sources that apply to the request in parallel, each under its own time budget (those that
- * answer from memory on the caller's thread meanwhile; those that cannot propose anything, e.g. co-visitation for a
- * user without recent items, not at all: reported {@code skipped}), and merges what came back in time by
+ * answer from memory on the caller's thread first, {@link CandidateSource#fromMemory}; those that cannot propose
+ * anything, e.g. co-visitation for a user without recent items, not at all: reported {@code skipped}), and merges what came back in time by
  * round robin in priority order (ANN, stated interests, co-visitation, the user's categories, popular); an item
  * proposed by two sources keeps the first provenance. A source that fails or times out is reported and dropped
  * (fail-open); the response says it is degraded. Items the user has seen and items the caller excluded are never
@@ -87,31 +87,29 @@ public class CandidateRetriever {
         int count = sources.size();
         boolean[] applies = new boolean[count];
         boolean[] inline = new boolean[count];
+        // the sources that answer from memory answer here, in one look each; the others go to the pool
+        List<List<Candidate>> inlineLists = new ArrayList<>(count);
+        double[] inlineMillis = new double[count];
+        RuntimeException[] inlineErrors = new RuntimeException[count];
         List<CompletableFuture<List<Candidate>>> futures = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             CandidateSource s = sources.get(i);
             applies[i] = s.appliesTo(query);
-            inline[i] = applies[i] && s.answersFromMemory(query);
-            futures.add(applies[i] && !inline[i] ? limiters.get(s.name()).executeCompletionStage(timer,
-                    () -> CompletableFuture.supplyAsync(() -> timed(s, query), executor)).toCompletableFuture()
-                    : null);
-        }
-        // the sources that answer from memory run here while the others wait for Redis and Milvus
-        List<List<Candidate>> inlineLists = new ArrayList<>(count);
-        double[] inlineMillis = new double[count];
-        RuntimeException[] inlineErrors = new RuntimeException[count];
-        for (int i = 0; i < count; i++) {
             List<Candidate> found = null;
-            if (inline[i]) {
+            if (applies[i]) {
                 long start = System.nanoTime();
                 try {
-                    found = timed(sources.get(i), query);
+                    found = fromMemory(s, query);
                 } catch (RuntimeException e) {
                     inlineErrors[i] = e;
                 }
+                inline[i] = found != null || inlineErrors[i] != null;
                 inlineMillis[i] = millisSince(start);
             }
             inlineLists.add(found);
+            futures.add(applies[i] && !inline[i] ? limiters.get(s.name()).executeCompletionStage(timer,
+                    () -> CompletableFuture.supplyAsync(() -> timed(s, query), executor)).toCompletableFuture()
+                    : null);
         }
         List<List<Candidate>> lists = new ArrayList<>();
         List<SourceReport> reports = new ArrayList<>();
@@ -175,6 +173,16 @@ public class CandidateRetriever {
     private List<Candidate> withinCategories(List<Candidate> candidates, RecommendFilters filters) {
         Map<String, String> categories = store.categories(candidates.stream().map(Candidate::itemId).toList());
         return candidates.stream().filter(c -> filters.allowsCategory(categories.get(c.itemId()))).toList();
+    }
+
+    /** The source's answer from memory, timed like a fetch when there is one. */
+    private List<Candidate> fromMemory(CandidateSource s, CandidateQuery query) {
+        Timer.Sample sample = Timer.start(meters);
+        List<Candidate> found = s.fromMemory(query);
+        if (found != null) {
+            sample.stop(meters.timer(Metrics.SOURCE, Metrics.TAG_SOURCE, s.name()));
+        }
+        return found;
     }
 
     private List<Candidate> timed(CandidateSource s, CandidateQuery query) {

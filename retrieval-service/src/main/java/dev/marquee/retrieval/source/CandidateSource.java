@@ -26,10 +26,11 @@ public interface CandidateSource {
     }
 
     /**
-     * Whether {@link #fetch} answers from memory for this query (no I/O to wait for): then it runs on the caller's
-     * thread while the other sources are in flight instead of being handed to a pool thread under a timer.
+     * What {@link #fetch} would answer, when this source holds it in memory for this query (no I/O to wait for), else
+     * {@code null}: the caller then runs {@link #fetch} on a pool thread under the budget. Looked up once: nothing is
+     * read twice, and an entry that expires meanwhile cannot send I/O onto the caller's thread.
      */
-    default boolean answersFromMemory(CandidateQuery query) {
-        return false;
+    default List<Candidate> fromMemory(CandidateQuery query) {
+        return null;
     }
 }

@@ -44,11 +44,16 @@ class CategorySource implements CandidateSource {
         return !query.user().categoryWeights().isEmpty() || !query.filters().includeCategories().isEmpty();
     }
 
-    /** When the trending and popular lists of the user's top categories are cached. */
+    /** The answer when the trending and popular lists of the user's top categories are cached. */
     @Override
-    public boolean answersFromMemory(CandidateQuery query) {
-        return popular.holdsTrendingAndPopular(top(query).stream().map(Map.Entry::getKey).toList(),
-                query.n() + query.exclude().size());
+    public List<Candidate> fromMemory(CandidateQuery query) {
+        List<Map.Entry<String, Double>> top = top(query);
+        if (top.isEmpty()) {
+            return List.of();
+        }
+        Map<String, List<Map<String, Double>>> lists = popular.trendingAndPopularIfCached(
+                top.stream().map(Map.Entry::getKey).toList(), query.n() + query.exclude().size());
+        return lists == null ? null : candidates(top, lists, query.n(), query.exclude());
     }
 
     /** The categories drawn from, strongest first, with their weights. */
@@ -60,15 +65,18 @@ class CategorySource implements CandidateSource {
 
     @Override
     public List<Candidate> fetch(CandidateQuery query) {
-        int n = query.n();
-        Set<String> exclude = query.exclude();
         List<Map.Entry<String, Double>> top = top(query);
         if (top.isEmpty()) {
             return List.of();
         }
+        return candidates(top, popular.trendingAndPopular(top.stream().map(Map.Entry::getKey).toList(),
+                query.n() + query.exclude().size()), query.n(), query.exclude());
+    }
+
+    /** Each category's share of {@code n} from its trending, then popular list. */
+    private List<Candidate> candidates(List<Map.Entry<String, Double>> top,
+                                       Map<String, List<Map<String, Double>>> lists, int n, Set<String> exclude) {
         double total = top.stream().mapToDouble(Map.Entry::getValue).sum();
-        Map<String, List<Map<String, Double>>> lists = popular.trendingAndPopular(
-                top.stream().map(Map.Entry::getKey).toList(), n + exclude.size());
         Map<String, Candidate> out = new LinkedHashMap<>();
         for (Map.Entry<String, Double> category : top) {
             int share = (int) Math.ceil(n * category.getValue() / total);

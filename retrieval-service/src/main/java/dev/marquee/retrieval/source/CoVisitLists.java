@@ -6,6 +6,7 @@ import dev.marquee.common.redis.FeatureStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,17 +43,14 @@ final class CoVisitLists {
                 .maximumSize(MAX_LISTS).build();
     }
 
-    /** Whether {@link #of} would answer from memory: the lists of all these items are cached. */
-    boolean holds(List<String> itemIds, int n) {
+    /** {@link #of} when the lists of all these items are in memory, else {@code null} without a read. */
+    FeatureStore.CoVisits ofIfCached(List<String> itemIds, int n) {
         if (cache == null) {
-            return false;
+            return null;
         }
-        for (String id : itemIds) {
-            if (!cache.asMap().containsKey(new Key(id, n))) {
-                return false;
-            }
-        }
-        return true;
+        List<Key> keys = keys(itemIds, n);
+        Map<Key, Seed> found = cache.getAllPresent(keys);
+        return found.size() < new HashSet<>(keys).size() ? null : coVisits(keys, found);
     }
 
     /** As {@link FeatureStore#coVisitedWithTitles}: up to {@code n} neighbours of each item, and the items' titles. */
@@ -60,8 +58,7 @@ final class CoVisitLists {
         if (cache == null) {
             return store.coVisitedWithTitles(itemIds, n);
         }
-        List<Key> keys = new ArrayList<>(itemIds.size());
-        itemIds.forEach(id -> keys.add(new Key(id, n)));
+        List<Key> keys = keys(itemIds, n);
         Map<Key, Seed> found = cache.getAll(keys, missing -> {
             List<String> ids = new ArrayList<>();
             missing.forEach(k -> ids.add(k.itemId()));
@@ -73,6 +70,16 @@ final class CoVisitLists {
             }
             return loaded;
         });
+        return coVisits(keys, found);
+    }
+
+    private static List<Key> keys(List<String> itemIds, int n) {
+        List<Key> keys = new ArrayList<>(itemIds.size());
+        itemIds.forEach(id -> keys.add(new Key(id, n)));
+        return keys;
+    }
+
+    private static FeatureStore.CoVisits coVisits(List<Key> keys, Map<Key, Seed> found) {
         Map<String, Map<String, Double>> neighbours = new LinkedHashMap<>();
         Map<String, String> titles = new HashMap<>();
         for (Key k : keys) {

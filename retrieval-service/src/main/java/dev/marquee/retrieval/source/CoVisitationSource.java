@@ -43,10 +43,12 @@ class CoVisitationSource implements CandidateSource {
         return !query.user().recentItems().isEmpty();
     }
 
-    /** When the neighbour lists of all the seed items are cached. */
+    /** The answer when the neighbour lists of all the seed items are cached. */
     @Override
-    public boolean answersFromMemory(CandidateQuery query) {
-        return lists.holds(seeds(query), query.n());
+    public List<Candidate> fromMemory(CandidateQuery query) {
+        List<String> seeds = seeds(query);
+        FeatureStore.CoVisits read = lists.ofIfCached(seeds, query.n());
+        return read == null ? null : candidates(seeds, read, query.n(), query.exclude());
     }
 
     private List<String> seeds(CandidateQuery query) {
@@ -55,13 +57,14 @@ class CoVisitationSource implements CandidateSource {
 
     @Override
     public List<Candidate> fetch(CandidateQuery query) {
-        int n = query.n();
-        Set<String> exclude = query.exclude();
         List<String> seeds = seeds(query);
         if (seeds.isEmpty()) {
             return List.of();
         }
-        FeatureStore.CoVisits read = lists.of(seeds, n); // at most one round trip
+        return candidates(seeds, lists.of(seeds, query.n()), query.n(), query.exclude()); // at most one round trip
+    }
+
+    private List<Candidate> candidates(List<String> seeds, FeatureStore.CoVisits read, int n, Set<String> exclude) {
         Map<String, Neighbour> found = new HashMap<>(2 * seeds.size() * n);
         for (int rank = 0; rank < seeds.size(); rank++) {
             double weight = 1.0 / (1 + rank);

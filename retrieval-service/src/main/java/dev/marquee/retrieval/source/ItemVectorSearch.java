@@ -136,12 +136,12 @@ public class ItemVectorSearch {
     }
 
     /**
-     * Whether {@link #nearest(float[], int, Set, RecommendFilters, String, String)} would answer these arguments from
-     * memory, without a Milvus search to wait for.
+     * {@link #nearest(float[], int, Set, RecommendFilters, String, String)}'s answer when it is in memory, else
+     * {@code null} without a Milvus search.
      */
-    public boolean holds(float[] vector, int n, Set<String> exclude, RecommendFilters filters, String source,
-                         String reason) {
-        return cache != null && cache.holds(Query.of(vector, n, exclude, filters, source, reason));
+    public List<Candidate> nearestIfCached(float[] vector, int n, Set<String> exclude, RecommendFilters filters,
+                                           String source, String reason) {
+        return cache == null ? null : cache.getIfPresent(Query.of(vector, n, exclude, filters, source, reason));
     }
 
     /** The query searched on the request path's lane; the caller waits. */

@@ -39,8 +39,8 @@ class PopularSource implements CandidateSource {
 
     /** The overall list is in memory ({@link PopularList}, refreshed once per TTL); per-category lists are not. */
     @Override
-    public boolean answersFromMemory(CandidateQuery query) {
-        return query.filters().includeCategories().isEmpty();
+    public List<Candidate> fromMemory(CandidateQuery query) {
+        return query.filters().includeCategories().isEmpty() ? fetch(query) : null;
     }
 
     @Override

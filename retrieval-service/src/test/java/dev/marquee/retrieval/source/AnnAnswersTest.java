@@ -58,18 +58,19 @@ class AnnAnswersTest {
     }
 
     @Test
-    void holdsSaysWhetherAnAnswerIsInMemoryWithoutSearchingOrRefreshing() {
-        assertThat(answers.holds("q")).isFalse();
+    void getIfPresentServesAnAnswerInMemoryAndNeverSearchesOnTheCallersThread() {
+        assertThat(answers.getIfPresent("q")).isNull();
         assertThat(searches).isEmpty();
         answers.get("q");
-        advance(Duration.ofSeconds(31)); // past the TTL: get would serve it while a refresh runs
+        advance(Duration.ofSeconds(31)); // past the TTL: served while a refresh runs, as get does
 
-        assertThat(answers.holds("q")).isTrue();
+        assertThat(answers.getIfPresent("q")).isEqualTo("q#1");
         runBackground();
-        assertThat(searches).containsExactly("q@caller"); // looking started no refresh
+        assertThat(searches).containsExactly("q@caller", "q@background");
 
         advance(MAX_AGE.multipliedBy(2)); // past its (jittered) max age: get would search
-        assertThat(answers.holds("q")).isFalse();
+        assertThat(answers.getIfPresent("q")).isNull();
+        assertThat(searches).containsExactly("q@caller", "q@background");
     }
 
     @Test

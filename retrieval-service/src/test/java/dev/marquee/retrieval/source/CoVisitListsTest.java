@@ -53,21 +53,21 @@ class CoVisitListsTest {
     }
 
     @Test
-    void holdsOnlyWhileTheListOfEverySeedIsInMemory() {
+    void ofIfCachedAnswersOnlyWhileTheListOfEverySeedIsInMemory() {
         CoVisitLists lists = new CoVisitLists(store, Duration.ofSeconds(1), nanos::get);
-        String seed = "cvl-holds-" + run;
-        String other = "cvl-holds-other-" + run;
+        String seed = "cvl-cached-" + run;
+        String other = "cvl-cached-other-" + run;
         redis.opsForZSet().add(RedisKeys.coVisits(seed), "n1", 1);
-        assertThat(lists.holds(List.of(seed), 10)).isFalse();
+        assertThat(lists.ofIfCached(List.of(seed), 10)).isNull();
 
-        lists.of(List.of(seed), 10);
+        FeatureStore.CoVisits read = lists.of(List.of(seed), 10);
 
-        assertThat(lists.holds(List.of(seed), 10)).isTrue();
-        assertThat(lists.holds(List.of(seed, other), 10)).isFalse();
-        assertThat(lists.holds(List.of(seed), 20)).isFalse(); // a longer list is another read
+        assertThat(lists.ofIfCached(List.of(seed, seed), 10)).usingRecursiveComparison().isEqualTo(read);
+        assertThat(lists.ofIfCached(List.of(seed, other), 10)).isNull();
+        assertThat(lists.ofIfCached(List.of(seed), 20)).isNull(); // a longer list is another read
         nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(1100));
-        assertThat(lists.holds(List.of(seed), 10)).isFalse();
-        assertThat(new CoVisitLists(store, Duration.ZERO, nanos::get).holds(List.of(), 10)).isFalse();
+        assertThat(lists.ofIfCached(List.of(seed), 10)).isNull();
+        assertThat(new CoVisitLists(store, Duration.ZERO, nanos::get).ofIfCached(List.of(), 10)).isNull();
     }
 
     @Test

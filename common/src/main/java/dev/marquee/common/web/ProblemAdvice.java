@@ -93,7 +93,7 @@ public class ProblemAdvice {
 
     @ExceptionHandler(InvalidInputException.class)
     ProblemDetail invalidInput(InvalidInputException e) {
-        return problem(List.of(new FieldProblem(e.field(), e.getMessage())));
+        return problem(e.problems());
     }
 
     @ExceptionHandler(ItemNotFoundException.class)

@@ -2,6 +2,7 @@ package dev.marquee.ingest.bulk;
 
 import dev.marquee.common.Metrics;
 import dev.marquee.common.catalog.CatalogItem;
+import dev.marquee.common.event.EventTimeWindow;
 import dev.marquee.common.event.InteractionEvent;
 import dev.marquee.common.web.InvalidInputException;
 import dev.marquee.ingest.config.IngestProperties;
@@ -70,17 +71,19 @@ public class BulkImporter {
     @Autowired
     BulkImporter(RecordPublisher publisher, JsonMapper json, Validator validator, IngestProperties props,
                  MeterRegistry meters) {
-        this(publisher::publishEvents, publisher::publishItems, json, validator, props.bulk(), meters);
+        this(publisher::publishEvents, publisher::publishItems, json, validator, props.bulk(), props.eventTimeWindow(),
+                meters);
     }
 
     /** With other sinks than Kafka (tests). */
     BulkImporter(ToIntFunction<List<InteractionEvent>> eventSink, ToIntFunction<List<CatalogItem>> itemSink,
-                 JsonMapper json, Validator validator, IngestProperties.Import settings, MeterRegistry meters) {
+                 JsonMapper json, Validator validator, IngestProperties.Import settings, EventTimeWindow window,
+                 MeterRegistry meters) {
         this.eventSink = eventSink;
         this.itemSink = itemSink;
         this.settings = settings;
         this.meters = meters;
-        RecordChecker checker = new RecordChecker(validator);
+        RecordChecker checker = new RecordChecker(validator, window);
         this.eventLines = new EventLines(json, checker);
         this.movieLens = new MovieLensRows(checker);
     }

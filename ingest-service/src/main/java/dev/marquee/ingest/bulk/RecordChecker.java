@@ -1,20 +1,28 @@
 package dev.marquee.ingest.bulk;
 
+import dev.marquee.common.event.EventTimeWindow;
+import dev.marquee.common.event.InteractionEvent;
 import dev.marquee.common.web.ProblemAdvice.FieldProblem;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Path;
 import jakarta.validation.Validator;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** The Bean Validation rules of the single-record endpoints, applied to one imported record. */
+/**
+ * The rules of the single-record endpoints, applied to one imported record: Bean Validation, then for events the
+ * {@link EventTimeWindow}.
+ */
 final class RecordChecker {
     private final Validator validator;
+    private final EventTimeWindow window;
 
-    RecordChecker(Validator validator) {
+    RecordChecker(Validator validator, EventTimeWindow window) {
         this.validator = validator;
+        this.window = window;
     }
 
     /** Valid, or rejected with one problem per violated constraint, sorted by field. */
@@ -29,7 +37,9 @@ final class RecordChecker {
     <T> Row<T> check(T record, Map<String, String> columns) {
         var violations = validator.validate(record);
         if (violations.isEmpty()) {
-            return Row.valid(record);
+            String late = record instanceof InteractionEvent e ? window.problem(e.timestamp(), Instant.now()) : null;
+            return late == null ? Row.valid(record)
+                    : Row.rejected(columns.getOrDefault("timestamp", "timestamp"), late);
         }
         List<FieldProblem> problems = new ArrayList<>(violations.size());
         for (ConstraintViolation<T> v : violations) {

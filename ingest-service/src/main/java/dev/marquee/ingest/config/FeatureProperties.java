@@ -59,6 +59,10 @@ import org.springframework.validation.annotation.Validated;
  *                           every item for every batch (default 10s)
  * @param itemCacheSize      items kept at most, the least recently used go first (default 100000, ~60 MB with
  *                           128-dimension vectors)
+ * @param poisonAttempts     a batch that fails this many times in a row for the same reason, a reason that is no
+ *                           Redis or Kafka failure (a record the feature maths cannot apply), is applied one event at a
+ *                           time: the events that fail go to the dead-letter topic with the reason, the others are
+ *                           applied, and the stream moves on (default 3). Outages are retried for as long as they last.
  */
 @Validated
 @ConfigurationProperties("marquee.features")
@@ -85,5 +89,6 @@ public record FeatureProperties(
         @DefaultValue("1000") @Min(0) int deferWritesFrom,
         @DefaultValue("100ms") Duration deferWritesAtMost,
         @DefaultValue("10s") Duration itemCacheTtl,
-        @DefaultValue("100000") @Min(1) int itemCacheSize) {
+        @DefaultValue("100000") @Min(1) int itemCacheSize,
+        @DefaultValue("3") @Min(1) @Max(100) int poisonAttempts) {
 }

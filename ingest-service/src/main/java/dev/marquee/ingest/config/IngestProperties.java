@@ -1,5 +1,6 @@
 package dev.marquee.ingest.config;
 
+import dev.marquee.common.event.EventTimeWindow;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -15,13 +16,23 @@ import org.springframework.validation.annotation.Validated;
  * @param sendTimeout  how long a request waits for Kafka to acknowledge its records (default 5 s)
  * @param partitions   partitions of the events topic (default 4)
  * @param bulk         the bulk import endpoints ({@code marquee.ingest.import.*})
+ * @param timestampMaxAge   how far in the past an event's time may be (default {@link EventTimeWindow#DEFAULT}: 100
+ *                          years, for historical imports)
+ * @param timestampMaxAhead how far in the future an event's time may be, for clock skew (default 1 h)
  */
 @Validated
 @ConfigurationProperties("marquee.ingest")
 public record IngestProperties(
         @DefaultValue("5s") Duration sendTimeout,
         @DefaultValue("4") @Min(1) int partitions,
-        @Name("import") @DefaultValue @Valid Import bulk) {
+        @Name("import") @DefaultValue @Valid Import bulk,
+        Duration timestampMaxAge,
+        Duration timestampMaxAhead) {
+
+    /** The event times accepted by the API, the imports and the stream consumer. */
+    public EventTimeWindow eventTimeWindow() {
+        return EventTimeWindow.of(timestampMaxAge, timestampMaxAhead);
+    }
 
     /**
      * Bulk import of JSONL events and MovieLens files ({@code POST /import/...}).

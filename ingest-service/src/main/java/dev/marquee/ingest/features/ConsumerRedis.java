@@ -182,7 +182,7 @@ class ConsumerRedis {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             } catch (TimeoutException e) {
-                throw new IllegalStateException("Redis did not answer within " + TIMEOUT);
+                throw new IllegalStateException("Redis did not answer within " + TIMEOUT, e);
             } catch (ExecutionException e) {
                 throw new IllegalStateException("Redis command failed", e.getCause());
             }

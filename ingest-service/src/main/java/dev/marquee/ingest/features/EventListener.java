@@ -3,12 +3,16 @@ package dev.marquee.ingest.features;
 import dev.marquee.common.Metrics;
 import dev.marquee.common.Topics;
 import dev.marquee.common.event.EventCheck;
+import dev.marquee.common.event.EventTimeWindow;
 import dev.marquee.common.event.InteractionEvent;
+import dev.marquee.ingest.config.FeatureProperties;
+import dev.marquee.ingest.config.IngestProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +41,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The stream consumer: reads the events topic in batches and hands them to {@link FeatureUpdater}. A record that cannot
- * be parsed or breaks the event schema goes to the dead-letter topic with the reason, and the batch goes on.
+ * be parsed, breaks the event schema or lies outside the {@link EventTimeWindow} goes to the dead-letter topic with the
+ * reason, and the batch goes on; so does one the feature maths fail on, again and again for the same reason, once its
+ * batch is applied one event at a time ({@link FeatureProperties#poisonAttempts()}). No record wedges the stream.
  * Impressions past their label window become negative examples on the label flusher's own thread
  * ({@link LabelFlusher}), for users the consumer does not hold ({@link UserClaims}); the last batch's users are let go
  * on the container's idle event.
@@ -70,6 +76,11 @@ class EventListener implements ConsumerSeekAware {
     /** The batches whose writes were handed over and not yet seen to succeed, oldest first (consumer thread only). */
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long backoffMs;
+    private final EventTimeWindow window;
+    private final int poisonAttempts;
+    /** The last batch that failed before writing, and why, and how often in a row (consumer thread only). */
+    private String lastFault;
+    private int faultsInARow;
     /** Completes when the last batch sent was acknowledged; never, if a batch before it failed (until a rewind). */
     private CompletableFuture<Void> acked = CompletableFuture.completedFuture(null);
 
@@ -85,7 +96,10 @@ class EventListener implements ConsumerSeekAware {
     }
 
     EventListener(FeatureUpdater updater, LabelFlusher flusher, JsonMapper json, Validator validator,
-                  KafkaTemplate<String, String> kafka, MeterRegistry meters) {
+                  KafkaTemplate<String, String> kafka, MeterRegistry meters, IngestProperties ingest,
+                  FeatureProperties features) {
+        this.window = ingest.eventTimeWindow();
+        this.poisonAttempts = features.poisonAttempts();
         this.updater = updater;
         this.flusher = flusher;
         this.eventParser = new EventParser(json);
@@ -100,6 +114,8 @@ class EventListener implements ConsumerSeekAware {
     void onEvents(List<ConsumerRecord<String, byte[]>> records, Acknowledgment ack, Consumer<?, ?> consumer) {
         Map<TopicPartition, Long> firstOffsets = firstOffsets(records);
         List<FeatureUpdater.StreamEvent> events = new ArrayList<>(records.size());
+        List<ConsumerRecord<String, byte[]>> applicable = new ArrayList<>(records.size());
+        Instant now = Instant.now();
         for (ConsumerRecord<String, byte[]> record : records) {
             InteractionEvent event;
             try {
@@ -120,7 +136,13 @@ class EventListener implements ConsumerSeekAware {
                         .sorted().collect(Collectors.joining("; ")));
                 continue;
             }
+            String late = window.problem(event.timestamp(), now);
+            if (late != null) {
+                deadLetter(record, "timestamp: " + late);
+                continue;
+            }
             events.add(new FeatureUpdater.StreamEvent(record.partition(), record.offset(), event));
+            applicable.add(record);
         }
         CompletableFuture<Integer> written;
         try {
@@ -133,11 +155,63 @@ class EventListener implements ConsumerSeekAware {
                 return; // the earlier batch failed: both are read again
             }
             updater.forgetLastSent(); // its state may have been half updated by this batch
+            if (!Failures.isOutage(e) && isRepeatedFault(firstOffsets, e)) {
+                applyOneByOne(events, applicable, e);
+                // everything before it is written (settled above), and it is now; still acknowledged in poll order
+                acked = acked.thenRun(ack::acknowledge);
+                return;
+            }
             throw e; // this batch failed before writing: the error handler retries it, backing off
         }
+        faultsInARow = 0;
+        lastFault = null;
         // acknowledged in poll order, each only after the one before it
         acked = CompletableFuture.allOf(acked, written).thenRun(ack::acknowledge);
         inFlight.addLast(new InFlight(firstOffsets, written));
+    }
+
+    /** Whether the batch starting at {@code firstOffsets} failed the same way {@code poisonAttempts} times in a row. */
+    private boolean isRepeatedFault(Map<TopicPartition, Long> firstOffsets, RuntimeException e) {
+        String fault = firstOffsets + " " + Failures.reason(e);
+        faultsInARow = fault.equals(lastFault) ? faultsInARow + 1 : 1;
+        lastFault = fault;
+        log.warn("batch at {} failed ({} of {} before its events are applied one by one): {}", firstOffsets,
+                faultsInARow, poisonAttempts, Failures.reason(e));
+        return faultsInARow >= poisonAttempts;
+    }
+
+    /**
+     * A batch that fails for a reason other than an outage, again and again: its events are applied one at a time,
+     * each written before the next, and those that fail for such a reason go to the dead-letter topic with it. An
+     * outage meanwhile is thrown: the batch is retried as a whole (the events applied already are skipped as seen).
+     */
+    private void applyOneByOne(List<FeatureUpdater.StreamEvent> events,
+                               List<ConsumerRecord<String, byte[]>> records, RuntimeException batchFailure) {
+        log.warn("applying {} events one by one to find those that fail: {}", events.size(),
+                Failures.reason(batchFailure));
+        faultsInARow = 0;
+        lastFault = null;
+        for (int i = 0; i < events.size(); i++) {
+            CompletableFuture<Integer> written;
+            try {
+                written = updater.apply(List.of(events.get(i)), () -> { });
+            } catch (RuntimeException e) {
+                updater.forgetLastSent();
+                if (Failures.isOutage(e)) {
+                    throw e;
+                }
+                deadLetter(records.get(i), "not applicable: " + Failures.reason(e));
+                continue;
+            }
+            updater.sendDeferred();
+            try {
+                written.join();
+            } catch (RuntimeException e) {
+                updater.forgetLastSent();
+                throw e; // computed, not written: an outage
+            }
+        }
+        updater.forgetLastSent();
     }
 
     /**

@@ -1,12 +1,18 @@
 package dev.marquee.ingest.web;
 
 import dev.marquee.common.catalog.CatalogItem;
+import dev.marquee.common.event.EventTimeWindow;
 import dev.marquee.common.event.InteractionEvent;
+import dev.marquee.common.web.InvalidInputException;
+import dev.marquee.common.web.ProblemAdvice.FieldProblem;
+import dev.marquee.ingest.config.IngestProperties;
 import dev.marquee.ingest.publish.RecordPublisher;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -14,13 +20,18 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Ingestion API: validates, publishes to Kafka, answers 202 once the broker acknowledged. */
+/**
+ * Ingestion API: validates (the schema, then the event time window: {@link EventTimeWindow}), publishes to Kafka,
+ * answers 202 once the broker acknowledged. A batch with one bad record publishes nothing.
+ */
 @RestController
 class IngestController {
     private final RecordPublisher publisher;
+    private final EventTimeWindow window;
 
-    IngestController(RecordPublisher publisher) {
+    IngestController(RecordPublisher publisher, IngestProperties props) {
         this.publisher = publisher;
+        this.window = props.eventTimeWindow();
     }
 
     record Accepted(int accepted) {
@@ -36,6 +47,10 @@ class IngestController {
     @PostMapping("/events")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Accepted event(@Valid @RequestBody InteractionEvent event) {
+        String problem = window.problem(event.timestamp(), Instant.now());
+        if (problem != null) {
+            throw new InvalidInputException("timestamp", problem);
+        }
         return new Accepted(publisher.publishEvents(List.of(event)));
     }
 
@@ -43,6 +58,17 @@ class IngestController {
     @PostMapping("/events/batch")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Accepted events(@Valid @RequestBody EventBatch batch) {
+        Instant now = Instant.now();
+        List<FieldProblem> problems = new ArrayList<>();
+        for (int i = 0; i < batch.events().size(); i++) {
+            String problem = window.problem(batch.events().get(i).timestamp(), now);
+            if (problem != null) {
+                problems.add(new FieldProblem("events[" + i + "].timestamp", problem));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException(problems);
+        }
         return new Accepted(publisher.publishEvents(batch.events()));
     }
 

@@ -216,7 +216,7 @@ class BulkImporterTest {
                     return batch.size();
                 },
                 json, Validation.buildDefaultValidatorFactory().getValidator(),
-                new IngestProperties.Import(batchSize, Duration.ofSeconds(5), maxErrors, maxLineLength), meters);
+                new IngestProperties.Import(batchSize, Duration.ofSeconds(5), maxErrors, maxLineLength), dev.marquee.common.event.EventTimeWindow.DEFAULT, meters);
     }
 
     private static String event(String id, String type) {

@@ -36,7 +36,8 @@ class ImportProgressTest {
         logger.addAppender(logged);
         BulkImporter importer = new BulkImporter(List::size, List::size, JsonMapper.builder().build(),
                 Validation.buildDefaultValidatorFactory().getValidator(),
-                new IngestProperties.Import(1000, Duration.ofMillis(100), 20, 65536), new SimpleMeterRegistry());
+                new IngestProperties.Import(1000, Duration.ofMillis(100), 20, 65536),
+                dev.marquee.common.event.EventTimeWindow.DEFAULT, new SimpleMeterRegistry());
         String line = "{\"eventId\":\"e-1\",\"userId\":\"u-1\",\"itemId\":\"i-1\",\"type\":\"view\","
                 + "\"timestamp\":\"2026-01-01T00:00:00Z\"}\n";
         InputStream stalling = new SequenceInputStream(Collections.enumeration(List.of(

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 class MovieLensRowsTest {
     private final MovieLensRows rows =
-            new MovieLensRows(new RecordChecker(Validation.buildDefaultValidatorFactory().getValidator()));
+            new MovieLensRows(new RecordChecker(Validation.buildDefaultValidatorFactory().getValidator(),
+                    dev.marquee.common.event.EventTimeWindow.DEFAULT));
 
     @Test
     void movieWithQuotedTitleContainingCommasBecomesACatalogItem() {
@@ -110,10 +111,19 @@ class MovieLensRowsTest {
     @Test
     void longestPossibleRatingIdStillFitsTheIdRules() {
         long max = Long.MAX_VALUE;
-        Row<InteractionEvent> row = rows.rating(rating(max + "," + max + ",3,253402300799"));
+        String id = MovieLensRows.ratingEventId(max, max, 253402300799L); // 9999-12-31T23:59:59Z
 
-        assertThat(row.problems()).isEmpty();
-        assertThat(row.value().eventId()).hasSize(57);
+        assertThat(id).hasSize(57);
+        assertThat(dev.marquee.common.Ids.isValid(id)).isTrue();
+        assertThat(rows.rating(rating(max + "," + max + ",3,1147880044")).problems()).isEmpty();
+    }
+
+    @Test
+    void aRatingFromTheFutureIsRejectedNamingTheTimestampColumn() {
+        Row<InteractionEvent> row = rows.rating(rating("1,296,3.5,253402300799"));
+
+        assertThat(row.problems()).extracting(FieldProblem::field).containsExactly("timestamp");
+        assertThat(row.problems().get(0).message()).contains("in the future");
     }
 
     private static CSVRecord movie(String line) {

@@ -218,9 +218,9 @@ class RecommendFallbackTest {
     }
 
     @Test
-    void filterAndContextValuesThatCouldChangeAQueryAreRefusedNamingTheField() throws Exception {
+    void filterAndContextValuesThatCouldBreakAQueryAreRefusedNamingTheField() throws Exception {
         HttpResponse<String> body = post("/recommend", Map.of("userId", "u-1", "filters",
-                Map.of("includeCategories", List.of("books\"] or category != [\"x"))));
+                Map.of("includeCategories", List.of("books\n] or category != [\"x"))));
         assertThat(body.statusCode()).isEqualTo(400);
         assertThat(json.readTree(body.body()).get("errors").get(0).get("field").asString())
                 .isEqualTo("filters.includeCategories[0]");
@@ -236,7 +236,7 @@ class RecommendFallbackTest {
         assertThat(json.readTree(device.body()).get("errors").get(0).get("field").asString())
                 .isEqualTo("context.device");
 
-        HttpResponse<String> query = get("/recommend?userId=u-1&category=%22%5D%20or%20true");
+        HttpResponse<String> query = get("/recommend?userId=u-1&category=%22%5D%0Aor%20true");
         assertThat(query.statusCode()).isEqualTo(400);
         assertThat(json.readTree(query.body()).get("errors").get(0).get("field").asString())
                 .isEqualTo("category[0]");

@@ -298,6 +298,32 @@ class EventPipelineTest {
     }
 
     /**
+     * Each interaction follows the user's previous items whatever their sessions: the one just before weighs 5, the
+     * one before it 4; the user's history keeps every item they interacted with, impressions not.
+     */
+    @Test
+    void sequencesMakeTransitionsAcrossSessionsAndTheHistoryKeepsEveryItem() throws Exception {
+        String user = "u-" + run;
+        String a = item("a", "books", new float[] {1, 0, 0, 0});
+        String b = item("b", "toys", new float[] {0, 1, 0, 0});
+        String c = item("c", "toys", new float[] {0, 0, 1, 0});
+        String shown = item("shown", "toys", new float[] {0, 0, 0, 1});
+        Instant t = Instant.now();
+        postBatch(List.of(session(event(user, a, EventType.VIEW, t), "s1"),
+                session(event(user, b, EventType.VIEW, t.plusSeconds(1)), "s2"),
+                impression(user, shown, "req-" + run, 0, t.plusSeconds(2)),
+                session(event(user, c, EventType.CLICK, t.plusSeconds(3)), "s3")));
+        await(() -> store.user(user).eventCount() == 3);
+
+        assertThat(redis.opsForZSet().score(RedisKeys.transitions(a), b)).isEqualTo(5.0);
+        assertThat(redis.opsForZSet().score(RedisKeys.transitions(a), c)).isEqualTo(4.0);
+        assertThat(redis.opsForZSet().score(RedisKeys.transitions(b), c)).isEqualTo(5.0);
+        assertThat(redis.opsForZSet().size(RedisKeys.transitions(c))).isZero();
+        assertThat(redis.opsForZSet().range(RedisKeys.history(user), 0, -1)).containsExactly(a, b, c);
+        assertThat(redis.getExpire(RedisKeys.history(user))).isPositive();
+    }
+
+    /**
      * The defect that stopped every feature update: one event from the year 300,000,000 (and one from 9999, which moved
      * every decay landmark). The API refuses both, naming the field; the same records put on the topic by another
      * producer go to the dead-letter topic, and events of other users posted after them are applied.

@@ -59,7 +59,11 @@ import tools.jackson.databind.json.JsonMapper;
 class CandidateFiltersTest {
     static final String COLLECTION = "retrieval_filters_test";
     private static final int DIM = 8;
-    private static final List<String> CATEGORIES = List.of("alpha", "beta", "gamma");
+    /** A real catalog's category with quotes, brackets, a backslash, a slash and an emoji: one literal in Milvus. */
+    static final String GAMMA = "Sci-Fi/Fantasy \"] or category != [\" \\ 🎬";
+    private static final List<String> CATEGORIES = List.of("alpha", "beta", GAMMA);
+    /** The categories' names in item ids. */
+    private static final List<String> SLUGS = List.of("alpha", "beta", "gamma");
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String user = "flt-user-" + run;
     private final Map<String, String> categoryOf = new LinkedHashMap<>();
@@ -85,7 +89,7 @@ class CandidateFiltersTest {
         schema.addField(AddFieldReq.builder().fieldName(ItemCollectionSchema.VECTOR).dataType(DataType.FloatVector)
                 .dimension(DIM).build());
         schema.addField(AddFieldReq.builder().fieldName(ItemCollectionSchema.CATEGORY).dataType(DataType.VarChar)
-                .maxLength(64).build());
+                .maxLength(ItemCollectionSchema.CATEGORY_MAX_LENGTH).build());
         milvus.createCollection(CreateCollectionReq.builder().collectionName(COLLECTION).collectionSchema(schema)
                 .indexParams(List.of(IndexParam.builder().fieldName(ItemCollectionSchema.VECTOR)
                         .indexType(IndexParam.IndexType.HNSW).metricType(IndexParam.MetricType.COSINE)
@@ -96,7 +100,7 @@ class CandidateFiltersTest {
         List<JsonObject> rows = new ArrayList<>();
         for (int c = 0; c < CATEGORIES.size(); c++) {
             for (int i = 0; i < 8; i++) {
-                String id = "flt-" + CATEGORIES.get(c) + "-" + i + "-" + run;
+                String id = "flt-" + SLUGS.get(c) + "-" + i + "-" + run;
                 categoryOf.put(id, CATEGORIES.get(c));
                 float[] v = new float[DIM];
                 v[0] = 1;
@@ -117,7 +121,7 @@ class CandidateFiltersTest {
         }
         milvus.insert(InsertReq.builder().collectionName(COLLECTION).data(rows).build());
         // two items only Redis knows, viewed in sessions with the user's seen item: co-visitation proposes them
-        for (String c : List.of("beta", "gamma")) {
+        for (String c : List.of("beta", GAMMA)) {
             String id = coVisited(c);
             categoryOf.put(id, c);
             redis.opsForHash().put(RedisKeys.item(id), RedisKeys.ITEM_CATEGORY, c);
@@ -151,7 +155,7 @@ class CandidateFiltersTest {
     }
 
     private String coVisited(String category) {
-        return "flt-cv-" + category + "-" + run;
+        return "flt-cv-" + SLUGS.get(CATEGORIES.indexOf(category)) + "-" + run;
     }
 
     private String seen() {
@@ -180,7 +184,7 @@ class CandidateFiltersTest {
         assertThat(annCount(new RecommendFilters(List.of("beta"), null, null))).isEqualTo(8);
         assertThat(r.candidates()).extracting(Candidate::source).contains("Ann");
         // after the merge: the co-visited beta item stays, the co-visited gamma one is dropped
-        assertThat(ours).contains(coVisited("beta")).doesNotContain(coVisited("gamma"));
+        assertThat(ours).contains(coVisited("beta")).doesNotContain(coVisited(GAMMA));
     }
 
     @Test
@@ -191,8 +195,8 @@ class CandidateFiltersTest {
         List<String> ours = r.candidates().stream().map(Candidate::itemId).filter(categoryOf::containsKey).toList();
         assertThat(ours).isNotEmpty().doesNotContain(excludedItem, seen());
         assertThat(ours).noneSatisfy(id -> assertThat(categoryOf.get(id)).isEqualTo("alpha"));
-        assertThat(ours).anySatisfy(id -> assertThat(categoryOf.get(id)).isEqualTo("gamma"));
-        assertThat(ours).contains(coVisited("beta"), coVisited("gamma"));
+        assertThat(ours).anySatisfy(id -> assertThat(categoryOf.get(id)).isEqualTo(GAMMA));
+        assertThat(ours).contains(coVisited("beta"), coVisited(GAMMA));
     }
 
     @Test
@@ -204,9 +208,26 @@ class CandidateFiltersTest {
     }
 
     @Test
-    void categoryValueThatTriesToWidenTheMilvusFilterIsRefusedNamingTheField() throws Exception {
+    void aCategoryWithQuotesBracketsAndAnEmojiIsOneLiteralInsideMilvus() throws Exception {
+        CandidatesResponse r = retrieve(new RecommendFilters(List.of(GAMMA), null, null));
+
+        assertThat(r.degraded()).as(r.reasons().toString()).isFalse();
+        // inside Milvus: exactly the 8 items of that category; an injected "or" would have widened it to all 20
+        assertThat(annCount(new RecommendFilters(List.of(GAMMA), null, null))).isEqualTo(8);
+        assertThat(r.candidates()).extracting(Candidate::itemId).filteredOn(categoryOf::containsKey)
+                .isNotEmpty().allSatisfy(id -> assertThat(categoryOf.get(id)).isEqualTo(GAMMA));
+    }
+
+    @Test
+    void categoryThatTriesToCloseTheLiteralMatchesNothingAndIsNotDegraded() throws Exception {
+        // had the value reached Milvus unescaped, the expression would not parse (degraded) or match every item
+        assertOnlyALiteralThatMatchesNothing(List.of("beta\"] or category != [\"x", "b\\\" or 1==1"));
+    }
+
+    @Test
+    void aCategoryWithAControlCharacterIsRefusedNamingTheField() throws Exception {
         HttpResponse<String> r = post(Map.of("userId", user, "n", 20,
-                "filters", Map.of("includeCategories", List.of("beta\"] or category != [\"x"))));
+                "filters", Map.of("includeCategories", List.of("beta\nor"))));
 
         assertThat(r.statusCode()).isEqualTo(400);
         JsonNode problem = json.readTree(r.body());
@@ -215,14 +236,16 @@ class CandidateFiltersTest {
 
     @Test
     void categoryThatLooksLikeAnExpressionIsOnlyALiteralAndMatchesNothing() throws Exception {
-        // letters and spaces are a valid category name; inside Milvus it stays one quoted string
+        assertOnlyALiteralThatMatchesNothing(List.of("beta or category like x"));
+    }
+
+    /** Filtering on these categories answers (not degraded: Milvus parsed the expression) with none of ours. */
+    private void assertOnlyALiteralThatMatchesNothing(List<String> categories) throws Exception {
         HttpResponse<String> r = post(Map.of("userId", user, "n", 20,
-                "filters", Map.of("includeCategories", List.of("beta or category like x"))));
+                "filters", Map.of("includeCategories", categories)));
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode body = json.readTree(r.body());
-        // had the value reached Milvus unquoted, the expression would not parse and the ANN source would fail:
-        // without this the test could not tell an injected filter from an empty answer
         assertThat(body.get("degraded").asBoolean()).as(r.body()).isFalse();
         List<String> ids = new ArrayList<>();
         body.get("candidates").forEach(c -> ids.add(c.get("itemId").asString()));

@@ -10,9 +10,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Builds Milvus boolean expressions from values without letting a value change the expression: every value must
- * match the id (or category) alphabet, which has no quote, backslash or bracket, and is emitted as an escaped string
- * literal. Field names come from {@link ItemCollectionSchema}, never from input.
+ * Builds Milvus boolean expressions from values without letting a value change the expression: every value is emitted
+ * as a double-quoted string literal with its backslashes and double quotes escaped, the only characters that end or
+ * change a literal in Milvus' grammar besides line breaks, which ids and categories cannot contain (ids match the id
+ * alphabet; categories may hold quotes, brackets and any script). Field names come from {@link ItemCollectionSchema},
+ * never from input.
  */
 public final class FilterExpression {
     private static final Pattern CATEGORY = Pattern.compile(CatalogItem.CATEGORY_PATTERN);
@@ -63,7 +65,7 @@ public final class FilterExpression {
         return quoted(id);
     }
 
-    /** A quoted string literal; refuses anything that is not a valid category. */
+    /** A quoted, escaped string literal; refuses anything that is not a valid category (control characters). */
     public static String categoryLiteral(String category) {
         if (category == null || !CATEGORY.matcher(category).matches()) {
             throw new IllegalArgumentException("category " + CatalogItem.CATEGORY_MESSAGE);

@@ -13,7 +13,8 @@ public final class ItemCollectionSchema {
     /** Epoch milliseconds when the vector was written. */
     public static final String CREATED_AT = "created_at";
     public static final int ID_MAX_LENGTH = 64;
-    public static final int CATEGORY_MAX_LENGTH = 64;
+    /** In bytes, as Milvus counts: a category is at most 64 characters of up to 4 UTF-8 bytes each. */
+    public static final int CATEGORY_MAX_LENGTH = 256;
 
     private ItemCollectionSchema() {
     }

@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -252,11 +254,20 @@ public class FeatureStore {
      * names the item a neighbour came from ("Because you viewed ...").
      */
     public CoVisits coVisitedWithTitles(List<String> itemIds, int n) {
+        return neighboursWithTitles(RedisKeys::coVisits, itemIds, n);
+    }
+
+    /**
+     * The neighbour lists under {@code listKey} (e.g. {@link RedisKeys#coVisits}, {@link RedisKeys#transitions}) of the
+     * given items, up to {@code n} each, strongest first, and the items' titles, in one round trip.
+     */
+    public CoVisits neighboursWithTitles(java.util.function.Function<String, String> listKey, List<String> itemIds,
+                                         int n) {
         if (itemIds.isEmpty()) {
             return new CoVisits(Map.of(), Map.of());
         }
         List<Object> r = pipelined(c -> {
-            itemIds.forEach(id -> c.zSetCommands().zRevRangeWithScores(bytes(RedisKeys.coVisits(id)), 0, n - 1L));
+            itemIds.forEach(id -> c.zSetCommands().zRevRangeWithScores(bytes(listKey.apply(id)), 0, n - 1L));
             itemIds.forEach(id -> c.hashCommands().hGet(bytes(RedisKeys.item(id)), bytes(RedisKeys.ITEM_TITLE)));
             return null;
         });
@@ -270,6 +281,33 @@ public class FeatureStore {
             }
         }
         return new CoVisits(neighbours, titles);
+    }
+
+    /**
+     * Which of {@code itemIds} are in the user's history ({@link RedisKeys#history}), in one command; an empty set
+     * for none.
+     */
+    public Set<String> seenAmong(String userId, List<String> itemIds) {
+        if (itemIds.isEmpty()) {
+            return Set.of();
+        }
+        byte[][] members = new byte[itemIds.size()][];
+        for (int i = 0; i < members.length; i++) {
+            members[i] = bytes(itemIds.get(i));
+        }
+        List<Object> r = pipelined(c -> {
+            c.zSetCommands().zMScore(bytes(RedisKeys.history(userId)), members);
+            return null;
+        });
+        @SuppressWarnings("unchecked")
+        List<Double> scores = (List<Double>) r.get(0);
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < itemIds.size(); i++) {
+            if (scores != null && scores.get(i) != null) {
+                seen.add(itemIds.get(i));
+            }
+        }
+        return seen;
     }
 
     /** Trending and popular lists of several categories in one round trip: category -> [trending, popular]. */

@@ -93,6 +93,23 @@ public final class RedisKeys {
         return "cv:" + itemId;
     }
 
+    /**
+     * Sorted set next item id -> how often, and how closely, it followed this item in a user's sequence of
+     * interactions (within the last few items, across sessions; a closer successor weighs more); capped.
+     */
+    public static String transitions(String itemId) {
+        return "tr:" + itemId;
+    }
+
+    /**
+     * Sorted set item id -> time (millis) of the user's last interaction with it: the whole history that
+     * {@code /recommend} never proposes again, capped at the most recent {@code marquee.features.history-cap} items;
+     * expires {@link #USER_TTL} after the user's last event, as their state does.
+     */
+    public static String history(String userId) {
+        return "h:" + userId;
+    }
+
     // --- stream consumer bookkeeping -------------------------------------------------------------------------------
 
     /**

@@ -38,10 +38,18 @@ class FilterExpressionTest {
     }
 
     @Test
-    void categoryThatTriesToWidenTheFilterIsRefused() {
-        assertThatThrownBy(() -> FilterExpression.where().categoryIn("category", List.of("books\"] or category != \"")))
+    void categoryThatTriesToCloseTheLiteralStaysOneEscapedLiteral() {
+        assertThat(FilterExpression.where().categoryIn("category", List.of("books\"] or category != \"")).build())
+                .isEqualTo("category in [\"books\\\"] or category != \\\"\"]");
+        assertThat(FilterExpression.categoryLiteral("a\\\" || 1 == 1")).isEqualTo("\"a\\\\\\\" || 1 == 1\"");
+        assertThat(FilterExpression.categoryLiteral("Children's 🎬 Ünïcode")).isEqualTo("\"Children's 🎬 Ünïcode\"");
+    }
+
+    @Test
+    void categoryWithALineBreakOrControlCharacterIsRefused() {
+        assertThatThrownBy(() -> FilterExpression.categoryLiteral("books\"\n or 1 == 1"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("category");
-        assertThatThrownBy(() -> FilterExpression.categoryLiteral("a) || (1 == 1"))
+        assertThatThrownBy(() -> FilterExpression.categoryLiteral("a\u0000b"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -59,6 +59,12 @@ import org.springframework.validation.annotation.Validated;
  *                           every item for every batch (default 10s)
  * @param itemCacheSize      items kept at most, the least recently used go first (default 100000, ~60 MB with
  *                           128-dimension vectors)
+ * @param transitionWindow   each interaction is counted as the successor of the user's this many previous items, across
+ *                           sessions, the item just before weighing {@code transitionWindow}, the one before it one
+ *                           less, and so on ({@code tr:<item>}; default 5, 0 keeps no transitions)
+ * @param transitionCap      successors kept per item, the strongest (default 100)
+ * @param historyCap         items kept in a user's history ({@code h:<user>}, never recommended again), the most recent
+ *                           (default 5000)
  * @param poisonAttempts     a batch that fails this many times in a row for the same reason, a reason that is no
  *                           Redis or Kafka failure (a record the feature maths cannot apply), is applied one event at a
  *                           time: the events that fail go to the dead-letter topic with the reason, the others are
@@ -90,5 +96,8 @@ public record FeatureProperties(
         @DefaultValue("100ms") Duration deferWritesAtMost,
         @DefaultValue("10s") Duration itemCacheTtl,
         @DefaultValue("100000") @Min(1) int itemCacheSize,
-        @DefaultValue("3") @Min(1) @Max(100) int poisonAttempts) {
+        @DefaultValue("3") @Min(1) @Max(100) int poisonAttempts,
+        @DefaultValue("5") @Min(0) @Max(50) int transitionWindow,
+        @DefaultValue("100") @Min(1) @Max(10000) int transitionCap,
+        @DefaultValue("5000") @Min(1) @Max(100000) int historyCap) {
 }

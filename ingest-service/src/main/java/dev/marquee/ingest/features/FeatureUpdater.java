@@ -417,6 +417,14 @@ public class FeatureUpdater {
                 user.addCategory(UserState.decay(elapsed, props.categoryHalfLife().toMillis()), category, w,
                         props.categoryCap());
             }
+            List<String> previousItems = user.recent();
+            for (int g = 0; g < Math.min(props.transitionWindow(), previousItems.size()); g++) {
+                String from = previousItems.get(g);
+                if (!from.equals(e.itemId())) {
+                    increment(SetFamily.TRANSITIONS, from, e.itemId(), props.transitionWindow() - g);
+                }
+            }
+            part.history.computeIfAbsent(e.userId(), u -> new LinkedHashMap<>()).put(e.itemId(), t);
             user.addRecent(e.itemId(), props.recentCap());
             user.countEvent();
             List<String> before = user.enterSession(e.sessionId(), t, previous, props.sessionGap().toMillis());
@@ -518,6 +526,19 @@ public class FeatureUpdater {
                         w.call("ZREMRANGEBYRANK", k, number(0), number(-(cap(setKey.family()) + 1L)));
                     }
                 });
+                p.history.forEach((u, items) -> {
+                    byte[] k = bytes(RedisKeys.history(u));
+                    List<byte[]> pairs = new ArrayList<>(items.size() * 2);
+                    items.forEach((item, at) -> {
+                        pairs.add(number(at));
+                        pairs.add(bytes(item));
+                    });
+                    w.calls("ZADD", k, 2, pairs);
+                    w.call("PEXPIRE", k, userTtl);
+                    if (Math.floorMod(u.hashCode() + batchNumber, TRIM_EVERY) == 0) {
+                        w.call("ZREMRANGEBYRANK", k, number(0), number(-(props.historyCap() + 1L)));
+                    }
+                });
                 seenEvents.remember(w, p.applied, shardOf, now);
             });
             labels.write(user -> writesOf.get(partOfUser.get(user)));
@@ -531,13 +552,15 @@ public class FeatureUpdater {
         final List<Long> applied = new ArrayList<>();
         final Map<String, Long> impressions = new HashMap<>();
         final Map<String, Long> clicks = new HashMap<>();
-        /** sorted set -> member -> increment (popularity, trending, co-visitation). */
+        /** sorted set -> member -> increment (popularity, trending, co-visitation, transitions). */
         final Map<SetKey, Map<String, Double>> increments = new LinkedHashMap<>();
+        /** user -> item -> time of the user's latest interaction with it (their history). */
+        final Map<String, Map<String, Long>> history = new LinkedHashMap<>();
     }
 
     /** The capped sorted sets events increment. */
     private enum SetFamily {
-        POPULAR, TRENDING_UNCATEGORIZED, POPULAR_IN, TRENDING_IN, CO_VISITS
+        POPULAR, TRENDING_UNCATEGORIZED, POPULAR_IN, TRENDING_IN, CO_VISITS, TRANSITIONS
     }
 
     /**
@@ -553,6 +576,7 @@ public class FeatureUpdater {
                 case POPULAR_IN -> RedisKeys.popular(of);
                 case TRENDING_IN -> RedisKeys.trending(of);
                 case CO_VISITS -> RedisKeys.coVisits(of);
+                case TRANSITIONS -> RedisKeys.transitions(of);
             };
         }
     }
@@ -562,6 +586,7 @@ public class FeatureUpdater {
             case POPULAR, POPULAR_IN -> props.popularCap();
             case TRENDING_UNCATEGORIZED, TRENDING_IN -> props.trendingCap();
             case CO_VISITS -> props.coVisitCap();
+            case TRANSITIONS -> props.transitionCap();
         };
     }
 

@@ -2,6 +2,8 @@ package dev.marquee.retrieval.config;
 
 import dev.marquee.common.milvus.ItemCollectionSchema;
 import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -18,9 +20,13 @@ import org.springframework.validation.annotation.Validated;
  * @param popularBudget time budget of the popularity source (default 20 ms)
  * @param coVisitationBudget time budget of the co-visitation source (default 20 ms)
  * @param coVisitationSeeds  how many of the user's most recent items seed co-visitation (default 5)
- * @param coVisitationCacheTtl how long the neighbours and title of a seed item are reused (default 5s; 0 reads Redis
- *                     every time): which items seed a user's list is always read fresh, only the co-visit counts of
- *                     a seed may be this old
+ * @param coVisitationCacheTtl how long the neighbours (co-visits and transitions) and title of a seed item are reused
+ *                     (default 5s; 0 reads Redis every time): which items seed a user's list is always read fresh,
+ *                     only the counts of a seed may be this old
+ * @param transitionBudget   time budget of the transitions source, what followed the user's last items (20 ms)
+ * @param transitionSeeds    how many of the user's most recent items seed the transitions source (default 5)
+ * @param historyOverAsk     for a user whose history is longer than their recent items, sources are asked for this
+ *                           many times the candidates, as the history filter drops those seen (default 2.0)
  * @param categoryBudget     time budget of the source of trending/popular items in the user's categories (20 ms)
  * @param topCategories      how many of the user's strongest categories that source draws from (default 3)
  * @param annEf         HNSW search breadth (default 64)
@@ -83,7 +89,10 @@ public record RetrievalProperties(
         @DefaultValue("32") @Min(1) @Max(1024) int annBatchMax,
         @DefaultValue("2") @Min(1) @Max(64) int annBatchConcurrency,
         @DefaultValue("1s") @NotNull Duration catalogVersionPoll,
-        @DefaultValue("10s") @NotNull Duration catalogVisibilityLag) {
+        @DefaultValue("10s") @NotNull Duration catalogVisibilityLag,
+        @DefaultValue("20ms") @NotNull Duration transitionBudget,
+        @DefaultValue("5") @Min(1) @Max(100) int transitionSeeds,
+        @DefaultValue("2.0") @DecimalMin("1.0") @DecimalMax("10.0") double historyOverAsk) {
     /** An answer is refreshed before it may no longer be served. */
     @AssertTrue(message = "ann-cache-max-age must be at least ann-cache-ttl")
     public boolean isAnnCacheMaxAgeAtLeastTtl() {

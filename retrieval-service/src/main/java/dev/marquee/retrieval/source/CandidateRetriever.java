@@ -8,6 +8,7 @@ import dev.marquee.common.recommend.CandidatesResponse;
 import dev.marquee.common.recommend.RecommendFilters;
 import dev.marquee.common.recommend.CandidatesResponse.SourceReport;
 import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.retrieval.config.RetrievalProperties;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,10 +35,11 @@ import org.springframework.stereotype.Component;
  * Runs the candidate sources that apply to the request in parallel, each under its own time budget (those that
  * answer from memory on the caller's thread first, {@link CandidateSource#fromMemory}; those that cannot propose
  * anything, e.g. co-visitation for a user without recent items, not at all: reported {@code skipped}), and merges what came back in time by
- * round robin in priority order (ANN, stated interests, co-visitation, the user's categories, popular); an item
- * proposed by two sources keeps the first provenance. A source that fails or times out is reported and dropped
- * (fail-open); the response says it is degraded. Items the user has seen and items the caller excluded are never
- * candidates; with category filters, every merged candidate's category is checked (one Redis read) whatever its
+ * round robin in priority order (ANN, stated interests, transitions, co-visitation, the user's categories, popular);
+ * an item proposed by two sources keeps the first provenance. A source that fails or times out is reported and dropped
+ * (fail-open); the response says it is degraded. Items the user has interacted with (their recent items in every
+ * source; their whole history, {@code h:<user>}, after the merge, one Redis read, when it is longer) and items the
+ * caller excluded are never candidates; with category filters, every merged candidate's category is checked (one Redis read) whatever its
  * source, and sources are asked for more to make up for what the check drops.
  */
 @Component
@@ -50,13 +52,17 @@ public class CandidateRetriever {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final MeterRegistry meters;
     private final InterestEmbeddings interestEmbeddings;
+    private final double historyOverAsk;
+    private final int maxCandidates;
 
-    CandidateRetriever(FeatureStore store, AnnSource ann, InterestsSource interests, CoVisitationSource coVisited,
-                       CategorySource categories, PopularSource popular, MeterRegistry meters,
-                       InterestEmbeddings interestEmbeddings) {
+    CandidateRetriever(FeatureStore store, AnnSource ann, InterestsSource interests, TransitionSource transitions,
+                       CoVisitationSource coVisited, CategorySource categories, PopularSource popular,
+                       MeterRegistry meters, InterestEmbeddings interestEmbeddings, RetrievalProperties props) {
         this.store = store;
         this.interestEmbeddings = interestEmbeddings;
-        this.sources = List.of(ann, interests, coVisited, categories, popular);
+        this.historyOverAsk = props.historyOverAsk();
+        this.maxCandidates = props.maxCandidates();
+        this.sources = List.of(ann, interests, transitions, coVisited, categories, popular);
         this.meters = meters;
         for (CandidateSource s : sources) {
             limiters.put(s.name(), TimeLimiter.of(s.name(), TimeLimiterConfig.custom()
@@ -83,6 +89,45 @@ public class CandidateRetriever {
         exclude.addAll(filters.excludeItems());
         // the category check after the merge drops some: ask for half as many again
         int asked = filters.restrictsCategories() ? n + (n + 1) / 2 : n;
+        // the user has seen more than their recent items: the history filter after the merge drops some
+        boolean longHistory = user.eventCount() > user.recentItems().size();
+        if (longHistory) {
+            asked = (int) Math.ceil(asked * historyOverAsk);
+        }
+        Round round = ask(user, request, asked, exclude);
+        List<Candidate> candidates = interleave(round.lists(), asked);
+        if (longHistory) {
+            candidates = unseen(userId, candidates);
+            // most of what the sources proposed was seen (a long history of popular items): ask them for more
+            while (candidates.size() < n && asked < maxCandidates && round.anyListOf(asked)) {
+                asked = Math.min(maxCandidates, asked * 4);
+                round = ask(user, request, asked, exclude);
+                candidates = unseen(userId, interleave(round.lists(), asked));
+            }
+        }
+        List<SourceReport> reports = round.reports();
+        List<String> reasons = round.reasons();
+        if (filters.restrictsCategories()) {
+            candidates = withinCategories(candidates, filters);
+        }
+        candidates = candidates.stream().limit(n).toList();
+        // the interests source embedded them (or found them cached) just now: hand the vector on for ranking
+        float[] interestsVector = request.interests() == null ? null
+                : interestEmbeddings.cachedVector(request.interests());
+        return new CandidatesResponse(userId, candidates, reports, !reasons.isEmpty(), reasons, interestsVector, user);
+    }
+
+    /** What the sources answered to one query: their lists, in priority order, and each one's report. */
+    private record Round(List<List<Candidate>> lists, List<SourceReport> reports, List<String> reasons) {
+        /** Whether a source gave all it was asked for: it may have more. */
+        boolean anyListOf(int asked) {
+            return lists.stream().anyMatch(l -> l.size() >= asked);
+        }
+    }
+
+    /** Asks every source that applies for {@code asked} candidates, those that answer from memory first. */
+    private Round ask(UserFeatures user, CandidatesRequest request, int asked, Set<String> exclude) {
+        RecommendFilters filters = request.filters();
         CandidateQuery query = new CandidateQuery(user, asked, Set.copyOf(exclude), filters, request.interests());
         int count = sources.size();
         boolean[] applies = new boolean[count];
@@ -140,15 +185,7 @@ public class CandidateRetriever {
             meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, s.name() + "_" + status).increment();
             log.warn("candidate source {} {}: {}", s.name(), status, String.valueOf(failure));
         }
-        List<Candidate> candidates = interleave(lists, asked);
-        if (filters.restrictsCategories()) {
-            candidates = withinCategories(candidates, filters);
-        }
-        candidates = candidates.stream().limit(n).toList();
-        // the interests source embedded them (or found them cached) just now: hand the vector on for ranking
-        float[] interestsVector = request.interests() == null ? null
-                : interestEmbeddings.cachedVector(request.interests());
-        return new CandidatesResponse(userId, candidates, reports, !reasons.isEmpty(), reasons, interestsVector, user);
+        return new Round(lists, reports, reasons);
     }
 
     /**
@@ -167,6 +204,12 @@ public class CandidateRetriever {
             }
         }
         return List.copyOf(merged.values());
+    }
+
+    /** The candidates the user has not interacted with ({@link FeatureStore#seenAmong}: their whole history). */
+    private List<Candidate> unseen(String userId, List<Candidate> candidates) {
+        Set<String> seen = store.seenAmong(userId, candidates.stream().map(Candidate::itemId).toList());
+        return seen.isEmpty() ? candidates : candidates.stream().filter(c -> !seen.contains(c.itemId())).toList();
     }
 
     /** The candidates whose category the filters allow (items of unknown category only when nothing is included). */

@@ -19,7 +19,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 /** The seed lists of co-visitation on the real Redis, with a clock of the test's own. */
 @SpringBootTest
 @EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
-class CoVisitListsTest {
+class NeighbourListsTest {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     @Autowired
@@ -29,7 +29,7 @@ class CoVisitListsTest {
 
     @Test
     void aSeedsNeighboursAndTitleAreReusedWithinTheTtlAndRereadAfterIt() {
-        CoVisitLists lists = new CoVisitLists(store, Duration.ofSeconds(1), nanos::get);
+        NeighbourLists lists = new NeighbourLists(store, RedisKeys::coVisits, Duration.ofSeconds(1), nanos::get);
         String seed = "cvl-seed-" + run;
         String other = "cvl-other-" + run;
         redis.opsForZSet().add(RedisKeys.coVisits(seed), "n1", 2);
@@ -54,7 +54,7 @@ class CoVisitListsTest {
 
     @Test
     void ofIfCachedAnswersOnlyWhileTheListOfEverySeedIsInMemory() {
-        CoVisitLists lists = new CoVisitLists(store, Duration.ofSeconds(1), nanos::get);
+        NeighbourLists lists = new NeighbourLists(store, RedisKeys::coVisits, Duration.ofSeconds(1), nanos::get);
         String seed = "cvl-cached-" + run;
         String other = "cvl-cached-other-" + run;
         redis.opsForZSet().add(RedisKeys.coVisits(seed), "n1", 1);
@@ -67,12 +67,12 @@ class CoVisitListsTest {
         assertThat(lists.ofIfCached(List.of(seed), 20)).isNull(); // a longer list is another read
         nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(1100));
         assertThat(lists.ofIfCached(List.of(seed), 10)).isNull();
-        assertThat(new CoVisitLists(store, Duration.ZERO, nanos::get).ofIfCached(List.of(), 10)).isNull();
+        assertThat(new NeighbourLists(store, RedisKeys::coVisits, Duration.ZERO, nanos::get).ofIfCached(List.of(), 10)).isNull();
     }
 
     @Test
     void aZeroTtlReadsRedisEveryTime() {
-        CoVisitLists lists = new CoVisitLists(store, Duration.ZERO, nanos::get);
+        NeighbourLists lists = new NeighbourLists(store, RedisKeys::coVisits, Duration.ZERO, nanos::get);
         String seed = "cvl-zero-" + run;
         redis.opsForZSet().add(RedisKeys.coVisits(seed), "n1", 1);
         lists.of(List.of(seed), 10);

@@ -10,20 +10,22 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * The co-visitation neighbours and the title of seed items, read from the {@link FeatureStore} at most once per TTL
- * for each item and list size: a popular item seeds the lists of many users within a second, and each read of its
+ * The neighbours of seed items in one family of neighbour lists (co-visitation, transitions: {@code listKey}) and the
+ * seeds' titles, read from the {@link FeatureStore} at most once per TTL for each item and list size: a popular item seeds the lists of many users within a second, and each read of its
  * neighbours is ~50 scored members that Redis writes out and the caller parses (score parsing was the largest part of
  * the gateway's Redis client work; docs/benchmarks.md, "2026-12-03 (2)"). Which items seed a user's list is read
  * fresh with the user's state every time, so a click still changes the next list at once; only the neighbour counts
  * of a seed may be up to a TTL old. The items not in memory are read in one round trip. A zero TTL reads every time.
  */
-final class CoVisitLists {
+final class NeighbourLists {
     /** Most seed lists kept (~50 neighbours each). */
     private static final int MAX_LISTS = 50_000;
     private final FeatureStore store;
+    private final Function<String, String> listKey;
     private final Cache<Key, Seed> cache;
 
     private record Key(String itemId, int n) {
@@ -32,13 +34,15 @@ final class CoVisitLists {
     private record Seed(Map<String, Double> neighbours, String title) {
     }
 
-    CoVisitLists(FeatureStore store, Duration ttl) {
-        this(store, ttl, System::nanoTime);
+    /** @param listKey the Redis key of an item's neighbour list, e.g. {@code RedisKeys::coVisits} */
+    NeighbourLists(FeatureStore store, Function<String, String> listKey, Duration ttl) {
+        this(store, listKey, ttl, System::nanoTime);
     }
 
     /** With the clock the TTL is measured on (nanoseconds). */
-    CoVisitLists(FeatureStore store, Duration ttl, LongSupplier clock) {
+    NeighbourLists(FeatureStore store, Function<String, String> listKey, Duration ttl, LongSupplier clock) {
         this.store = store;
+        this.listKey = listKey;
         this.cache = ttl.isZero() ? null : Caffeine.newBuilder().ticker(clock::getAsLong).expireAfterWrite(ttl)
                 .maximumSize(MAX_LISTS).build();
     }
@@ -53,16 +57,16 @@ final class CoVisitLists {
         return found.size() < new HashSet<>(keys).size() ? null : coVisits(keys, found);
     }
 
-    /** As {@link FeatureStore#coVisitedWithTitles}: up to {@code n} neighbours of each item, and the items' titles. */
+    /** As {@link FeatureStore#neighboursWithTitles}: up to {@code n} neighbours of each item, and the items' titles. */
     FeatureStore.CoVisits of(List<String> itemIds, int n) {
         if (cache == null) {
-            return store.coVisitedWithTitles(itemIds, n);
+            return store.neighboursWithTitles(listKey, itemIds, n);
         }
         List<Key> keys = keys(itemIds, n);
         Map<Key, Seed> found = cache.getAll(keys, missing -> {
             List<String> ids = new ArrayList<>();
             missing.forEach(k -> ids.add(k.itemId()));
-            FeatureStore.CoVisits read = store.coVisitedWithTitles(ids, n);
+            FeatureStore.CoVisits read = store.neighboursWithTitles(listKey, ids, n);
             Map<Key, Seed> loaded = new HashMap<>();
             for (String id : ids) {
                 loaded.put(new Key(id, n), new Seed(read.neighbours().getOrDefault(id, Map.of()),

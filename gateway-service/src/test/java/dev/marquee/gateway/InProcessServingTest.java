@@ -109,7 +109,7 @@ class InProcessServingTest {
         // another process (the ranking service's trainer) promotes a model into the shared registry
         String version = "inproc-" + UUID.randomUUID();
         new ModelRegistry(new dev.marquee.ranking.config.RankingProperties(MODELS.toString(), null,
-                java.time.Duration.ZERO, java.time.Duration.ZERO), json).promote(model(version));
+                java.time.Duration.ZERO, java.time.Duration.ZERO, java.time.Duration.ZERO), json).promote(model(version));
 
         Instant deadline = Instant.now().plusSeconds(20);
         JsonNode ranked;

@@ -7,7 +7,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.function.ToDoubleBiFunction;
 
-/** The ordered feature list of the ranking model. Changing it changes {@link #hash()}, and old models are refused. */
+/**
+ * The ordered feature list of the ranking model. Changing it changes {@link #hash()}, and old models are refused; a
+ * feature's name carries the parameters that change its value (the neighbour scores' seeds and list depth), so
+ * changing one of them refuses old models too.
+ */
 public final class RankingFeatures {
 
     public static final List<FeatureDefinition> ALL = List.of(
@@ -18,7 +22,11 @@ public final class RankingFeatures {
             }),
             new Feature("item_popularity", (u, i) -> Math.log1p(Math.max(0, i.popularity()))),
             new Feature("item_price", (u, i) -> Math.log1p(Math.max(0, i.price()))),
-            new Feature("user_activity", (u, i) -> Math.log1p(u.eventCount())));
+            new Feature("user_activity", (u, i) -> Math.log1p(u.eventCount())),
+            new Feature("transition_score" + "@" + NeighbourScores.SEEDS + "x" + NeighbourScores.LIST_DEPTH,
+                    (u, i) -> Math.log1p(u.transitions().getOrDefault(i.itemId(), 0.0))),
+            new Feature("covisit_score" + "@" + NeighbourScores.SEEDS + "x" + NeighbourScores.LIST_DEPTH,
+                    (u, i) -> Math.log1p(u.coVisits().getOrDefault(i.itemId(), 0.0))));
 
     private RankingFeatures() {
     }

@@ -10,9 +10,18 @@ import java.util.Map;
  * @param categoryWeights  category -> decayed interaction weight
  * @param eventCount       events seen for this user
  * @param recentItems      recently interacted item ids, newest first
+ * @param transitions      item id -> {@link NeighbourScores} of what followed the user's recent items (empty until
+ *                         hydrated from the feature store, {@code SequenceScores})
+ * @param coVisits         item id -> {@link NeighbourScores} of what was seen in sessions with them (likewise)
  */
 public record UserFeatures(String userId, float[] taste, Map<String, Double> categoryWeights, long eventCount,
-                           List<String> recentItems) {
+                           List<String> recentItems, Map<String, Double> transitions, Map<String, Double> coVisits) {
+
+    /** A user as the feature store holds them, without neighbour scores. */
+    public UserFeatures(String userId, float[] taste, Map<String, Double> categoryWeights, long eventCount,
+                        List<String> recentItems) {
+        this(userId, taste, categoryWeights, eventCount, recentItems, Map.of(), Map.of());
+    }
 
     public static UserFeatures empty(String userId) {
         return new UserFeatures(userId, null, Map.of(), 0, List.of());
@@ -20,7 +29,12 @@ public record UserFeatures(String userId, float[] taste, Map<String, Double> cat
 
     /** This user with {@code taste} as taste vector (the rest unchanged). */
     public UserFeatures withTaste(float[] taste) {
-        return new UserFeatures(userId, taste, categoryWeights, eventCount, recentItems);
+        return new UserFeatures(userId, taste, categoryWeights, eventCount, recentItems, transitions, coVisits);
+    }
+
+    /** This user with the neighbour scores of their recent items (the rest unchanged). */
+    public UserFeatures withNeighbourScores(Map<String, Double> transitions, Map<String, Double> coVisits) {
+        return new UserFeatures(userId, taste, categoryWeights, eventCount, recentItems, transitions, coVisits);
     }
 
     public boolean hasTaste() {

@@ -28,10 +28,12 @@ public class Ranker {
     private final ItemFeatureCache itemFeatures;
     private final ModelRegistry registry;
     private final ServedFeatureLog servedFeatures;
+    private final UserSequences sequences;
 
     Ranker(FeatureStore store, ItemFeatureCache itemFeatures, ModelRegistry registry,
-           ServedFeatureLog servedFeatures) {
+           ServedFeatureLog servedFeatures, UserSequences sequences) {
         this.store = store;
+        this.sequences = sequences;
         this.itemFeatures = itemFeatures;
         this.registry = registry;
         this.servedFeatures = servedFeatures;
@@ -40,7 +42,7 @@ public class Ranker {
     public RankResponse rank(RankRequest request) {
         RankingModel model = registry.champion().orElseThrow(NoModelException::new);
         // read by retrieval for this very request when both run in one JVM; else one Redis read
-        UserFeatures user = request.user() != null ? request.user() : store.user(request.userId());
+        UserFeatures user = sequences.now(request.user() != null ? request.user() : store.user(request.userId()));
         if (!user.hasTaste() && request.interestsVector() != null) {
             user = user.withTaste(request.interestsVector()); // cold start: ranked by what the user asked for
         }

@@ -8,6 +8,7 @@ import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.redis.RedisKeys;
 import dev.marquee.ranking.config.RankingProperties;
+import dev.marquee.ranking.model.UserSequences;
 import dev.marquee.ranking.model.TrainingRows;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -28,7 +29,8 @@ import org.springframework.stereotype.Component;
  * Training examples. From the labelled examples (impressions joined with clicks by the stream consumer) once there are
  * enough of them, with the feature rows the server logged when it scored them ({@link ExampleFeatures}); before that
  * (a catalog and history imported, no traffic yet) from interaction history: each user's recent interactions are
- * positives, items the user has not interacted with (sampled from the catalog) negatives. Rows not logged come from
+ * positives, each as of the moment before it, items the user has not interacted with (sampled from the catalog)
+ * negatives. Rows not logged come from
  * {@link FeatureAssembler}, the same code the ranking endpoint uses.
  */
 @Component
@@ -39,11 +41,13 @@ public class ExampleBuilder {
     private final RankingProperties.Trainer props;
     private final LabelledExamples examples;
     private final ExampleFeatures features;
+    private final UserSequences sequences;
     private final MeterRegistry meters;
 
     ExampleBuilder(StringRedisTemplate redis, FeatureStore store, LabelledExamples examples, ExampleFeatures features,
-                   RankingProperties props, MeterRegistry meters) {
+                   UserSequences sequences, RankingProperties props, MeterRegistry meters) {
         this.redis = redis;
+        this.sequences = sequences;
         this.examples = examples;
         this.store = store;
         this.features = features;
@@ -115,6 +119,12 @@ public class ExampleBuilder {
         return new Split(train.toSet(), validation.toSet(), LABELLED, rows);
     }
 
+    /**
+     * Each user's recent interactions are positives, each as of the moment before it: the user's neighbour scores are
+     * those of the items they had interacted with before it ({@link UserSequences#asOf}), and it is ranked against
+     * random items they never interacted with, scored as of the same moment. The other user features are as they are
+     * now. Validation users are held out whole.
+     */
     Split fromInteractions() {
         Random random = new Random(props.seed());
         List<String> catalog = List.copyOf(redis.opsForSet().members(RedisKeys.ALL_ITEMS));
@@ -122,24 +132,32 @@ public class ExampleBuilder {
         Rows validation = new Rows();
         for (String userId : users()) {
             UserFeatures user = store.user(userId);
-            Set<String> positives = new LinkedHashSet<>(user.recentItems().stream()
-                    .limit(props.positivesPerUser()).toList());
-            Set<String> negatives = new HashSet<>();
-            int wanted = positives.size() * props.negativesPerPositive();
-            for (int tries = 0; negatives.size() < wanted && tries < wanted * 4 && !catalog.isEmpty(); tries++) {
-                String candidate = catalog.get(random.nextInt(catalog.size()));
-                if (!user.recentItems().contains(candidate)) {
-                    negatives.add(candidate);
+            List<String> recent = user.recentItems();
+            // the oldest recent item has nothing before it to be scored against
+            int positives = Math.min(props.positivesPerUser(), recent.size() - 1);
+            List<String> ids = new ArrayList<>(recent.subList(0, Math.max(0, positives)));
+            List<List<String>> negativesOf = new ArrayList<>();
+            for (int p = 0; p < positives; p++) {
+                List<String> negatives = new ArrayList<>();
+                for (int tries = 0; negatives.size() < props.negativesPerPositive() && tries < props
+                        .negativesPerPositive() * 4 && !catalog.isEmpty(); tries++) {
+                    String candidate = catalog.get(random.nextInt(catalog.size()));
+                    if (!recent.contains(candidate) && !negatives.contains(candidate)) {
+                        negatives.add(candidate);
+                    }
                 }
+                negativesOf.add(negatives);
+                ids.addAll(negatives);
             }
-            List<String> ids = new ArrayList<>(positives);
-            ids.addAll(negatives);
-            Map<String, ItemFeatures> items = store.items(ids);
+            Map<String, ItemFeatures> items = store.items(ids.stream().distinct().toList());
             Rows rows = isValidationUser(userId) ? validation : train;
-            for (String id : ids) {
-                ItemFeatures item = items.get(id);
-                if (item != null) {
-                    rows.add(FeatureAssembler.row(user, item), positives.contains(id) ? 1f : 0f, userId);
+            for (int p = 0; p < positives; p++) {
+                UserFeatures then = sequences.asOf(user, p + 1);
+                // a group per moment: the positive against its own negatives
+                String group = userId + "#" + p;
+                addRow(rows, then, items.get(recent.get(p)), 1f, group);
+                for (String negative : negativesOf.get(p)) {
+                    addRow(rows, then, items.get(negative), 0f, group);
                 }
             }
         }
@@ -147,6 +165,12 @@ public class ExampleBuilder {
         TrainingSet validationSet = validation.toSet();
         return new Split(trainSet, validationSet, INTERACTIONS,
                 new TrainingRows(0, trainSet.rows() + validationSet.rows(), 0));
+    }
+
+    private static void addRow(Rows rows, UserFeatures user, ItemFeatures item, float label, String group) {
+        if (item != null) {
+            rows.add(FeatureAssembler.row(user, item), label, group);
+        }
     }
 
     private boolean isValidationUser(String userId) {

@@ -5,6 +5,7 @@ import dev.marquee.common.feature.FeatureAssembler;
 import dev.marquee.common.feature.ItemFeatures;
 import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.ranking.model.UserSequences;
 import dev.marquee.ranking.model.TrainingRows;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,10 +25,12 @@ import org.springframework.stereotype.Component;
 public class ExampleFeatures {
     private final FeatureStore store;
     private final ServedRows served;
+    private final UserSequences sequences;
 
-    ExampleFeatures(FeatureStore store, ServedRows served) {
+    ExampleFeatures(FeatureStore store, ServedRows served, UserSequences sequences) {
         this.store = store;
         this.served = served;
+        this.sequences = sequences;
     }
 
     public enum Origin { LOGGED, CURRENT, STALE }
@@ -74,7 +77,7 @@ public class ExampleFeatures {
                 origins.set(i, null);
                 continue;
             }
-            rows.set(i, FeatureAssembler.row(users.computeIfAbsent(x.userId(), store::user), item));
+            rows.set(i, FeatureAssembler.row(users.computeIfAbsent(x.userId(), u -> sequences.now(store.user(u))), item));
             if (origins.get(i) == Origin.STALE) {
                 stale++;
             } else {

@@ -2,6 +2,7 @@ package dev.marquee.retrieval.source;
 
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.NeighbourLists;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

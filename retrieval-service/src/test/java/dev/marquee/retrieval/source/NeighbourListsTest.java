@@ -3,6 +3,7 @@ package dev.marquee.retrieval.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.NeighbourLists;
 import dev.marquee.common.redis.RedisKeys;
 import java.time.Duration;
 import java.util.List;

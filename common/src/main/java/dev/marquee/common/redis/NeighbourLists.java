@@ -1,8 +1,7 @@
-package dev.marquee.retrieval.source;
+package dev.marquee.common.redis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.marquee.common.redis.FeatureStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +20,7 @@ import java.util.function.LongSupplier;
  * fresh with the user's state every time, so a click still changes the next list at once; only the neighbour counts
  * of a seed may be up to a TTL old. The items not in memory are read in one round trip. A zero TTL reads every time.
  */
-final class NeighbourLists {
+public final class NeighbourLists {
     /** Most seed lists kept (~50 neighbours each). */
     private static final int MAX_LISTS = 50_000;
     private final FeatureStore store;
@@ -35,12 +34,12 @@ final class NeighbourLists {
     }
 
     /** @param listKey the Redis key of an item's neighbour list, e.g. {@code RedisKeys::coVisits} */
-    NeighbourLists(FeatureStore store, Function<String, String> listKey, Duration ttl) {
+    public NeighbourLists(FeatureStore store, Function<String, String> listKey, Duration ttl) {
         this(store, listKey, ttl, System::nanoTime);
     }
 
     /** With the clock the TTL is measured on (nanoseconds). */
-    NeighbourLists(FeatureStore store, Function<String, String> listKey, Duration ttl, LongSupplier clock) {
+    public NeighbourLists(FeatureStore store, Function<String, String> listKey, Duration ttl, LongSupplier clock) {
         this.store = store;
         this.listKey = listKey;
         this.cache = ttl.isZero() ? null : Caffeine.newBuilder().ticker(clock::getAsLong).expireAfterWrite(ttl)
@@ -48,7 +47,7 @@ final class NeighbourLists {
     }
 
     /** {@link #of} when the lists of all these items are in memory, else {@code null} without a read. */
-    FeatureStore.CoVisits ofIfCached(List<String> itemIds, int n) {
+    public FeatureStore.CoVisits ofIfCached(List<String> itemIds, int n) {
         if (cache == null) {
             return null;
         }
@@ -58,7 +57,7 @@ final class NeighbourLists {
     }
 
     /** As {@link FeatureStore#neighboursWithTitles}: up to {@code n} neighbours of each item, and the items' titles. */
-    FeatureStore.CoVisits of(List<String> itemIds, int n) {
+    public FeatureStore.CoVisits of(List<String> itemIds, int n) {
         if (cache == null) {
             return store.neighboursWithTitles(listKey, itemIds, n);
         }

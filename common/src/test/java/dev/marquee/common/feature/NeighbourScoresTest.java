@@ -1,0 +1,45 @@
+package dev.marquee.common.feature;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NeighbourScoresTest {
+    @Test
+    void anItemScoresItsCountsInTheSeedsListsWeightedByHowRecentTheSeedIs() {
+        Map<String, Double> scores = NeighbourScores.of(List.of("newest", "older"), Map.of(
+                "newest", Map.of("x", 4.0, "y", 1.0),
+                "older", Map.of("x", 2.0, "z", 6.0, "newest", 5.0)));
+
+        assertThat(scores.get("x")).isCloseTo(4.0 + 2.0 / 2, within(1e-12));
+        assertThat(scores.get("y")).isCloseTo(1.0, within(1e-12));
+        assertThat(scores.get("z")).isCloseTo(3.0, within(1e-12));
+        assertThat(scores).doesNotContainKey("newest"); // a seed is never its own candidate
+    }
+
+    @Test
+    void theSeedsAsOfAnInteractionAreTheItemsBeforeIt() {
+        List<String> recent = List.of("a", "b", "c", "d", "e", "f", "g");
+
+        assertThat(NeighbourScores.seedsFrom(recent, 0)).containsExactly("a", "b", "c", "d", "e");
+        assertThat(NeighbourScores.seedsFrom(recent, 3)).containsExactly("d", "e", "f", "g");
+        assertThat(NeighbourScores.seedsFrom(recent, 7)).isEmpty();
+        assertThat(NeighbourScores.seedsFrom(recent, 9)).isEmpty();
+    }
+
+    @Test
+    void theRankingFeaturesReadTheScoresOfTheItemAndZeroWithoutOne() {
+        UserFeatures user = UserFeatures.empty("u").withNeighbourScores(Map.of("i", Math.E - 1), Map.of());
+        ItemFeatures item = new ItemFeatures("i", "t", "c", 1.0, null, 0);
+        ItemFeatures other = new ItemFeatures("j", "t", "c", 1.0, null, 0);
+        int transitions = RankingFeatures.names().indexOf("transition_score@5x100");
+        int coVisits = RankingFeatures.names().indexOf("covisit_score@5x100");
+
+        assertThat(FeatureAssembler.row(user, item)[transitions]).isCloseTo(1.0f, within(1e-6f));
+        assertThat(FeatureAssembler.row(user, item)[coVisits]).isZero();
+        assertThat(FeatureAssembler.row(user, other)[transitions]).isZero();
+    }
+}

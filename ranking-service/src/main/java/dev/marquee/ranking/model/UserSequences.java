@@ -1,0 +1,47 @@
+package dev.marquee.ranking.model;
+
+import dev.marquee.common.feature.NeighbourScores;
+import dev.marquee.common.feature.UserFeatures;
+import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.NeighbourLists;
+import dev.marquee.common.redis.RedisKeys;
+import dev.marquee.ranking.config.RankingProperties;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/**
+ * Gives a user the neighbour scores that the ranking features read ({@link UserFeatures#transitions()},
+ * {@link UserFeatures#coVisits()}): the transitions and co-visits of their most recent items, each seed's list read
+ * from the feature store at most once per {@code marquee.ranking.neighbour-cache-ttl}. The ranker (the user as they are
+ * now) and the trainer (the user as they were before one of their interactions) both call this.
+ */
+@Component
+public class UserSequences {
+    private final NeighbourLists transitions;
+    private final NeighbourLists coVisits;
+
+    UserSequences(FeatureStore store, RankingProperties props) {
+        this.transitions = new NeighbourLists(store, RedisKeys::transitions, props.neighbourCacheTtl());
+        this.coVisits = new NeighbourLists(store, RedisKeys::coVisits, props.neighbourCacheTtl());
+    }
+
+    /** The user with the neighbour scores of their most recent items. */
+    public UserFeatures now(UserFeatures user) {
+        return asOf(user, 0);
+    }
+
+    /**
+     * The user with the neighbour scores of the items before their {@code position}-th most recent one (0 = the
+     * newest): what the scores were when they chose that item, but for the counts added since.
+     */
+    public UserFeatures asOf(UserFeatures user, int position) {
+        List<String> seeds = NeighbourScores.seedsFrom(user.recentItems(), position);
+        if (seeds.isEmpty()) {
+            return user.withNeighbourScores(Map.of(), Map.of());
+        }
+        return user.withNeighbourScores(
+                NeighbourScores.of(seeds, transitions.of(seeds, NeighbourScores.LIST_DEPTH).neighbours()),
+                NeighbourScores.of(seeds, coVisits.of(seeds, NeighbourScores.LIST_DEPTH).neighbours()));
+    }
+}

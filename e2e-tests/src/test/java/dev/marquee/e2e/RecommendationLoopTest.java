@@ -29,7 +29,7 @@ class RecommendationLoopTest {
     void userWhoClicksOneTopicGetsMostlyThatTopicAndANewList() throws Exception {
         Scenario.catalog(stack, world);
         Scenario.history(stack, world, 15);
-        JsonNode training = awaitTrainedModel();
+        JsonNode training = Scenario.trainedModel(stack);
         assertThat(training.get("auc").asDouble()).isGreaterThan(0.6);
         String servedModel = stack.get("ranking", "/models/champion").json().get("version").asString();
 
@@ -121,21 +121,6 @@ class RecommendationLoopTest {
             last = recommend(user);
         }
         return last;
-    }
-
-    private JsonNode awaitTrainedModel() throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(120);
-        while (true) {
-            Stack.Response r = stack.post("ranking", "/models/train", Map.of());
-            assertThat(r.status()).as(r.body()).isEqualTo(200);
-            JsonNode outcome = r.json();
-            // on a stack that already serves a better model, the challenger is (rightly) not promoted
-            if (outcome.get("version").isString()) {
-                return outcome;
-            }
-            assertThat(Instant.now()).as("no model trained: " + outcome).isBefore(deadline);
-            Thread.sleep(1000);
-        }
     }
 
     private static List<String> ids(JsonNode response) {

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 
 /** Puts a simulated world into the running stack through its public API, as a user of the platform would. */
 final class Scenario {
@@ -32,8 +33,11 @@ final class Scenario {
         return catalog;
     }
 
-    /** {@code perUser} events of each user an hour ago, ingested; returns when the stream consumer applied them all. */
-    static void history(Stack stack, World world, int perUser) throws InterruptedException {
+    /**
+     * {@code perUser} events of each user an hour ago, ingested; returns them when the stream consumer applied them
+     * all.
+     */
+    static List<InteractionEvent> history(Stack stack, World world, int perUser) throws InterruptedException {
         List<InteractionEvent> history = new ArrayList<>();
         Instant t = Instant.now().minus(Duration.ofHours(1));
         for (World.User user : world.users()) {
@@ -45,6 +49,7 @@ final class Scenario {
         for (World.User user : world.users()) {
             awaitEventCount(stack, user.userId(), perUser);
         }
+        return history;
     }
 
     static void awaitEventCount(Stack stack, String user, int count) throws InterruptedException {
@@ -52,6 +57,24 @@ final class Scenario {
         while (stack.get("ingest", "/users/" + user + "/features").json().get("eventCount").asInt() < count) {
             assertThat(Instant.now()).as("events of " + user + " not applied").isBefore(deadline);
             Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Asks the ranking service to train until a model comes out (the stream consumer may still be applying the
+     * history); on a stack that already serves a better model, the challenger is (rightly) not promoted.
+     */
+    static JsonNode trainedModel(Stack stack) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (true) {
+            Stack.Response r = stack.post("ranking", "/models/train", Map.of());
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            JsonNode outcome = r.json();
+            if (outcome.get("version").isString()) {
+                return outcome;
+            }
+            assertThat(Instant.now()).as("no model trained: " + outcome).isBefore(deadline);
+            Thread.sleep(1000);
         }
     }
 }

@@ -15,6 +15,10 @@ public final class NeighbourScores {
     public static final int SEEDS = 5;
     /** Neighbours read per seed for the ranking features (the stream consumer keeps up to 100 transitions). */
     public static final int LIST_DEPTH = 100;
+    /** Most recent items that seed the history score (a longer memory than {@link #SEEDS}). */
+    public static final int HISTORY_SEEDS = 20;
+    /** The history score's seed weights: {@code HISTORY_DECAY^rank}. */
+    public static final double HISTORY_DECAY = 0.8;
 
     private NeighbourScores() {
     }
@@ -29,9 +33,23 @@ public final class NeighbourScores {
      * themselves are left out.
      */
     public static Map<String, Double> of(List<String> seeds, Map<String, Map<String, Double>> lists) {
+        return of(seeds, lists, NeighbourScores::seedWeight);
+    }
+
+    /**
+     * As {@link #of} over the first {@link #HISTORY_SEEDS} of {@code seeds}, the seed at {@code rank} weighing
+     * {@link #HISTORY_DECAY}{@code ^rank}: what goes with the user's longer history, the recent part most.
+     */
+    public static Map<String, Double> ofHistory(List<String> seeds, Map<String, Map<String, Double>> lists) {
+        return of(seeds.subList(0, Math.min(HISTORY_SEEDS, seeds.size())), lists,
+                rank -> Math.pow(HISTORY_DECAY, rank));
+    }
+
+    private static Map<String, Double> of(List<String> seeds, Map<String, Map<String, Double>> lists,
+                                          java.util.function.IntToDoubleFunction weightOf) {
         Map<String, Double> scores = new HashMap<>();
         for (int rank = 0; rank < seeds.size(); rank++) {
-            double weight = seedWeight(rank);
+            double weight = weightOf.applyAsDouble(rank);
             lists.getOrDefault(seeds.get(rank), Map.of()).forEach((item, count) -> scores.merge(item,
                     weight * count, Double::sum));
         }
@@ -41,6 +59,11 @@ public final class NeighbourScores {
 
     /** The {@link #SEEDS} items before position {@code from} of a newest-first list ({@code from} 0: the newest). */
     public static List<String> seedsFrom(List<String> recentItems, int from) {
-        return recentItems.subList(Math.min(from, recentItems.size()), Math.min(from + SEEDS, recentItems.size()));
+        return seedsFrom(recentItems, from, SEEDS);
+    }
+
+    /** The {@code count} items before position {@code from} of a newest-first list. */
+    public static List<String> seedsFrom(List<String> recentItems, int from, int count) {
+        return recentItems.subList(Math.min(from, recentItems.size()), Math.min(from + count, recentItems.size()));
     }
 }

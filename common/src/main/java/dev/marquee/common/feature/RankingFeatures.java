@@ -26,7 +26,10 @@ public final class RankingFeatures {
             new Feature("transition_score" + "@" + NeighbourScores.SEEDS + "x" + NeighbourScores.LIST_DEPTH,
                     (u, i) -> Math.log1p(u.transitions().getOrDefault(i.itemId(), 0.0))),
             new Feature("covisit_score" + "@" + NeighbourScores.SEEDS + "x" + NeighbourScores.LIST_DEPTH,
-                    (u, i) -> Math.log1p(u.coVisits().getOrDefault(i.itemId(), 0.0))));
+                    (u, i) -> Math.log1p(u.coVisits().getOrDefault(i.itemId(), 0.0))),
+            new Feature("history_covisit_score" + "@" + NeighbourScores.HISTORY_SEEDS + "x"
+                    + NeighbourScores.HISTORY_DECAY + "x" + NeighbourScores.LIST_DEPTH,
+                    (u, i) -> Math.log1p(u.historyCoVisits().getOrDefault(i.itemId(), 0.0))));
 
     private RankingFeatures() {
     }

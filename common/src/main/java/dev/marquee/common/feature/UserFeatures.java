@@ -13,14 +13,16 @@ import java.util.Map;
  * @param transitions      item id -> {@link NeighbourScores} of what followed the user's recent items (empty until
  *                         hydrated from the feature store, {@code SequenceScores})
  * @param coVisits         item id -> {@link NeighbourScores} of what was seen in sessions with them (likewise)
+ * @param historyCoVisits  item id -> {@link NeighbourScores#ofHistory} of the co-visits of a longer history (likewise)
  */
 public record UserFeatures(String userId, float[] taste, Map<String, Double> categoryWeights, long eventCount,
-                           List<String> recentItems, Map<String, Double> transitions, Map<String, Double> coVisits) {
+                           List<String> recentItems, Map<String, Double> transitions, Map<String, Double> coVisits,
+                           Map<String, Double> historyCoVisits) {
 
     /** A user as the feature store holds them, without neighbour scores. */
     public UserFeatures(String userId, float[] taste, Map<String, Double> categoryWeights, long eventCount,
                         List<String> recentItems) {
-        this(userId, taste, categoryWeights, eventCount, recentItems, Map.of(), Map.of());
+        this(userId, taste, categoryWeights, eventCount, recentItems, Map.of(), Map.of(), Map.of());
     }
 
     public static UserFeatures empty(String userId) {
@@ -29,12 +31,15 @@ public record UserFeatures(String userId, float[] taste, Map<String, Double> cat
 
     /** This user with {@code taste} as taste vector (the rest unchanged). */
     public UserFeatures withTaste(float[] taste) {
-        return new UserFeatures(userId, taste, categoryWeights, eventCount, recentItems, transitions, coVisits);
+        return new UserFeatures(userId, taste, categoryWeights, eventCount, recentItems, transitions, coVisits,
+                historyCoVisits);
     }
 
     /** This user with the neighbour scores of their recent items (the rest unchanged). */
-    public UserFeatures withNeighbourScores(Map<String, Double> transitions, Map<String, Double> coVisits) {
-        return new UserFeatures(userId, taste, categoryWeights, eventCount, recentItems, transitions, coVisits);
+    public UserFeatures withNeighbourScores(Map<String, Double> transitions, Map<String, Double> coVisits,
+                                            Map<String, Double> historyCoVisits) {
+        return new UserFeatures(userId, taste, categoryWeights, eventCount, recentItems, transitions, coVisits,
+                historyCoVisits);
     }
 
     public boolean hasTaste() {

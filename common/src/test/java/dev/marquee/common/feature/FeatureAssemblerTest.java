@@ -17,12 +17,14 @@ class FeatureAssemblerTest {
         float[] row = FeatureAssembler.row(user, book);
         assertThat(row).hasSize(RankingFeatures.ALL.size());
         assertThat(RankingFeatures.names()).containsExactly("taste_cosine", "category_affinity", "item_popularity",
-                "item_price", "user_activity");
+                "item_price", "user_activity", "transition_score@5x100", "covisit_score@5x100",
+                "history_covisit_score@20x0.8x100");
         assertThat((double) row[0]).isCloseTo(0.6, within(1e-6));
         assertThat((double) row[1]).isCloseTo(0.75, within(1e-6));
         assertThat((double) row[2]).isCloseTo(Math.log1p(4.0), within(1e-6));
         assertThat((double) row[3]).isCloseTo(Math.log1p(19.0), within(1e-6));
         assertThat((double) row[4]).isCloseTo(Math.log1p(7), within(1e-6));
+        assertThat(row[5]).isZero(); // no neighbour scores hydrated
     }
 
     @Test

@@ -32,7 +32,7 @@ class NeighbourScoresTest {
 
     @Test
     void theRankingFeaturesReadTheScoresOfTheItemAndZeroWithoutOne() {
-        UserFeatures user = UserFeatures.empty("u").withNeighbourScores(Map.of("i", Math.E - 1), Map.of());
+        UserFeatures user = UserFeatures.empty("u").withNeighbourScores(Map.of("i", Math.E - 1), Map.of(), Map.of());
         ItemFeatures item = new ItemFeatures("i", "t", "c", 1.0, null, 0);
         ItemFeatures other = new ItemFeatures("j", "t", "c", 1.0, null, 0);
         int transitions = RankingFeatures.names().indexOf("transition_score@5x100");
@@ -41,5 +41,21 @@ class NeighbourScoresTest {
         assertThat(FeatureAssembler.row(user, item)[transitions]).isCloseTo(1.0f, within(1e-6f));
         assertThat(FeatureAssembler.row(user, item)[coVisits]).isZero();
         assertThat(FeatureAssembler.row(user, other)[transitions]).isZero();
+    }
+
+    @Test
+    void theHistoryScoreWeighsTwentySeedsByPowersOfZeroPointEight() {
+        List<String> seeds = new java.util.ArrayList<>();
+        Map<String, Map<String, Double>> lists = new java.util.HashMap<>();
+        for (int i = 0; i < 25; i++) {
+            seeds.add("s" + i);
+            lists.put("s" + i, Map.of("x", 1.0));
+        }
+
+        double expected = 0;
+        for (int rank = 0; rank < NeighbourScores.HISTORY_SEEDS; rank++) {
+            expected += Math.pow(0.8, rank);
+        }
+        assertThat(NeighbourScores.ofHistory(seeds, lists).get("x")).isCloseTo(expected, within(1e-12));
     }
 }

@@ -12,7 +12,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Gives a user the neighbour scores that the ranking features read ({@link UserFeatures#transitions()},
- * {@link UserFeatures#coVisits()}): the transitions and co-visits of their most recent items, each seed's list read
+ * {@link UserFeatures#coVisits()}, {@link UserFeatures#historyCoVisits()}): the transitions and co-visits of their
+ * most recent items, each seed's list read
  * from the feature store at most once per {@code marquee.ranking.neighbour-cache-ttl}. The ranker (the user as they are
  * now) and the trainer (the user as they were before one of their interactions) both call this.
  */
@@ -38,10 +39,12 @@ public class UserSequences {
     public UserFeatures asOf(UserFeatures user, int position) {
         List<String> seeds = NeighbourScores.seedsFrom(user.recentItems(), position);
         if (seeds.isEmpty()) {
-            return user.withNeighbourScores(Map.of(), Map.of());
+            return user.withNeighbourScores(Map.of(), Map.of(), Map.of());
         }
+        List<String> history = NeighbourScores.seedsFrom(user.recentItems(), position, NeighbourScores.HISTORY_SEEDS);
+        Map<String, Map<String, Double>> coVisited = coVisits.of(history, NeighbourScores.LIST_DEPTH).neighbours();
         return user.withNeighbourScores(
                 NeighbourScores.of(seeds, transitions.of(seeds, NeighbourScores.LIST_DEPTH).neighbours()),
-                NeighbourScores.of(seeds, coVisits.of(seeds, NeighbourScores.LIST_DEPTH).neighbours()));
+                NeighbourScores.of(seeds, coVisited), NeighbourScores.ofHistory(history, coVisited));
     }
 }

@@ -126,10 +126,18 @@ public class ModelTrainer {
 
     RankingModel fit(TrainingSet train, TrainingSet validation, TrainingRows rows) {
         try {
-            DMatrix dtrain = new DMatrix(train.features(), train.rows(), train.width(), Float.NaN);
-            dtrain.setLabel(train.labels());
+            // pairwise: the model learns what puts one item above another for the same request or moment, the only
+            // order a list needs; user-level features cannot pass for preference across groups
+            String objective = objective(train);
+            TrainingSet.Grouped grouped = train.groups() == null ? null : train.grouped();
+            TrainingSet rowsIn = grouped == null ? train : grouped.set();
+            DMatrix dtrain = new DMatrix(rowsIn.features(), rowsIn.rows(), rowsIn.width(), Float.NaN);
+            dtrain.setLabel(rowsIn.labels());
+            if (grouped != null) {
+                dtrain.setGroup(grouped.sizes());
+            }
             Map<String, Object> params = Map.of(
-                    "objective", "binary:logistic",
+                    "objective", objective,
                     "eval_metric", "auc",
                     "max_depth", props.maxDepth(),
                     "eta", props.learningRate(),
@@ -138,18 +146,24 @@ public class ModelTrainer {
             Booster booster = XGBoost.train(dtrain, params, props.rounds(), Map.of(), null, null);
             dtrain.dispose();
             String version = VERSION.format(Instant.now());
-            RankingModel unscored = new RankingModel(booster, metadata(version, train, validation, Double.NaN, rows));
+            RankingModel unscored = new RankingModel(booster, metadata(version, train, validation, Double.NaN, rows,
+                    objective));
             double auc = validation.rows() == 0 ? Double.NaN
                     : Evaluation.auc(unscored.score(validation.features(), validation.rows()), validation.labels());
-            return new RankingModel(booster, metadata(version, train, validation, auc, rows));
+            return new RankingModel(booster, metadata(version, train, validation, auc, rows, objective));
         } catch (XGBoostError e) {
             throw new IllegalStateException("XGBoost training failed", e);
         }
     }
 
     private static ModelMetadata metadata(String version, TrainingSet train, TrainingSet validation, double auc,
-                                          TrainingRows rows) {
+                                          TrainingRows rows, String objective) {
         return new ModelMetadata(version, RankingFeatures.names(), RankingFeatures.hash(), Instant.now(),
-                train.rows(), validation.rows(), auc, "binary:logistic", rows);
+                train.rows(), validation.rows(), auc, objective, rows);
+    }
+
+    /** Pairwise ranking within the rows' groups (requests, users' moments); pointwise without groups. */
+    static String objective(TrainingSet train) {
+        return train.groups() == null ? "binary:logistic" : "rank:pairwise";
     }
 }

@@ -19,4 +19,36 @@ public record TrainingSet(float[] features, float[] labels, String[] groups) {
         }
         return n;
     }
+
+    /**
+     * The same rows with each group's rows next to each other (groups in order of first appearance, rows in their
+     * order within a group), as a ranking objective needs them, and the size of each group in that order.
+     */
+    public Grouped grouped() {
+        java.util.Map<String, java.util.List<Integer>> rowsOf = new java.util.LinkedHashMap<>();
+        for (int r = 0; r < rows(); r++) {
+            rowsOf.computeIfAbsent(groups[r], g -> new java.util.ArrayList<>()).add(r);
+        }
+        int width = width();
+        float[] f = new float[features.length];
+        float[] y = new float[labels.length];
+        String[] g = new String[groups.length];
+        int[] sizes = new int[rowsOf.size()];
+        int at = 0;
+        int group = 0;
+        for (java.util.List<Integer> members : rowsOf.values()) {
+            for (int r : members) {
+                System.arraycopy(features, r * width, f, at * width, width);
+                y[at] = labels[r];
+                g[at] = groups[r];
+                at++;
+            }
+            sizes[group++] = members.size();
+        }
+        return new Grouped(new TrainingSet(f, y, g), sizes);
+    }
+
+    /** Rows in contiguous groups, and the groups' sizes. */
+    public record Grouped(TrainingSet set, int[] sizes) {
+    }
 }

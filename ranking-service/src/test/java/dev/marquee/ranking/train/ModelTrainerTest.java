@@ -61,6 +61,42 @@ class ModelTrainerTest {
                 .containsExactly(model.score(validation.features(), validation.rows()));
     }
 
+    /**
+     * Within each group the positive has the larger first feature; across groups a shifted second feature (as a user's
+     * activity) makes whole groups look positive to a pointwise model. The pairwise one, trained per group, orders
+     * each group by the first feature alone.
+     */
+    @Test
+    void withGroupsTheModelLearnsTheOrderWithinEachGroup() {
+        Random r = new Random(3);
+        int w = FeatureAssembler.width();
+        int groups = 400;
+        float[] x = new float[groups * 4 * w];
+        float[] y = new float[groups * 4];
+        String[] g = new String[groups * 4];
+        for (int row = 0; row < groups * 4; row++) {
+            // rows of one group interleaved with the others': training must bring them together
+            int group = row % groups;
+            boolean positive = row / groups == 0;
+            x[row * w] = (float) (positive ? 1 + r.nextGaussian() * 0.3 : r.nextGaussian() * 0.3);
+            x[row * w + 1] = group % 2 == 0 ? 5f : -5f;
+            y[row] = positive ? 1f : 0f;
+            g[row] = "moment-" + group;
+        }
+        TrainingSet train = new TrainingSet(x, y, g);
+        ModelTrainer trainer = new ModelTrainer(null, null, props());
+
+        RankingModel model = trainer.fit(train, train);
+
+        assertThat(model.metadata().objective()).isEqualTo("rank:pairwise");
+        assertThat(model.metadata().validationAuc()).isGreaterThan(0.9);
+        TrainingSet.Grouped grouped = train.grouped();
+        assertThat(grouped.sizes()).hasSize(groups).containsOnly(4);
+        assertThat(grouped.set().groups()[0]).isEqualTo(grouped.set().groups()[3]).isEqualTo("moment-0");
+        assertThat(grouped.set().labels()[0]).isEqualTo(1f);
+        assertThat(ModelTrainer.objective(synthetic(10, 1))).isEqualTo("binary:logistic");
+    }
+
     @Test
     void modelTrainedOnOtherFeaturesIsRefused() throws Exception {
         ModelTrainer trainer = new ModelTrainer(null, null, props());

@@ -93,7 +93,7 @@ class MovieLensImportTest {
         assertThat(items).containsOnlyKeys(MOVIES);
         JsonNode president = items.get("ml-11");
         assertThat(president.get("title").asString()).isEqualTo("American President, The (1995)");
-        assertThat(president.get("category").asString()).isEqualTo("comedy");
+        assertThat(president.get("category").asString()).isEqualTo("Comedy");
         assertThat(president.get("price").asDouble()).isZero();
         assertThat(president.get("tags").valueStream().map(JsonNode::asString))
                 .containsExactly("Comedy", "Drama", "Romance");

@@ -38,7 +38,10 @@ final class MovieLensRows {
         this.checker = checker;
     }
 
-    /** {@code movieId,title,genres}: genres '|'-separated become tags; the first one, sanitised, the category. */
+    /**
+     * {@code movieId,title,genres}: genres '|'-separated become tags; the first one the category; the title on one
+     * line.
+     */
     Row<CatalogItem> movie(CSVRecord row) {
         List<FieldProblem> problems = new ArrayList<>();
         if (!shapeOk(row, MOVIE_COLUMNS, problems)) {
@@ -50,8 +53,8 @@ final class MovieLensRows {
         }
         List<String> genres = genres(row.get("genres"));
         String description = genres.isEmpty() ? null : "Genres: " + String.join(", ", genres);
-        CatalogItem item = new CatalogItem(PREFIX + movieId, row.get("title"), description, category(genres), 0.0,
-                genres, null);
+        CatalogItem item = new CatalogItem(PREFIX + movieId, oneLine(row.get("title")), description, category(genres),
+                0.0, genres, null);
         return checker.check(item, MOVIE_FIELDS);
     }
 
@@ -95,23 +98,23 @@ final class MovieLensRows {
     }
 
     /**
-     * The first genre fitted to the category rules (letters, digits, '_', '-', spaces; starts with a letter or digit;
-     * at most 64): lower-cased, other characters dropped ("Children's" → "childrens", "Sci-Fi" → "sci-fi"); "unknown"
-     * when nothing is left or there are no genres.
+     * The first genre as the catalog names it ("Children's", "Sci-Fi"), runs of white space and control characters made
+     * one space, at most 64 characters; "unknown" when nothing is left or there are no genres.
      */
     static String category(List<String> genres) {
         if (genres.isEmpty()) {
             return UNKNOWN_CATEGORY;
         }
-        String c = genres.get(0).toLowerCase(Locale.ROOT)
-                .replaceAll("[^a-z0-9_\\- ]", "")
-                .replaceAll("^[^a-z0-9]+", "")
-                .replaceAll(" {2,}", " ");
-        if (c.length() > 64) {
-            c = c.substring(0, 64);
+        String c = oneLine(genres.get(0));
+        if (c.codePointCount(0, c.length()) > 64) {
+            c = c.substring(0, c.offsetByCodePoints(0, 64)).strip();
         }
-        c = c.strip();
         return c.isEmpty() ? UNKNOWN_CATEGORY : c;
+    }
+
+    /** Runs of white space and control characters as one space, stripped: a quoted CSV field may span lines. */
+    static String oneLine(String s) {
+        return s.replaceAll("[\\s\\p{Cc}\\u2028\\u2029]+", " ").strip();
     }
 
     /** Every expected column present and no extra field (an unquoted comma in a title shifts the columns). */

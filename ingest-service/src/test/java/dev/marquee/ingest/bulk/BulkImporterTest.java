@@ -160,6 +160,9 @@ class BulkImporterTest {
                 org.assertj.core.groups.Tuple.tuple(9L, "movieId"));
         assertThat(itemBatches.stream().flatMap(List::stream).map(CatalogItem::itemId))
                 .containsExactly("ml-1", "ml-11", "ml-12", "ml-13");
+        // a title quoted over two lines is one line in the catalog
+        assertThat(itemBatches.stream().flatMap(List::stream).filter(i -> i.itemId().equals("ml-13")))
+                .extracting(CatalogItem::title).containsExactly("Two Lines (2001)");
     }
 
     @Test

@@ -25,7 +25,7 @@ class MovieLensRowsTest {
 
         assertThat(row.problems()).isEmpty();
         assertThat(row.value()).isEqualTo(new CatalogItem("ml-11", "American President, The (1995)",
-                "Genres: Comedy, Drama, Romance", "comedy", 0.0, List.of("Comedy", "Drama", "Romance"), null));
+                "Genres: Comedy, Drama, Romance", "Comedy", 0.0, List.of("Comedy", "Drama", "Romance"), null));
     }
 
     @Test
@@ -46,13 +46,14 @@ class MovieLensRowsTest {
     }
 
     @Test
-    void firstGenreIsSanitisedIntoTheCategoryRules() {
-        assertThat(MovieLensRows.category(List.of("Children's", "Comedy"))).isEqualTo("childrens");
-        assertThat(MovieLensRows.category(List.of("Sci-Fi"))).isEqualTo("sci-fi");
-        assertThat(MovieLensRows.category(List.of("Film-Noir"))).isEqualTo("film-noir");
-        assertThat(MovieLensRows.category(List.of("-- Épique!"))).isEqualTo("pique");
-        assertThat(MovieLensRows.category(List.of("???"))).isEqualTo("unknown");
+    void firstGenreIsTheCategoryAsTheCatalogNamesItOnOneLine() {
+        assertThat(MovieLensRows.category(List.of("Children's", "Comedy"))).isEqualTo("Children's");
+        assertThat(MovieLensRows.category(List.of("Sci-Fi"))).isEqualTo("Sci-Fi");
+        assertThat(MovieLensRows.category(List.of("-- Épique!"))).isEqualTo("-- Épique!");
+        assertThat(MovieLensRows.category(List.of("Home\t &\n Kitchen"))).isEqualTo("Home & Kitchen");
+        assertThat(MovieLensRows.category(List.of(" \u0007 "))).isEqualTo("unknown");
         assertThat(MovieLensRows.category(List.of("a".repeat(80)))).hasSize(64);
+        assertThat(MovieLensRows.category(List.of("🎬".repeat(80)))).isEqualTo("🎬".repeat(64));
         assertThat(MovieLensRows.genres(" Action | |Action|Drama ")).containsExactly("Action", "Drama");
     }
 

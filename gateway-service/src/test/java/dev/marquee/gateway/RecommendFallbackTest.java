@@ -140,7 +140,7 @@ class RecommendFallbackTest {
         } finally {
             redis.delete(List.of(RedisKeys.popular(category), RedisKeys.trending(category)));
         }
-        HttpResponse<String> bad = get("/popular?category=%22%5D%20or%20true");
+        HttpResponse<String> bad = get("/popular?category=%22%5D%0Aor%20true");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(json.readTree(bad.body()).get("errors").get(0).get("field").asString()).isEqualTo("category");
     }

@@ -37,7 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Bulk import of uploaded files, read as a stream: each line or row is parsed and checked with the rules of the
  * single-record endpoints, valid records are published in acknowledged batches, invalid ones are counted and the first
- * of them reported with line number and field. Only the pending batch and one line are held in memory.
+ * of them reported with line number and field. Only the pending batch, one line and the current user's run of events
+ * (published in time order, see {@link ImportRun}) are held in memory.
  *
  * <p>A body that is not a stream of the format at all (not UTF-8, empty, a first JSONL line that is no JSON object, a
  * CSV header without the expected columns, an unterminated quote) is refused with {@link InvalidInputException}. When

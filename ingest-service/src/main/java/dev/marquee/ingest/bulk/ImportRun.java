@@ -1,9 +1,11 @@
 package dev.marquee.ingest.bulk;
 
+import dev.marquee.common.event.InteractionEvent;
 import dev.marquee.common.web.ProblemAdvice.FieldProblem;
 import dev.marquee.ingest.bulk.ImportReport.LineError;
 import io.micrometer.core.instrument.Counter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,7 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state of one import: the pending batch, the counts, the first errors. Rows arrive on the request thread; a
+ * The state of one import: the pending batch, the counts, the first errors. Events are published in time order within
+ * each run of consecutive lines of one user (a MovieLens file lists a user's ratings by movie, not by time; the
+ * stream consumer takes a user's events in the order they come): such a run is held until the next user's line, then
+ * sorted by timestamp (stable) into the batch. Rows arrive on the request thread; a
  * ticker logs progress from another, so the counts it reads are volatile (one writer). The last line ("done" or
  * "aborted") is the last: the ticker's lines and it are logged under one lock, and none after it.
  */
@@ -38,6 +43,9 @@ final class ImportRun<T> implements AutoCloseable {
     /** Guards the log lines, so that no progress line follows the last one. */
     private final Object logLock = new Object();
     private boolean ended;
+    /** The valid events of the current user's run, held until it ends ({@link #releaseRun}); unused for items. */
+    private final List<T> run = new ArrayList<>();
+    private String runUser;
 
     ImportRun(String name, ToIntFunction<List<T>> sink, int batchSize, int maxErrors, Counter imported,
               Counter rejected, ScheduledExecutorService scheduler, long progressMillis) {
@@ -58,9 +66,14 @@ final class ImportRun<T> implements AutoCloseable {
         line = lineNumber;
         records++;
         if (row.isValid()) {
-            batch.add(row.value());
-            if (batch.size() >= batchSize) {
-                flush();
+            if (row.value() instanceof InteractionEvent e) {
+                if (!e.userId().equals(runUser)) {
+                    releaseRun();
+                    runUser = e.userId();
+                }
+                run.add(row.value());
+            } else {
+                add(row.value());
             }
             return;
         }
@@ -75,6 +88,7 @@ final class ImportRun<T> implements AutoCloseable {
 
     /** Publishes what is pending and reports. */
     ImportReport finish() {
+        releaseRun();
         flush();
         end(() -> log.info("{}: done, {}", name, progress()));
         return new ImportReport(records, published, rejected, List.copyOf(errors));
@@ -118,6 +132,20 @@ final class ImportRun<T> implements AutoCloseable {
             ended = true;
             lastLine.run();
         }
+    }
+
+    private void add(T value) {
+        batch.add(value);
+        if (batch.size() >= batchSize) {
+            flush();
+        }
+    }
+
+    /** The held run of one user's events, oldest first, into the batch. */
+    private void releaseRun() {
+        run.sort(Comparator.comparing(v -> ((InteractionEvent) v).timestamp()));
+        run.forEach(this::add);
+        run.clear();
     }
 
     private void flush() {

@@ -178,6 +178,19 @@ class BulkImporterTest {
                 .containsExactly("ml-r-1-1-964982703", "ml-r-2-1-964982224");
     }
 
+    /** A MovieLens file lists a user's ratings by movie; the stream consumer must see them in the order they happened. */
+    @Test
+    void eachUsersRatingsArePublishedInTimeOrderAndUsersInFileOrder() {
+        String csv = "userId,movieId,rating,timestamp\n2,1,4.0,300\n2,5,4.0,100\n2,9,4.0,200\n"
+                + "1,3,4.0,50\n1,4,4.0,10\n";
+
+        ImportReport report = importer.ratings(stream(csv));
+
+        assertThat(report.published()).isEqualTo(5);
+        assertThat(eventBatches.stream().flatMap(List::stream).map(InteractionEvent::itemId))
+                .containsExactly("ml-5", "ml-9", "ml-1", "ml-4", "ml-3");
+    }
+
     @Test
     void csvWithoutTheExpectedHeaderIsRefused() {
         assertThatThrownBy(() -> importer.ratings(stream("1,1,4.0,964982703\n")))

@@ -29,7 +29,7 @@ class PlantedWorldQualityGateTest {
     private static final double OF_POPULAR = 1.5;
     private final Stack stack = Stack.fromEnvironment();
     private final String run = "qg" + UUID.randomUUID().toString().substring(0, 6) + "-";
-    private final World world = new World(23, 15, 60, run);
+    private final World world = new World(31, 15, 60, run);
 
     @Test
     void listsReachEightyPercentOfTheOracleAndOneAndAHalfTimesPopular() throws Exception {

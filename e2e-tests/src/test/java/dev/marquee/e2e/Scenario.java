@@ -45,7 +45,10 @@ final class Scenario {
                 history.add(world.eventFor(user, t));
             }
         }
-        assertThat(stack.post("ingest", "/events/batch", Map.of("events", history)).status()).isEqualTo(202);
+        for (int from = 0; from < history.size(); from += 1000) { // the batch endpoint takes 1,000 at most
+            List<InteractionEvent> batch = history.subList(from, Math.min(history.size(), from + 1000));
+            assertThat(stack.post("ingest", "/events/batch", Map.of("events", batch)).status()).isEqualTo(202);
+        }
         for (World.User user : world.users()) {
             awaitEventCount(stack, user.userId(), perUser);
         }

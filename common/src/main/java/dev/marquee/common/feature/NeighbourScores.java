@@ -3,6 +3,7 @@ package dev.marquee.common.feature;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * How strongly an item goes with a user's most recent items in one family of neighbour lists (transitions,
@@ -19,6 +20,12 @@ public final class NeighbourScores {
     public static final int HISTORY_SEEDS = 20;
     /** The history score's seed weights: {@code HISTORY_DECAY^rank}. */
     public static final double HISTORY_DECAY = 0.8;
+    /**
+     * How many previous items an interaction is counted as a transition from, the one just before weighing this much,
+     * the next one less (the stream consumer's {@code transition-window}), and how many previous session items it is
+     * paired with as a co-visit ({@code co-visit-window}): the default of both.
+     */
+    public static final int WINDOW = 5;
 
     private NeighbourScores() {
     }
@@ -42,11 +49,16 @@ public final class NeighbourScores {
      */
     public static Map<String, Double> ofHistory(List<String> seeds, Map<String, Map<String, Double>> lists) {
         return of(seeds.subList(0, Math.min(HISTORY_SEEDS, seeds.size())), lists,
-                rank -> Math.pow(HISTORY_DECAY, rank));
+                NeighbourScores::historySeedWeight);
+    }
+
+    /** The weight of the history score's seed at {@code rank}: {@link #HISTORY_DECAY}{@code ^rank}. */
+    public static double historySeedWeight(int rank) {
+        return Math.pow(HISTORY_DECAY, rank);
     }
 
     private static Map<String, Double> of(List<String> seeds, Map<String, Map<String, Double>> lists,
-                                          java.util.function.IntToDoubleFunction weightOf) {
+                                          IntToDoubleFunction weightOf) {
         Map<String, Double> scores = new HashMap<>();
         for (int rank = 0; rank < seeds.size(); rank++) {
             double weight = weightOf.applyAsDouble(rank);
@@ -65,5 +77,49 @@ public final class NeighbourScores {
     /** The {@code count} items before position {@code from} of a newest-first list. */
     public static List<String> seedsFrom(List<String> recentItems, int from, int count) {
         return recentItems.subList(Math.min(from, recentItems.size()), Math.min(from + count, recentItems.size()));
+    }
+
+    /**
+     * The scores less what the user's own sequence added to them. Read at training time, the lists already count the
+     * user's own steps from the seeds to the items they went on to (the positive among them), which no list held when
+     * the user chose it; left in, the model learns that the chosen item always has a score.
+     *
+     * @param later     the user's items after the seeds, newest first
+     * @param seeds     the seeds, newest first (the items just before {@code later})
+     * @param weightOf  a seed's weight by rank, as the scores were made
+     * @param ownCount  what one of the user's steps added to a seed's list for the item {@code gap} steps after it
+     */
+    public static Map<String, Double> withoutOwn(Map<String, Double> scores, List<String> later, List<String> seeds,
+                                                 IntToDoubleFunction weightOf, IntToDoubleFunction ownCount) {
+        if (later.isEmpty() || scores.isEmpty()) {
+            return scores;
+        }
+        Map<String, Double> out = new HashMap<>(scores);
+        for (int j = 0; j < later.size(); j++) {
+            String item = later.get(j);
+            Double score = out.get(item);
+            if (score == null) {
+                continue;
+            }
+            for (int rank = 0; rank < seeds.size(); rank++) {
+                score -= weightOf.applyAsDouble(rank) * ownCount.applyAsDouble(later.size() - j + rank);
+            }
+            if (score > 1e-9) {
+                out.put(item, score);
+            } else {
+                out.remove(item);
+            }
+        }
+        return out;
+    }
+
+    /** A transition step's count by its gap: {@link #WINDOW} for the next item, one less per step, 0 past it. */
+    public static double transitionCount(int gap) {
+        return gap >= 1 && gap <= WINDOW ? WINDOW + 1 - gap : 0;
+    }
+
+    /** A co-visit's count by its gap: 1 within {@link #WINDOW} steps (taken as one session), 0 past it. */
+    public static double coVisitCount(int gap) {
+        return gap >= 1 && gap <= WINDOW ? 1 : 0;
     }
 }

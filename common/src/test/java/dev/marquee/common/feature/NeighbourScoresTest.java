@@ -58,4 +58,24 @@ class NeighbourScoresTest {
         }
         assertThat(NeighbourScores.ofHistory(seeds, lists).get("x")).isCloseTo(expected, within(1e-12));
     }
+
+    /** The user went s2, s1, p: the lists count s1 -> p (5) and s2 -> p (4) of theirs, which the moment before p lacked. */
+    @Test
+    void withoutOwnTakesTheUsersOwnStepsOutOfTheScoresOfTheItemsAfterTheSeeds() {
+        List<String> seeds = List.of("s1", "s2");
+        Map<String, Double> scores = NeighbourScores.of(seeds, Map.of(
+                "s1", Map.of("p", 5.0, "x", 3.0),
+                "s2", Map.of("p", 6.0)));
+
+        Map<String, Double> before = NeighbourScores.withoutOwn(scores, List.of("p"), seeds,
+                NeighbourScores::seedWeight, NeighbourScores::transitionCount);
+
+        assertThat(scores.get("p")).isCloseTo(5.0 + 6.0 / 2, within(1e-12));
+        assertThat(before.get("p")).isCloseTo(1.0, within(1e-12)); // another user's s2 -> p (2, weighed 1/2)
+        assertThat(before.get("x")).isEqualTo(3.0);
+        assertThat(NeighbourScores.withoutOwn(Map.of("p", 5.0), List.of("p"), List.of("s1"),
+                NeighbourScores::seedWeight, NeighbourScores::transitionCount)).isEmpty();
+        assertThat(NeighbourScores.transitionCount(6)).isZero();
+        assertThat(NeighbourScores.coVisitCount(5)).isEqualTo(1.0);
+    }
 }

@@ -61,7 +61,9 @@ import org.springframework.validation.annotation.Validated;
  *                           128-dimension vectors)
  * @param transitionWindow   each interaction is counted as the successor of the user's this many previous items, across
  *                           sessions, the item just before weighing {@code transitionWindow}, the one before it one
- *                           less, and so on ({@code tr:<item>}; default 5, 0 keeps no transitions)
+ *                           less, and so on ({@code tr:<item>}; default 5, 0 keeps no transitions; the ranking's
+ *                           trainer takes the user's own steps out of the lists with the default, common
+ *                           {@code NeighbourScores.WINDOW}, as it does for {@code coVisitWindow})
  * @param transitionCap      successors kept per item, the strongest (default 100)
  * @param historyCap         items kept in a user's history ({@code h:<user>}, never recommended again), the most recent
  *                           (default 5000)

@@ -34,7 +34,8 @@ public class UserSequences {
 
     /**
      * The user with the neighbour scores of the items before their {@code position}-th most recent one (0 = the
-     * newest): what the scores were when they chose that item, but for the counts added since.
+     * newest): what the scores were when they chose that item, less the user's own steps from those items to the
+     * ones after them ({@link NeighbourScores#withoutOwn}), but for other users' counts added since.
      */
     public UserFeatures asOf(UserFeatures user, int position) {
         List<String> seeds = NeighbourScores.seedsFrom(user.recentItems(), position);
@@ -43,8 +44,15 @@ public class UserSequences {
         }
         List<String> history = NeighbourScores.seedsFrom(user.recentItems(), position, NeighbourScores.HISTORY_SEEDS);
         Map<String, Map<String, Double>> coVisited = coVisits.of(history, NeighbourScores.LIST_DEPTH).neighbours();
+        // the lists already count the user's own steps to the items after the seeds: not known at that moment
+        List<String> later = user.recentItems().subList(0, Math.min(position, user.recentItems().size()));
         return user.withNeighbourScores(
-                NeighbourScores.of(seeds, transitions.of(seeds, NeighbourScores.LIST_DEPTH).neighbours()),
-                NeighbourScores.of(seeds, coVisited), NeighbourScores.ofHistory(history, coVisited));
+                NeighbourScores.withoutOwn(
+                        NeighbourScores.of(seeds, transitions.of(seeds, NeighbourScores.LIST_DEPTH).neighbours()),
+                        later, seeds, NeighbourScores::seedWeight, NeighbourScores::transitionCount),
+                NeighbourScores.withoutOwn(NeighbourScores.of(seeds, coVisited), later, seeds,
+                        NeighbourScores::seedWeight, NeighbourScores::coVisitCount),
+                NeighbourScores.withoutOwn(NeighbourScores.ofHistory(history, coVisited), later, history,
+                        NeighbourScores::historySeedWeight, NeighbourScores::coVisitCount));
     }
 }

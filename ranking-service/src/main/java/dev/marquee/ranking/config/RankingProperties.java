@@ -46,6 +46,8 @@ public record RankingProperties(
      * @param minLabelledExamples  with at least this many labelled examples, both labels present, the trainer learns
      *                             from them (time-based split) instead of from interactions (default 500)
      * @param interval             scheduled training runs this often (default 15m); {@code POST /models/train} any time
+     * @param pairwise             learn the order within each request's (or user moment's) rows ({@code rank:pairwise},
+     *                             default true) instead of each row's label alone ({@code binary:logistic})
      */
     public record Trainer(
             @DefaultValue("100") @Min(1) int rounds,
@@ -59,6 +61,7 @@ public record RankingProperties(
             @DefaultValue("42") long seed,
             @DefaultValue("200000") @Min(1) int maxLabelledExamples,
             @DefaultValue("500") @Min(2) int minLabelledExamples,
-            @DefaultValue("15m") java.time.Duration interval) {
+            @DefaultValue("15m") java.time.Duration interval,
+            @DefaultValue("true") boolean pairwise) {
     }
 }

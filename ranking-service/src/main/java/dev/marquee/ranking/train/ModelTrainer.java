@@ -129,7 +129,7 @@ public class ModelTrainer {
             // pairwise: the model learns what puts one item above another for the same request or moment, the only
             // order a list needs; user-level features cannot pass for preference across groups
             String objective = objective(train);
-            TrainingSet.Grouped grouped = train.groups() == null ? null : train.grouped();
+            TrainingSet.Grouped grouped = objective.startsWith("rank:") ? train.grouped() : null;
             TrainingSet rowsIn = grouped == null ? train : grouped.set();
             DMatrix dtrain = new DMatrix(rowsIn.features(), rowsIn.rows(), rowsIn.width(), Float.NaN);
             dtrain.setLabel(rowsIn.labels());
@@ -162,8 +162,11 @@ public class ModelTrainer {
                 train.rows(), validation.rows(), auc, objective, rows);
     }
 
-    /** Pairwise ranking within the rows' groups (requests, users' moments); pointwise without groups. */
-    static String objective(TrainingSet train) {
-        return train.groups() == null ? "binary:logistic" : "rank:pairwise";
+    /**
+     * Pairwise ranking within the rows' groups (requests, users' moments) when {@code trainer.pairwise}; pointwise
+     * without it or without groups.
+     */
+    String objective(TrainingSet train) {
+        return train.groups() == null || !props.pairwise() ? "binary:logistic" : "rank:pairwise";
     }
 }

@@ -21,7 +21,7 @@ class ModelTrainerTest {
 
     private RankingProperties props() {
         return new RankingProperties(dir.toString(), new RankingProperties.Trainer(60, 4, 0.2, 3, 1000, 20, 50, 0.2, 1, 1000, 500,
-                java.time.Duration.ofMinutes(15)), java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(60),
+                java.time.Duration.ofMinutes(15), true), java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(60),
                 java.time.Duration.ofSeconds(5));
     }
 
@@ -94,7 +94,7 @@ class ModelTrainerTest {
         assertThat(grouped.sizes()).hasSize(groups).containsOnly(4);
         assertThat(grouped.set().groups()[0]).isEqualTo(grouped.set().groups()[3]).isEqualTo("moment-0");
         assertThat(grouped.set().labels()[0]).isEqualTo(1f);
-        assertThat(ModelTrainer.objective(synthetic(10, 1))).isEqualTo("binary:logistic");
+        assertThat(trainer.objective(synthetic(10, 1))).isEqualTo("binary:logistic");
     }
 
     @Test

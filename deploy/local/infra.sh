@@ -90,7 +90,7 @@ start_redis() {
   local t0; t0=$(now_ms)
   rm -f "$STATE/run/redis.pid"
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-    --hash-max-listpack-value 1024 --set-max-intset-entries 8192 \
+    --hash-max-listpack-value 1024 --set-max-intset-entries 8192 --zset-max-listpack-entries 256 \
     --pidfile "$STATE/run/redis.pid" --logfile "$STATE/logs/redis.log" --dir "$STATE/data"
   # with --daemonize the pid file appears a moment after redis-server returns
   local i; for i in $(seq 40); do [ -s "$STATE/run/redis.pid" ] && break; sleep 0.05; done

@@ -299,10 +299,10 @@ class EventPipelineTest {
 
     /**
      * Each interaction follows the user's previous items whatever their sessions: the one just before weighs 5, the
-     * one before it 4; the user's history keeps every item they interacted with, impressions not.
+     * one before it 4; impressions are no steps.
      */
     @Test
-    void sequencesMakeTransitionsAcrossSessionsAndTheHistoryKeepsEveryItem() throws Exception {
+    void sequencesMakeTransitionsAcrossSessionsAndImpressionsAreNoSteps() throws Exception {
         String user = "u-" + run;
         String a = item("a", "books", new float[] {1, 0, 0, 0});
         String b = item("b", "toys", new float[] {0, 1, 0, 0});
@@ -319,7 +319,26 @@ class EventPipelineTest {
         assertThat(redis.opsForZSet().score(RedisKeys.transitions(a), c)).isEqualTo(4.0);
         assertThat(redis.opsForZSet().score(RedisKeys.transitions(b), c)).isEqualTo(5.0);
         assertThat(redis.opsForZSet().size(RedisKeys.transitions(c))).isZero();
-        assertThat(redis.opsForZSet().range(RedisKeys.history(user), 0, -1)).containsExactly(a, b, c);
+        // three events: the recent items are the whole history, no history key
+        assertThat(redis.hasKey(RedisKeys.history(user))).isFalse();
+    }
+
+    /** Past the 30 recent items a user's state keeps, the history key holds every item, the first ones included. */
+    @Test
+    void aHistoryLongerThanTheRecentItemsKeepsEveryItem() throws Exception {
+        String user = "u-" + run;
+        Instant t = Instant.now().minusSeconds(100);
+        List<Map<String, Object>> events = new java.util.ArrayList<>();
+        List<String> items = new java.util.ArrayList<>();
+        for (int i = 0; i < 33; i++) {
+            String item = "hist-" + i + "-" + run;
+            items.add(item);
+            events.add(event(user, item, EventType.VIEW, t.plusSeconds(i)));
+        }
+        postBatch(events);
+        await(() -> store.user(user).eventCount() == 33);
+
+        assertThat(redis.opsForZSet().range(RedisKeys.history(user), 0, -1)).containsExactlyElementsOf(items);
         assertThat(redis.getExpire(RedisKeys.history(user))).isPositive();
     }
 

@@ -104,7 +104,8 @@ public final class RedisKeys {
     /**
      * Sorted set item id -> time (millis) of the user's last interaction with it: the whole history that
      * {@code /recommend} never proposes again, capped at the most recent {@code marquee.features.history-cap} items;
-     * expires {@link #USER_TTL} after the user's last event, as their state does.
+     * expires {@link #USER_TTL} after the user's last event, as their state does. Kept only for users with more events
+     * than their state's recent items hold (those are the whole history of the others).
      */
     public static String history(String userId) {
         return "h:" + userId;

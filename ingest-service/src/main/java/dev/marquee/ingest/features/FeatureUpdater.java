@@ -424,9 +424,20 @@ public class FeatureUpdater {
                     increment(SetFamily.TRANSITIONS, from, e.itemId(), props.transitionWindow() - g);
                 }
             }
-            part.history.computeIfAbsent(e.userId(), u -> new LinkedHashMap<>()).put(e.itemId(), t);
+            // the recent items are the whole history until there are more events than they hold; from then on the
+            // history key keeps them all (those in the recent list when it starts included)
+            List<String> startsWith = user.count() == props.recentCap() ? List.copyOf(user.recent()) : null;
             user.addRecent(e.itemId(), props.recentCap());
             user.countEvent();
+            if (user.count() > props.recentCap()) {
+                Map<String, Long> history = part.history.computeIfAbsent(e.userId(), u -> new LinkedHashMap<>());
+                if (startsWith != null) {
+                    for (int i = startsWith.size() - 1; i >= 0; i--) {
+                        history.putIfAbsent(startsWith.get(i), t - 1 - i);
+                    }
+                }
+                history.put(e.itemId(), t);
+            }
             List<String> before = user.enterSession(e.sessionId(), t, previous, props.sessionGap().toMillis());
             if (w > 0) {
                 for (String other : before.subList(0, Math.min(props.coVisitWindow(), before.size()))) {

@@ -91,7 +91,7 @@ public class BulkImporter {
 
     /** Newline-delimited JSON, one {@link InteractionEvent} per line; blank lines are skipped. */
     public ImportReport events(InputStream body) {
-        try (ImportRun<InteractionEvent> run = start(EVENTS, eventSink)) {
+        try (ImportRun<InteractionEvent> run = start(EVENTS, eventSink, ImportRun.EVENTS_BY_USER_IN_TIME)) {
             LineReader lines = null;
             try {
                 lines = new LineReader(utf8(body), settings.maxLineLength());
@@ -123,16 +123,19 @@ public class BulkImporter {
 
     /** MovieLens {@code movies.csv}: header {@code movieId,title,genres}, then one movie per row. */
     public ImportReport movies(InputStream body) {
-        return csv(MOVIES, body, MovieLensRows.MOVIE_COLUMNS, movieLens::movie, itemSink);
+        return csv(MOVIES, body, MovieLensRows.MOVIE_COLUMNS, movieLens::movie, itemSink,
+                ImportRun.Ordering.fileOrder());
     }
 
     /** MovieLens {@code ratings.csv}: header {@code userId,movieId,rating,timestamp}, then one rating per row. */
     public ImportReport ratings(InputStream body) {
-        return csv(RATINGS, body, MovieLensRows.RATING_COLUMNS, movieLens::rating, eventSink);
+        return csv(RATINGS, body, MovieLensRows.RATING_COLUMNS, movieLens::rating, eventSink,
+                ImportRun.EVENTS_BY_USER_IN_TIME);
     }
 
     private <T> ImportReport csv(String format, InputStream body, List<String> columns,
-                                 Function<CSVRecord, Row<T>> mapper, ToIntFunction<List<T>> sink) {
+                                 Function<CSVRecord, Row<T>> mapper, ToIntFunction<List<T>> sink,
+                                 ImportRun.Ordering<T> ordering) {
         CSVParser parser;
         try {
             parser = CSV.parse(utf8(body));
@@ -146,7 +149,7 @@ public class BulkImporter {
             throw new InvalidInputException("header", "must name the columns " + String.join(",", columns)
                     + ", got " + String.join(",", parser.getHeaderNames()));
         }
-        try (parser; ImportRun<T> run = start(format, sink)) {
+        try (parser; ImportRun<T> run = start(format, sink, ordering)) {
             Iterator<CSVRecord> rows = parser.iterator();
             long end = parser.getCurrentLineNumber();     // the header's line
             try {
@@ -166,8 +169,8 @@ public class BulkImporter {
         }
     }
 
-    private <T> ImportRun<T> start(String format, ToIntFunction<List<T>> sink) {
-        return new ImportRun<>("import #" + runs.incrementAndGet() + " " + format, sink, settings.batchSize(),
+    private <T> ImportRun<T> start(String format, ToIntFunction<List<T>> sink, ImportRun.Ordering<T> ordering) {
+        return new ImportRun<>("import #" + runs.incrementAndGet() + " " + format, sink, ordering, settings.batchSize(),
                 settings.maxErrors(), counter(format, "imported"), counter(format, "rejected"), ticker,
                 settings.progressInterval().toMillis());
     }

@@ -11,15 +11,15 @@ import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state of one import: the pending batch, the counts, the first errors. Events are published in time order within
- * each run of consecutive lines of one user (a MovieLens file lists a user's ratings by movie, not by time; the
- * stream consumer takes a user's events in the order they come): such a run is held until the next user's line, then
- * sorted by timestamp (stable) into the batch. Rows arrive on the request thread; a
+ * The state of one import: the pending batch, the counts, the first errors. With an {@link Ordering}, valid records
+ * are published sorted within each run of consecutive lines of one key: such a run is held until the next key's line
+ * (see {@link #EVENTS_BY_USER_IN_TIME}). Rows arrive on the request thread; a
  * ticker logs progress from another, so the counts it reads are volatile (one writer). The last line ("done" or
  * "aborted") is the last: the ticker's lines and it are logged under one lock, and none after it.
  */
@@ -43,13 +43,32 @@ final class ImportRun<T> implements AutoCloseable {
     /** Guards the log lines, so that no progress line follows the last one. */
     private final Object logLock = new Object();
     private boolean ended;
-    /** The valid events of the current user's run, held until it ends ({@link #releaseRun}); unused for items. */
+    private final Ordering<T> ordering;
+    /** The valid records of the current run, held until it ends ({@link #releaseRun}); unused without an ordering. */
     private final List<T> run = new ArrayList<>();
-    private String runUser;
+    private Object runKey;
 
-    ImportRun(String name, ToIntFunction<List<T>> sink, int batchSize, int maxErrors, Counter imported,
-              Counter rejected, ScheduledExecutorService scheduler, long progressMillis) {
+    /**
+     * Valid records are published sorted by {@code order} within each run of consecutive lines with the same
+     * {@code runOf}; {@code null}s: in file order.
+     */
+    record Ordering<T>(Function<T, ?> runOf, Comparator<T> order) {
+        static <T> Ordering<T> fileOrder() {
+            return new Ordering<>(null, null);
+        }
+    }
+
+    /**
+     * Each user's run of events in time order: a MovieLens file lists a user's ratings by movie, not by time, and the
+     * stream consumer takes a user's events in the order they come.
+     */
+    static final Ordering<InteractionEvent> EVENTS_BY_USER_IN_TIME = new Ordering<>(InteractionEvent::userId,
+            Comparator.comparing(InteractionEvent::timestamp));
+
+    ImportRun(String name, ToIntFunction<List<T>> sink, Ordering<T> ordering, int batchSize, int maxErrors,
+              Counter imported, Counter rejected, ScheduledExecutorService scheduler, long progressMillis) {
         this.name = name;
+        this.ordering = ordering;
         this.sink = sink;
         this.batchSize = batchSize;
         this.maxErrors = maxErrors;
@@ -66,15 +85,16 @@ final class ImportRun<T> implements AutoCloseable {
         line = lineNumber;
         records++;
         if (row.isValid()) {
-            if (row.value() instanceof InteractionEvent e) {
-                if (!e.userId().equals(runUser)) {
-                    releaseRun();
-                    runUser = e.userId();
-                }
-                run.add(row.value());
-            } else {
+            if (ordering.runOf() == null) {
                 add(row.value());
+                return;
             }
+            Object key = ordering.runOf().apply(row.value());
+            if (!key.equals(runKey)) {
+                releaseRun();
+                runKey = key;
+            }
+            run.add(row.value());
             return;
         }
         rejected++;
@@ -141,9 +161,9 @@ final class ImportRun<T> implements AutoCloseable {
         }
     }
 
-    /** The held run of one user's events, oldest first, into the batch. */
+    /** The held run, sorted, into the batch. */
     private void releaseRun() {
-        run.sort(Comparator.comparing(v -> ((InteractionEvent) v).timestamp()));
+        run.sort(ordering.order());
         run.forEach(this::add);
         run.clear();
     }

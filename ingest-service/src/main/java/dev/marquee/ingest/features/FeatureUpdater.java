@@ -522,38 +522,35 @@ public class FeatureUpdater {
             writesOf.forEach((p, w) -> {
                 p.impressions.forEach((item, n) -> w.call("HINCRBY", impressionCounts, bytes(item), number(n)));
                 p.clicks.forEach((item, n) -> w.call("HINCRBY", clickCounts, bytes(item), number(n)));
-                p.increments.forEach((setKey, members) -> {
-                    String key = setKey.key();
-                    byte[] k = bytes(key);
-                    List<byte[]> pairs = new ArrayList<>(members.size() * 2);
-                    members.forEach((m, by) -> {
-                        pairs.add(number(by));
-                        pairs.add(bytes(m));
-                    });
-                    w.calls("ZINCRBY", k, 2, pairs);
-                    // trimming is O(log n) per key and per batch: each key is trimmed in one batch out of TRIM_EVERY
-                    // in which it changes, so it may exceed its cap by what ~TRIM_EVERY batches add to it, never more
-                    if (Math.floorMod(key.hashCode() + batchNumber, TRIM_EVERY) == 0) {
-                        w.call("ZREMRANGEBYRANK", k, number(0), number(-(cap(setKey.family()) + 1L)));
-                    }
-                });
+                p.increments.forEach((setKey, members) ->
+                        sortedSet(w, "ZINCRBY", setKey.key(), members, cap(setKey.family()), batchNumber));
                 p.history.forEach((u, items) -> {
-                    byte[] k = bytes(RedisKeys.history(u));
-                    List<byte[]> pairs = new ArrayList<>(items.size() * 2);
-                    items.forEach((item, at) -> {
-                        pairs.add(number(at));
-                        pairs.add(bytes(item));
-                    });
-                    w.calls("ZADD", k, 2, pairs);
-                    w.call("PEXPIRE", k, userTtl);
-                    if (Math.floorMod(u.hashCode() + batchNumber, TRIM_EVERY) == 0) {
-                        w.call("ZREMRANGEBYRANK", k, number(0), number(-(props.historyCap() + 1L)));
-                    }
+                    sortedSet(w, "ZADD", RedisKeys.history(u), items, props.historyCap(), batchNumber);
+                    w.call("PEXPIRE", bytes(RedisKeys.history(u)), userTtl);
                 });
                 seenEvents.remember(w, p.applied, shardOf, now);
             });
             labels.write(user -> writesOf.get(partOfUser.get(user)));
             return List.copyOf(new LinkedHashSet<>(writesOf.values()));
+        }
+    }
+
+    /**
+     * {@code command} ({@code ZINCRBY}, {@code ZADD}) with each member and its number, then the trim to {@code cap}.
+     * Trimming is O(log n) per key and per batch: each key is trimmed in one batch out of {@link #TRIM_EVERY} in which
+     * it changes, so it may exceed its cap by what ~TRIM_EVERY batches add to it, never more.
+     */
+    private static void sortedSet(ConsumerRedis.Writes w, String command, String key,
+                                  Map<String, ? extends Number> members, int cap, long batchNumber) {
+        byte[] k = bytes(key);
+        List<byte[]> pairs = new ArrayList<>(members.size() * 2);
+        members.forEach((m, n) -> {
+            pairs.add(number(n.doubleValue()));
+            pairs.add(bytes(m));
+        });
+        w.calls(command, k, 2, pairs);
+        if (Math.floorMod(key.hashCode() + batchNumber, TRIM_EVERY) == 0) {
+            w.call("ZREMRANGEBYRANK", k, number(0), number(-(cap + 1L)));
         }
     }
 

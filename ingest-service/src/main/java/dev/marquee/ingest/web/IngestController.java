@@ -14,6 +14,7 @@ import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -47,10 +48,7 @@ class IngestController {
     @PostMapping("/events")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Accepted event(@Valid @RequestBody InteractionEvent event) {
-        String problem = window.problem(event.timestamp(), Instant.now());
-        if (problem != null) {
-            throw new InvalidInputException("timestamp", problem);
-        }
+        requireWithinWindow(List.of(event), i -> "timestamp");
         return new Accepted(publisher.publishEvents(List.of(event)));
     }
 
@@ -58,17 +56,7 @@ class IngestController {
     @PostMapping("/events/batch")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Accepted events(@Valid @RequestBody EventBatch batch) {
-        Instant now = Instant.now();
-        List<FieldProblem> problems = new ArrayList<>();
-        for (int i = 0; i < batch.events().size(); i++) {
-            String problem = window.problem(batch.events().get(i).timestamp(), now);
-            if (problem != null) {
-                problems.add(new FieldProblem("events[" + i + "].timestamp", problem));
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new InvalidInputException(problems);
-        }
+        requireWithinWindow(batch.events(), i -> "events[" + i + "].timestamp");
         return new Accepted(publisher.publishEvents(batch.events()));
     }
 
@@ -84,5 +72,20 @@ class IngestController {
     @ResponseStatus(HttpStatus.ACCEPTED)
     Accepted items(@Valid @RequestBody ItemBatch batch) {
         return new Accepted(publisher.publishItems(batch.items()));
+    }
+
+    /** Refuses the events whose time is outside the window, naming each one's field ({@code field} of its index). */
+    private void requireWithinWindow(List<InteractionEvent> events, IntFunction<String> field) {
+        Instant now = Instant.now();
+        List<FieldProblem> problems = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            String problem = window.problem(events.get(i).timestamp(), now);
+            if (problem != null) {
+                problems.add(new FieldProblem(field.apply(i), problem));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException(problems);
+        }
     }
 }

@@ -1,6 +1,10 @@
 package dev.marquee.ranking.train;
 
 import dev.marquee.common.feature.FeatureAssembler;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Row-major feature matrix with binary labels; {@code groups} (request or user per row) for ranking metrics. */
 public record TrainingSet(float[] features, float[] labels, String[] groups) {
@@ -25,9 +29,9 @@ public record TrainingSet(float[] features, float[] labels, String[] groups) {
      * order within a group), as a ranking objective needs them, and the size of each group in that order.
      */
     public Grouped grouped() {
-        java.util.Map<String, java.util.List<Integer>> rowsOf = new java.util.LinkedHashMap<>();
+        Map<String, List<Integer>> rowsOf = new LinkedHashMap<>();
         for (int r = 0; r < rows(); r++) {
-            rowsOf.computeIfAbsent(groups[r], g -> new java.util.ArrayList<>()).add(r);
+            rowsOf.computeIfAbsent(groups[r], g -> new ArrayList<>()).add(r);
         }
         int width = width();
         float[] f = new float[features.length];
@@ -36,7 +40,7 @@ public record TrainingSet(float[] features, float[] labels, String[] groups) {
         int[] sizes = new int[rowsOf.size()];
         int at = 0;
         int group = 0;
-        for (java.util.List<Integer> members : rowsOf.values()) {
+        for (List<Integer> members : rowsOf.values()) {
             for (int r : members) {
                 System.arraycopy(features, r * width, f, at * width, width);
                 y[at] = labels[r];

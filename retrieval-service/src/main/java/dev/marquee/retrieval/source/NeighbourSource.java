@@ -1,5 +1,6 @@
 package dev.marquee.retrieval.source;
 
+import dev.marquee.common.feature.NeighbourScores;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.redis.NeighbourLists;
@@ -15,7 +16,8 @@ import java.util.function.Function;
 /**
  * Items that go with the user's most recent items in a family of neighbour lists the stream consumer keeps per item
  * (co-visitation, transitions). Each neighbour scores its counts in the lists of the seeds, weighted by how recent
- * the seed is (1 for the latest, 1/2 for the one before, ...); the reason names the seed that contributed most.
+ * the seed is ({@link NeighbourScores#seedWeight}, as the ranking features are); the reason names the seed that
+ * contributed most.
  */
 abstract class NeighbourSource implements CandidateSource {
     private final String name;
@@ -78,7 +80,7 @@ abstract class NeighbourSource implements CandidateSource {
                                        Set<String> exclude) {
         Map<String, Neighbour> found = new HashMap<>(2 * seedItems.size() * n);
         for (int rank = 0; rank < seedItems.size(); rank++) {
-            double weight = 1.0 / (1 + rank);
+            double weight = NeighbourScores.seedWeight(rank);
             String seed = seedItems.get(rank);
             for (Map.Entry<String, Double> e : read.neighbours().getOrDefault(seed, Map.of()).entrySet()) {
                 if (!exclude.contains(e.getKey())) {

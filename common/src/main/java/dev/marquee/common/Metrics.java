@@ -37,6 +37,18 @@ public final class Metrics {
     /** Distribution of the number of query vectors per Milvus ANN search (concurrent queries are batched). */
     public static final String ANN_BATCH = "marquee.retrieval.ann.batch";
 
+    /**
+     * Counter of the ANN source's answers by where they came from, tag {@code from}: precomputed (the user's list
+     * computed off the request path), cached (an identical query's answer in memory), searched (Milvus on the request
+     * path).
+     */
+    public static final String ANN_ANSWERS = "marquee.retrieval.ann.answers";
+    /** Counter of users whose ANN list was computed off the request path. */
+    public static final String ANN_LISTS = "marquee.retrieval.ann.lists";
+    /** Timer of one round of ANN list computation (take due users, read, search, write). */
+    public static final String ANN_LIST_ROUND = "marquee.retrieval.ann.list.round";
+    public static final String TAG_FROM = "from";
+
     /** Counter of events the simulator sent, tags {@code mode} (backfill, live, closed_loop) and {@code type}. */
     public static final String SIMULATOR_EVENTS = "marquee.simulator.events";
     /** Counter of the simulator's closed-loop /recommend calls, tag {@code outcome}: ok, error. */

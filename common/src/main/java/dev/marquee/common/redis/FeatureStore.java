@@ -6,6 +6,7 @@ import dev.marquee.common.feature.ItemFeatures;
 import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.feature.UserState;
 import dev.marquee.common.feature.Vectors;
+import dev.marquee.common.recommend.AnnList;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -60,6 +61,21 @@ public class FeatureStore {
             return null;
         }).get(0);
         return UserState.features(stored, userId);
+    }
+
+    /** A user's features and their ANN list computed off the request path ({@code null}: none stored). */
+    public record UserAndAnnList(UserFeatures user, AnnList annList) {
+    }
+
+    /** {@link #user} and the user's {@link RedisKeys#annList}, in one round trip. */
+    public UserAndAnnList userWithAnnList(String userId) {
+        List<Object> read = pipelined(c -> {
+            c.stringCommands().get(bytes(RedisKeys.user(userId)));
+            c.stringCommands().get(bytes(RedisKeys.annList(userId)));
+            return null;
+        });
+        return new UserAndAnnList(UserState.features((byte[]) read.get(0), userId),
+                AnnList.fromBytes((byte[]) read.get(1)));
     }
 
     /**

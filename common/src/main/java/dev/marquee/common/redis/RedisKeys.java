@@ -111,6 +111,23 @@ public final class RedisKeys {
         return "h:" + userId;
     }
 
+    // --- ANN candidates computed off the request path (docs/architecture.md, "ANN off the request path") ---------
+
+    /**
+     * Set of the users whose taste vector changed since their ANN list ({@link #annList}) was computed: the stream
+     * consumer adds them with each batch, retrieval takes them out ({@code SPOP}) and computes their lists. Bounded by
+     * the users.
+     */
+    public static final String ANN_DUE = "ann:due";
+
+    /**
+     * The user's nearest items to their taste vector as last computed ({@code AnnLists} in retrieval: binary, with the
+     * event count and catalog version it was computed at); expires {@code marquee.retrieval.ann-list-ttl} after that.
+     */
+    public static String annList(String userId) {
+        return "ann:u:" + userId;
+    }
+
     // --- stream consumer bookkeeping -------------------------------------------------------------------------------
 
     /**

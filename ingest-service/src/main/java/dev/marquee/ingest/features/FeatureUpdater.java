@@ -412,6 +412,7 @@ public class FeatureUpdater {
             if (item != null && item.vector() != null) {
                 user.addTaste(props.tasteDecay() * UserState.decay(elapsed, props.tasteHalfLife().toMillis()),
                         item.vector(), w);
+                part.tasteChanged.add(e.userId());
             }
             if (category != null) {
                 user.addCategory(UserState.decay(elapsed, props.categoryHalfLife().toMillis()), category, w,
@@ -528,6 +529,12 @@ public class FeatureUpdater {
                     sortedSet(w, "ZADD", RedisKeys.history(u), items, props.historyCap(), batchNumber);
                     w.call("PEXPIRE", bytes(RedisKeys.history(u)), userTtl);
                 });
+                // retrieval computes these users' ANN lists again, off the request path
+                List<byte[]> due = p.tasteChanged.stream().map(FeatureStore::bytes).toList();
+                for (int from = 0; from < due.size(); from += ConsumerRedis.Writes.MAX_ARGS) {
+                    w.call("SADD", bytes(RedisKeys.ANN_DUE), due.subList(from,
+                            Math.min(due.size(), from + ConsumerRedis.Writes.MAX_ARGS)).toArray(byte[][]::new));
+                }
                 seenEvents.remember(w, p.applied, shardOf, now);
             });
             labels.write(user -> writesOf.get(partOfUser.get(user)));
@@ -564,6 +571,8 @@ public class FeatureUpdater {
         final Map<SetKey, Map<String, Double>> increments = new LinkedHashMap<>();
         /** user -> item -> time of the user's latest interaction with it (their history). */
         final Map<String, Map<String, Long>> history = new LinkedHashMap<>();
+        /** Users whose taste vector an event of this part moved. */
+        final Set<String> tasteChanged = new LinkedHashSet<>();
     }
 
     /** The capped sorted sets events increment. */

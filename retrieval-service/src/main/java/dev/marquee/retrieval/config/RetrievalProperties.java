@@ -62,6 +62,15 @@ import org.springframework.validation.annotation.Validated;
  *                      writes of the last 5 s in Milvus' default). While the version has not moved since an answer
  *                      was searched, the answer is kept past {@code ann-cache-ttl} without a search, up to
  *                      {@code ann-cache-max-age} from its search
+ * @param annLists      compute each user's ANN list off the request path after their taste changes ({@code AnnLists};
+ *                      default true): the ANN source then answers from the list, and searches Milvus on the request
+ *                      path only for a user who has none (or for a category-filtered request)
+ * @param annListSize   items kept per user's list (default 120: the 100 candidates of a request and the user's
+ *                      recent items it drops)
+ * @param annListTtl    how long a user's list is kept after it was computed (default 7d)
+ * @param annListBatch  users whose lists are computed together, in one Milvus search (default 64)
+ * @param annListIdle   the pause after a round that found no user due (default 50ms): with users due, rounds follow
+ *                      each other at once
  */
 @Validated
 @ConfigurationProperties("marquee.retrieval")
@@ -92,7 +101,12 @@ public record RetrievalProperties(
         @DefaultValue("10s") @NotNull Duration catalogVisibilityLag,
         @DefaultValue("20ms") @NotNull Duration transitionBudget,
         @DefaultValue("5") @Min(1) @Max(100) int transitionSeeds,
-        @DefaultValue("2.0") @DecimalMin("1.0") @DecimalMax("10.0") double historyOverAsk) {
+        @DefaultValue("2.0") @DecimalMin("1.0") @DecimalMax("10.0") double historyOverAsk,
+        @DefaultValue("true") boolean annLists,
+        @DefaultValue("120") @Min(1) @Max(1000) int annListSize,
+        @DefaultValue("7d") @NotNull Duration annListTtl,
+        @DefaultValue("64") @Min(1) @Max(1000) int annListBatch,
+        @DefaultValue("50ms") @NotNull Duration annListIdle) {
     /** An answer is refreshed before it may no longer be served. */
     @AssertTrue(message = "ann-cache-max-age must be at least ann-cache-ttl")
     public boolean isAnnCacheMaxAgeAtLeastTtl() {

@@ -2,6 +2,7 @@ package dev.marquee.retrieval.source;
 
 import dev.marquee.common.Metrics;
 import dev.marquee.common.feature.UserFeatures;
+import dev.marquee.common.recommend.AnnList;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.recommend.CandidatesRequest;
 import dev.marquee.common.recommend.CandidatesResponse;
@@ -54,11 +55,14 @@ public class CandidateRetriever {
     private final InterestEmbeddings interestEmbeddings;
     private final double historyOverAsk;
     private final int maxCandidates;
+    private final AnnLists annLists;
 
     CandidateRetriever(FeatureStore store, AnnSource ann, InterestsSource interests, TransitionSource transitions,
                        CoVisitationSource coVisited, CategorySource categories, PopularSource popular,
-                       MeterRegistry meters, InterestEmbeddings interestEmbeddings, RetrievalProperties props) {
+                       MeterRegistry meters, InterestEmbeddings interestEmbeddings, RetrievalProperties props,
+                       AnnLists annLists) {
         this.store = store;
+        this.annLists = annLists;
         this.interestEmbeddings = interestEmbeddings;
         this.historyOverAsk = props.historyOverAsk();
         this.maxCandidates = props.maxCandidates();
@@ -84,7 +88,15 @@ public class CandidateRetriever {
         String userId = request.userId();
         int n = request.n();
         RecommendFilters filters = request.filters();
-        UserFeatures user = store.user(userId);
+        AnnList annList = null;
+        UserFeatures user;
+        if (annLists.enabled()) {
+            FeatureStore.UserAndAnnList read = store.userWithAnnList(userId);
+            user = read.user();
+            annList = read.annList();
+        } else {
+            user = store.user(userId);
+        }
         Set<String> exclude = new HashSet<>(user.recentItems());
         exclude.addAll(filters.excludeItems());
         // the category check after the merge drops some: ask for half as many again
@@ -94,14 +106,14 @@ public class CandidateRetriever {
         if (longHistory) {
             asked = (int) Math.ceil(asked * historyOverAsk);
         }
-        Round round = ask(user, request, asked, exclude);
+        Round round = ask(user, annList, request, asked, exclude);
         List<Candidate> candidates = interleave(round.lists(), asked);
         if (longHistory) {
             candidates = unseen(userId, candidates);
             // most of what the sources proposed was seen (a long history of popular items): ask them for more
             while (candidates.size() < n && asked < maxCandidates && round.anyListOf(asked)) {
                 asked = Math.min(maxCandidates, asked * 4);
-                round = ask(user, request, asked, exclude);
+                round = ask(user, annList, request, asked, exclude);
                 candidates = unseen(userId, interleave(round.lists(), asked));
             }
         }
@@ -126,9 +138,10 @@ public class CandidateRetriever {
     }
 
     /** Asks every source that applies for {@code asked} candidates, those that answer from memory first. */
-    private Round ask(UserFeatures user, CandidatesRequest request, int asked, Set<String> exclude) {
+    private Round ask(UserFeatures user, AnnList annList, CandidatesRequest request, int asked, Set<String> exclude) {
         RecommendFilters filters = request.filters();
-        CandidateQuery query = new CandidateQuery(user, asked, Set.copyOf(exclude), filters, request.interests());
+        CandidateQuery query = new CandidateQuery(user, asked, Set.copyOf(exclude), filters, request.interests(),
+                annList);
         int count = sources.size();
         boolean[] applies = new boolean[count];
         boolean[] inline = new boolean[count];

@@ -154,6 +154,14 @@ public class ItemVectorSearch {
         }
     }
 
+    /**
+     * The {@code topK} items nearest to each vector (normalised here), in one Milvus search on the caller's thread:
+     * for work off the request path ({@link AnnLists}).
+     */
+    List<List<AnnBatcher.Hit>> nearestOfEach(List<float[]> vectors, int topK) {
+        return milvusSearch(vectors.stream().map(Vectors::normalized).toList(), Math.min(MAX_TOP_K, topK), "");
+    }
+
     /** A cached query's new answer, searched with the other refreshes due about now. */
     private CompletableFuture<List<Candidate>> refresh(Query q) {
         return refreshes.submit(q.normalized(), q.topK(), q.filter()).thenApply(q::candidates);

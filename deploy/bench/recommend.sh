@@ -15,4 +15,4 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-./marquee bench-stack e2e-tests RecommendBenchmark recommend | grep --line-buffered -E "^(loaded|model:|warm-up|items=|    stage|    slow|    late|    lead-in|    cpu|    redis|\[infra\]|\[marquee\]|\[ERROR\])"
+./marquee bench-stack e2e-tests RecommendBenchmark recommend | grep --line-buffered -E "^(loaded|history:|ann lists:|live traffic:|model:|warm-up|items=|profile=|    stage|    slow|    late|    lead-in|    cpu|    redis|    ann|    events|\[infra\]|\[marquee\]|\[ERROR\])"

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * the retrieval service (remote serving), which both compute lists.
  */
 class AnnListsTest {
-    private static final List<String> SERVICES = List.of("gateway", "retrieval");
     private final Stack stack = Stack.fromEnvironment();
+    private final AnnCounters counters = new AnnCounters(stack);
     private final String run = "ann" + UUID.randomUUID().toString().substring(0, 6) + "-";
     private final World world = new World(13, 15, 12, run);
 
@@ -53,16 +53,8 @@ class AnnListsTest {
         awaitSum(Metrics.ANN_LISTS, listsAfterHistory + 1);
     }
 
-    /** The metric (with the tag {@code name:value}, or none) summed over the services; 0 where it is not yet. */
     private double sum(String metric, String tag) {
-        double total = 0;
-        for (String service : SERVICES) {
-            Stack.Response r = stack.get(service, "/actuator/metrics/" + metric + (tag == null ? "" : "?tag=" + tag));
-            if (r.status() == 200) {
-                total += r.json().path("measurements").path(0).path("value").asDouble();
-            }
-        }
-        return total;
+        return counters.sum(metric, tag);
     }
 
     /** The metric's sum once it has not moved for a second (what was due is computed). */

@@ -78,7 +78,20 @@ class RecommendBenchmark {
     private static final int SLOW_MILLIS = 10;
     private static final int WINDOW_SECONDS = 5;
     private static final int LATE_SEND_MILLIS = 5;
+    /** The cached regime's users, asked in a cycle: each every 5 s at 200/s, all after the warm-up from memory. */
     private final int users = 1000;
+    /** The regimes measured, in order: {@code live} (the headline) and {@code cached}. */
+    private final List<String> profiles = List.of(System.getenv().getOrDefault("MARQUEE_BENCH_PROFILE",
+            "cached,live").split(","));
+    /** The live regime's population: users asked with Zipf-like weights, most of them rarely. */
+    private final int population = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_USERS", "100000"));
+    private final double zipf = Double.parseDouble(System.getenv().getOrDefault("MARQUEE_BENCH_ZIPF", "1.0"));
+    /** Events per second through ingest during the live regime's passes (their clicks, topped up with organic ones). */
+    private final int eventRate = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_EVENTS_PER_S", "500"));
+    /** Events of each population user (beyond the cached regime's) before the live regime. */
+    private static final int POPULATION_HISTORY = 3;
+    private AnnCounters ann;
+    private LiveTraffic live;
 
     /**
      * @param slowByWindow requests over {@link #SLOW_MILLIS} per {@link #WINDOW_SECONDS} of due times, in order
@@ -112,32 +125,60 @@ class RecommendBenchmark {
         List<Integer> sizes = ints(System.getenv().getOrDefault("MARQUEE_BENCH_ITEMS", "10000,100000"));
         int loaded = 0;
         List<String> lines = new ArrayList<>();
-        String last = null;
-        World world = new World(3, sizes.get(sizes.size() - 1) / TOPICS, users, "b-");
+        List<String> lasts = new ArrayList<>();
+        ann = new AnnCounters(stack);
+        boolean withLive = profiles.contains("live");
+        // the first `users` users are the cached regime's (the same preferences whatever the population)
+        World world = new World(3, sizes.get(sizes.size() - 1) / TOPICS, withLive ? Math.max(users, population)
+                : users, "b-");
         List<CatalogItem> catalog = hitsFirst(world);
         for (int size : sizes) {
             load(catalog.subList(loaded, size), size, world, loaded == 0 ? catalog.subList(0, size) : null);
             loaded = size;
+            Set<String> loadedIds = catalog.subList(0, size).stream().map(CatalogItem::itemId)
+                    .collect(Collectors.toSet());
+            live = withLive ? new LiveTraffic(stack, world, world.users(), loadedIds, zipf, eventRate, 5) : null;
+            if (live != null) {
+                System.out.println("live traffic: " + population + " users, zipf " + zipf + ": "
+                        + live.shape(rates.get(rates.size() - 1) * seconds));
+            }
             int headline = rates.get(rates.size() - 1);
             warmUp(headline);
-            Result floor = run("/bench/noop", false, headline, seconds);
+            Result floor = run("/bench/noop", false, headline, seconds, null);
+            for (String profile : profiles) {
+                LiveTraffic traffic = profile.equals("live") ? live : null;
+                String last = null;
+                if (traffic != null) {
+                    traffic.start();
+                }
+                try {
             for (int rps : rates) {
                 Thread.sleep(1000);
                 // the first seconds after a change of rate are a transition (pools, JIT profiles, the collector's
                 // pacing): run them before the measured pass, and report them on their own line
-                Result leadIn = leadInSeconds > 0 ? run(null, true, rps, leadInSeconds) : null;
+                Result leadIn = leadInSeconds > 0 ? run(null, true, rps, leadInSeconds, traffic) : null;
                 ProcessCpu cpu = ProcessCpu.ofStack();
                 Map<String, Double> cpuBefore = cpu.millis();
                 long[] machineBefore = ProcessCpu.machineTicks();
                 Map<String, Long> redisBefore = redisCommands.calls();
-                Result rec = run(null, true, rps, seconds);
+                AnnCounters.Reading annBefore = ann.read();
+                long eventsBefore = traffic == null ? 0 : traffic.posted();
+                Result rec = run(null, true, rps, seconds, traffic);
+                AnnCounters.Reading annAfter = ann.read();
                 Map<String, Double> cpuAfter = cpu.millis();
                 List<String> cpuLines = new ArrayList<>(ProcessCpu.perRequest(cpuBefore, cpuAfter, rps * seconds));
                 cpuLines.add(ProcessCpu.machineLine(machineBefore, ProcessCpu.machineTicks(), cpuBefore, cpuAfter));
                 cpuLines.add(RedisCommandStats.perRequest(redisBefore, redisCommands.calls(), rps * seconds));
-                lines.add(String.format(Locale.ROOT, "items=%d rps=%d requests=%d | recommend p50=%.2f p95=%.2f "
-                                + "p99=%.2f ms | floor p50=%.2f p99=%.2f ms | errors=%d degraded=%d", size, rps,
-                        rps * seconds, rec.p50, rec.p95, rec.p99, floor.p50, floor.p99, rec.errors, rec.degraded));
+                lines.add(String.format(Locale.ROOT, "profile=%s items=%d rps=%d requests=%d | recommend p50=%.2f "
+                                + "p95=%.2f p99=%.2f ms | floor p50=%.2f p99=%.2f ms | errors=%d degraded=%d", profile,
+                        size, rps, rps * seconds, rec.p50, rec.p95, rec.p99, floor.p50, floor.p99, rec.errors,
+                        rec.degraded));
+                cpuLines.add(annAfter.since(annBefore, rps * seconds));
+                if (traffic != null) {
+                    cpuLines.add(String.format(Locale.ROOT, "    events through ingest during the pass: %d (%.0f/s), "
+                                    + "failed batches so far %d", traffic.posted() - eventsBefore,
+                            (traffic.posted() - eventsBefore) / (double) seconds, traffic.postFailures()));
+                }
                 rec.stages.forEach((stage, p) -> lines.add(String.format(Locale.ROOT,
                         "    stage %-9s (server-side) p50=%.2f p95=%.2f p99=%.2f ms", stage, p[0], p[1], p[2])));
                 lines.add(String.format(Locale.ROOT, "    slow (>%d ms) by %d s window: %s", SLOW_MILLIS, WINDOW_SECONDS,
@@ -150,12 +191,25 @@ class RecommendBenchmark {
                             leadInSeconds, leadIn.p50, leadIn.p99, SLOW_MILLIS, WINDOW_SECONDS, leadIn.slowWindows()));
                 }
                 lines.addAll(cpuLines);
-                last = String.format(Locale.ROOT, "items=%d rps=%d p50_ms=%.2f p99_ms=%.2f floor_p99_ms=%.2f "
-                        + "errors=%d", size, rps, rec.p50, rec.p99, floor.p99, rec.errors);
+                last = String.format(Locale.ROOT, "profile=%s items=%d rps=%d p50_ms=%.2f p99_ms=%.2f "
+                                + "floor_p99_ms=%.2f ann_on_path_pct=%.1f errors=%d degraded_pct=%.1f", profile, size,
+                        rps, rec.p50, rec.p99, floor.p99, annAfter.onPathPercent(annBefore, rps * seconds),
+                        rec.errors, 100.0 * rec.degraded / (rps * seconds));
+            }
+                } finally {
+                    if (traffic != null) {
+                        traffic.close();
+                    }
+                }
+                if (size == sizes.get(sizes.size() - 1)) {
+                    lasts.add(last);
+                }
             }
         }
         lines.forEach(System.out::println);
-        System.out.println(last);
+        // the live regime's line last: it is the headline
+        lasts.stream().filter(l -> !l.startsWith("profile=live")).forEach(System.out::println);
+        lasts.stream().filter(l -> l.startsWith("profile=live")).forEach(System.out::println);
     }
 
     private static List<Integer> ints(String csv) {
@@ -204,24 +258,65 @@ class RecommendBenchmark {
             }
             System.out.printf(Locale.ROOT, "loaded %d items in %.1f s%n", items.size(), (System.nanoTime() - t0) / 1e9);
         }
-        String lastUser = world.users().get(world.users().size() - 1).userId();
-        if (history != null && eventCount(lastUser) < 20) {
+        // the cached regime's users: 20 events each; the rest of the live regime's population: a few each
+        List<World.User> cachedUsers = world.users().subList(0, users);
+        List<World.User> rest = world.users().subList(users, world.users().size());
+        if (history != null) {
             Set<String> loaded = history.stream().map(CatalogItem::itemId).collect(Collectors.toSet());
-            List<InteractionEvent> events = new ArrayList<>();
-            Instant t = Instant.now().minus(Duration.ofHours(2));
-            for (World.User user : world.users()) {
-                for (int i = 0; i < 20; i++) {
-                    events.add(eventOnLoadedItem(world, user, t, loaded));
-                }
-            }
-            for (int from = 0; from < events.size(); from += 1000) {
-                stack.post("ingest", "/events/batch", Map.of("events", events.subList(from, Math.min(events.size(),
-                        from + 1000))));
-            }
-            Scenario.awaitEventCount(stack, lastUser, 20);
+            postHistory(world, cachedUsers, 20, loaded);
+            postHistory(world, rest, POPULATION_HISTORY, loaded);
         }
+        awaitAnnLists();
         JsonNode trained = stack.post("ranking", "/models/train", Map.of()).json();
         System.out.println("model: " + trained);
+    }
+
+    /** {@code perUser} events of each user on loaded items, unless the last user has them already (a held stack). */
+    private void postHistory(World world, List<World.User> who, int perUser, Set<String> loaded)
+            throws InterruptedException {
+        if (who.isEmpty() || eventCount(who.get(who.size() - 1).userId()) >= perUser) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        Instant t = Instant.now().minus(Duration.ofHours(2));
+        List<InteractionEvent> events = new ArrayList<>(1000);
+        for (World.User user : who) {
+            for (int i = 0; i < perUser; i++) {
+                events.add(eventOnLoadedItem(world, user, t, loaded));
+            }
+            if (events.size() + perUser > 1000 || user == who.get(who.size() - 1)) { // 1,000 at most per batch
+                Stack.Response r = stack.post("ingest", "/events/batch", Map.of("events", events));
+                if (r.status() != 202) {
+                    throw new IllegalStateException("ingest refused events: " + r.body());
+                }
+                events.clear();
+            }
+        }
+        Scenario.awaitEventCount(stack, who.get(who.size() - 1).userId(), perUser);
+        System.out.printf(Locale.ROOT, "history: %d events of %d users in %.1f s%n", (long) perUser * who.size(),
+                who.size(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Waits until the ANN lists of the users whose taste changed are computed (the count of lists has not moved for
+     * 3 s; at most 15 minutes), and says how many and how fast.
+     */
+    private void awaitAnnLists() throws InterruptedException {
+        long t0 = System.nanoTime();
+        double first = ann.lists();
+        double last = first;
+        long stillSince = System.nanoTime();
+        while (System.nanoTime() - stillSince < 3_000_000_000L && System.nanoTime() - t0 < 900_000_000_000L) {
+            Thread.sleep(500);
+            double now = ann.lists();
+            if (now != last) {
+                last = now;
+                stillSince = System.nanoTime();
+            }
+        }
+        double secs = (stillSince - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "ann lists: %.0f computed off the request path in %.1f s (%.0f/s)%n",
+                last - first, secs, (last - first) / Math.max(secs, 1e-3));
     }
 
     /**
@@ -263,6 +358,19 @@ class RecommendBenchmark {
         for (int i = 0; i < 50; i++) {
             stack.get("gateway", "/bench/noop");
         }
+        if (live != null) {
+            live.start();
+        }
+        try {
+            warmUpWindows(headline);
+        } finally {
+            if (live != null) {
+                live.close();
+            }
+        }
+    }
+
+    private void warmUpWindows(int headline) throws Exception {
         ProcessCpu cpu = ProcessCpu.ofStack();
         int done = 0;
         int rate = Math.min(warmUpRps, headline);
@@ -270,7 +378,7 @@ class RecommendBenchmark {
         while (true) {
             Map<String, Double> before = cpu.millis();
             double jitBefore = gatewayJitMillis();
-            Result warm = run(null, true, rate, WARM_UP_WINDOW_SECONDS);
+            Result warm = run(null, true, rate, WARM_UP_WINDOW_SECONDS, live);
             double perRequest = ProcessCpu.total(before, cpu.millis()) / ((double) rate * WARM_UP_WINDOW_SECONDS);
             done += WARM_UP_WINDOW_SECONDS;
             System.out.printf(Locale.ROOT, "warm-up %d s at %d/s (%d s in all): p50=%.2f p99=%.2f ms errors=%d "
@@ -293,8 +401,13 @@ class RecommendBenchmark {
         return m.path("measurements").path(0).path("value").asDouble(Double.NaN);
     }
 
-    /** Open loop: request i is due at start + i / rps; its latency runs from that moment to the last byte. */
-    private Result run(String fixedPath, boolean recommend, int rps, int seconds) throws Exception {
+    /**
+     * Open loop: request i is due at start + i / rps; its latency runs from that moment to the last byte. With
+     * {@code traffic}, the askers are its users and their clicks on the answers join its event stream; without, the
+     * cached regime's users in a cycle.
+     */
+    private Result run(String fixedPath, boolean recommend, int rps, int seconds, LiveTraffic traffic)
+            throws Exception {
         int total = rps * seconds;
         long periodNanos = 1_000_000_000L / rps;
         double[] latencies = new double[total];
@@ -317,7 +430,9 @@ class RecommendBenchmark {
             if (late > TimeUnit.MILLISECONDS.toNanos(LATE_SEND_MILLIS)) {
                 lateSends++;
             }
-            String path = recommend ? "/recommend?userId=b-user-" + (i % users) + "&k=10" : fixedPath;
+            World.User asker = recommend && traffic != null ? traffic.nextAsker() : null;
+            String path = !recommend ? fixedPath : asker != null ? "/recommend?userId=" + asker.userId() + "&k=10"
+                    : "/recommend?userId=b-user-" + (i % users) + "&k=10";
             int index = i;
             String uri = base + path;
             inFlight.add(CompletableFuture.supplyAsync(() -> send(uri), senders).handle((res, err) -> {
@@ -330,6 +445,9 @@ class RecommendBenchmark {
                         degraded.incrementAndGet();
                     }
                     stageSamples.add(body.get("stageMillis"));
+                    if (asker != null) {
+                        traffic.shown(asker, body);
+                    }
                 }
                 return null;
             }));

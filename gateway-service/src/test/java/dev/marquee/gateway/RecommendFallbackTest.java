@@ -74,6 +74,26 @@ class RecommendFallbackTest {
     }
 
     @Test
+    void anItemTheCatalogWithdrewIsNeverServedFromThePopularList() throws Exception {
+        String withdrawn = "gone-" + UUID.randomUUID();
+        String kept = "kept-" + UUID.randomUUID();
+        redis.opsForZSet().add(RedisKeys.POPULAR, withdrawn, 3e12);
+        redis.opsForZSet().add(RedisKeys.POPULAR, kept, 2e12);
+        redis.opsForHash().put(RedisKeys.item(withdrawn), RedisKeys.ITEM_CATEGORY, "books");
+        redis.opsForSet().add(RedisKeys.INACTIVE_ITEMS, withdrawn);
+        try {
+            JsonNode body = json.readTree(get("/recommend?userId=someone&k=3").body());
+            List<String> ids = new ArrayList<>();
+            body.get("items").forEach(i -> ids.add(i.get("itemId").asString()));
+            assertThat(ids).contains(kept).doesNotContain(withdrawn);
+        } finally {
+            redis.opsForZSet().remove(RedisKeys.POPULAR, withdrawn, kept);
+            redis.opsForSet().remove(RedisKeys.INACTIVE_ITEMS, withdrawn);
+            redis.delete(RedisKeys.item(withdrawn));
+        }
+    }
+
+    @Test
     void everyShownItemIsLoggedAsAnImpressionWithRequestIdAndPosition() throws Exception {
         List<String> hot = List.of("shown-a-" + UUID.randomUUID(), "shown-b-" + UUID.randomUUID());
         hot.forEach(id -> redis.opsForZSet().add(RedisKeys.POPULAR, id, 1e12));

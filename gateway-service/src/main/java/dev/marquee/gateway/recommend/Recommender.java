@@ -1,6 +1,7 @@
 package dev.marquee.gateway.recommend;
 
 import dev.marquee.common.Metrics;
+import dev.marquee.common.feature.ItemCounters;
 import dev.marquee.common.feature.ItemFeatures;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.recommend.CandidatesRequest;
@@ -92,7 +93,8 @@ public class Recommender {
         List<RecommendedItem> items;
         String modelVersion = null;
         if (retrieved == null) {
-            candidates = popular(k, request.filters(), reasons);
+            // three times k, as describe drops what the catalog withdrew
+            candidates = popular(3 * k, request.filters(), reasons);
             items = describe(candidates, k);
         } else {
             candidates = retrieved.candidates();
@@ -224,17 +226,33 @@ public class Recommender {
         }
     }
 
-    /** Items in the given order with titles and categories when the feature store can be read. */
+    /**
+     * The first k items in the given order that the catalog has not withdrawn (on the ranked path ranking drops them;
+     * here, the retrieval-order and popular paths, they are dropped from the first 3k read), with titles and
+     * categories when the feature store can be read (when it cannot, nothing is known to be withdrawn).
+     */
     private List<RecommendedItem> describe(List<Candidate> candidates, int k) {
-        List<Candidate> top = candidates.stream().limit(k).toList();
+        List<Candidate> pool = candidates.stream().limit(3L * k).toList();
+        List<String> ids = pool.stream().map(Candidate::itemId).toList();
         Map<String, ItemFeatures> features;
+        Map<String, ItemCounters> counters;
         try {
-            features = store.items(top.stream().map(Candidate::itemId).toList());
+            FeatureStore.ItemReads read = store.itemsAndCounters(ids, ids);
+            features = read.items();
+            counters = read.counters();
         } catch (RuntimeException e) {
             features = Map.of();
+            counters = Map.of();
         }
         List<RecommendedItem> out = new ArrayList<>();
-        for (Candidate c : top) {
+        for (Candidate c : pool) {
+            ItemCounters state = counters.get(c.itemId());
+            if (state != null && !state.active()) {
+                continue;
+            }
+            if (out.size() == k) {
+                break;
+            }
             ItemFeatures f = features.get(c.itemId());
             out.add(new RecommendedItem(out.size() + 1, c.itemId(), c.score(), c.source(),
                     f == null ? null : f.title(), f == null ? null : f.category(), c.reason()));

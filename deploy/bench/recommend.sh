@@ -11,8 +11,16 @@
 # the CPU per request by process, the share of the machine's CPU time the host stole and that spent outside the stack
 # ("cpu machine": a slow box shows there), and the Redis commands per request. Starts an
 # isolated stack (the ports of ./marquee test), no simulator; traffic goes to 127.0.0.1 only and stops by itself.
-# Last line (last size, last rate): items=… rps=… p50_ms=… p99_ms=… floor_p99_ms=… errors=…
+# Two regimes per size (MARQUEE_BENCH_PROFILE, default cached,live): "cached", the 1,000 users of the history asked in
+# a cycle with no events (every answer in memory after the warm-up), and "live", the headline: users drawn from a
+# population of MARQUEE_BENCH_USERS (100,000; 3 events each beforehand) with Zipf-like weights (MARQUEE_BENCH_ZIPF,
+# 1.0: most asked rarely), while MARQUEE_BENCH_EVENTS_PER_S (500) events flow through ingest (their clicks on the
+# lists shown, topped up with organic views and clicks); the warm-up runs the live traffic. Each pass also prints where
+# the ANN answers came from (computed off the request path, cached, searched on it), Milvus searches and query
+# vectors per request, and the reasons of degraded answers.
+# Last lines (last size, last rate, the live one last): profile=… items=… rps=… p50_ms=… p99_ms=… floor_p99_ms=…
+# ann_on_path_pct=… errors=… degraded_pct=…
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-./marquee bench-stack e2e-tests RecommendBenchmark recommend | grep --line-buffered -E "^(loaded|history:|ann lists:|live traffic:|model:|warm-up|items=|profile=|    stage|    slow|    late|    lead-in|    cpu|    redis|    ann|    events|\[infra\]|\[marquee\]|\[ERROR\])"
+./marquee bench-stack e2e-tests RecommendBenchmark recommend | grep --line-buffered -E "^(loaded|history:|ann lists:|live traffic:|model:|warm-up|items=|profile=|    stage|    slow|    late|    lead-in|    cpu|    redis|    ann|    events|    degraded|\[infra\]|\[marquee\]|\[ERROR\])"

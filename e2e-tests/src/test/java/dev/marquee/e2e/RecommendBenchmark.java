@@ -35,7 +35,9 @@ import tools.jackson.databind.JsonNode;
  * {@code ./marquee bench recommend}: /recommend latency on the running stack at 10k and 100k items, after a warm-up,
  * open loop at each of a list of fixed rates (latency counted from each request's scheduled send time), per stage (as
  * the gateway reports it) and end to end, with the floor of a no-op endpoint on the same gateway in the same run and
- * the CPU each process of the stack used per request. Sends only to 127.0.0.1.
+ * the CPU each process of the stack used per request. Two regimes ({@code MARQUEE_BENCH_PROFILE}): {@code cached}, the
+ * history's 1,000 users asked in a cycle with no events, and {@code live} (the headline), users of a 100,000 population
+ * drawn with Zipf-like weights while their events flow through ingest ({@link LiveTraffic}). Sends only to 127.0.0.1.
  */
 @EnabledIfEnvironmentVariable(named = "MARQUEE_BENCH", matches = "recommend")
 class RecommendBenchmark {
@@ -100,7 +102,7 @@ class RecommendBenchmark {
      *                     is a process of its own) shows here, and is in the latencies of the requests it delayed
      */
     record Result(double p50, double p95, double p99, int errors, int degraded, Map<String, double[]> stages,
-                  int[] slowByWindow, int lateSends, double maxLateMillis) {
+                  int[] slowByWindow, int lateSends, double maxLateMillis, Map<String, Integer> degradedReasons) {
         /** {@link #slowByWindow}, space-separated. */
         String slowWindows() {
             return Arrays.stream(slowByWindow).mapToObj(String::valueOf).collect(Collectors.joining(" "));
@@ -183,6 +185,9 @@ class RecommendBenchmark {
                         "    stage %-9s (server-side) p50=%.2f p95=%.2f p99=%.2f ms", stage, p[0], p[1], p[2])));
                 lines.add(String.format(Locale.ROOT, "    slow (>%d ms) by %d s window: %s", SLOW_MILLIS, WINDOW_SECONDS,
                         rec.slowWindows()));
+                if (!rec.degradedReasons().isEmpty()) {
+                    lines.add("    degraded reasons: " + rec.degradedReasons());
+                }
                 lines.add(String.format(Locale.ROOT, "    late (sent >%d ms after due by this generator): %d, at most "
                         + "%.1f ms", LATE_SEND_MILLIS, rec.lateSends, rec.maxLateMillis));
                 if (leadIn != null) {
@@ -414,6 +419,7 @@ class RecommendBenchmark {
         AtomicInteger errors = new AtomicInteger();
         AtomicInteger degraded = new AtomicInteger();
         ConcurrentLinkedQueue<JsonNode> stageSamples = new ConcurrentLinkedQueue<>();
+        Map<String, Integer> reasons = new java.util.concurrent.ConcurrentHashMap<>();
         List<CompletableFuture<?>> inFlight = new ArrayList<>(total);
         String base = stack.url("gateway");
         long start = System.nanoTime();
@@ -443,6 +449,10 @@ class RecommendBenchmark {
                     JsonNode body = Stack.JSON.readTree(res.body());
                     if (body.get("degraded").asBoolean()) {
                         degraded.incrementAndGet();
+                        // the reason's first two words ("Ann timeout", "retrieval unavailable")
+                        body.path("degradedReasons").forEach(r -> reasons.merge(
+                                String.join(" ", Arrays.asList(r.asString().split(" ")).subList(0,
+                                        Math.min(2, r.asString().split(" ").length))), 1, Integer::sum));
                     }
                     stageSamples.add(body.get("stageMillis"));
                     if (asker != null) {
@@ -469,7 +479,7 @@ class RecommendBenchmark {
             }
         }
         return new Result(pct(latencies, 50), pct(latencies, 95), pct(latencies, 99), errors.get(), degraded.get(),
-                stages, slow, lateSends, maxLateNanos / 1e6);
+                stages, slow, lateSends, maxLateNanos / 1e6, Map.copyOf(reasons));
     }
 
     private Answer send(String uri) {

@@ -69,8 +69,12 @@ import org.springframework.validation.annotation.Validated;
  *                      recent items it drops)
  * @param annListTtl    how long a user's list is kept after it was computed (default 7d)
  * @param annListBatch  users whose lists are computed together, in one Milvus search (default 64)
- * @param annListIdle   the pause after a round that found no user due (default 50ms): with users due, rounds follow
- *                      each other at once
+ * @param annListIdle   the pause after a round that took fewer users than a batch (default 250ms), so that users
+ *                      who come due one by one share a Milvus search (its fixed cost is ~4.5 ms); with a batch or
+ *                      more due, rounds follow each other at once
+ * @param annListMinInterval a user's list is computed at most once per this in one process (default 5s): a user due
+ *                      again sooner waits for the interval's end, so that a user clicking away costs one Milvus
+ *                      query per interval, not one per event; their list lags their taste by up to this
  */
 @Validated
 @ConfigurationProperties("marquee.retrieval")
@@ -106,7 +110,8 @@ public record RetrievalProperties(
         @DefaultValue("120") @Min(1) @Max(1000) int annListSize,
         @DefaultValue("7d") @NotNull Duration annListTtl,
         @DefaultValue("64") @Min(1) @Max(1000) int annListBatch,
-        @DefaultValue("50ms") @NotNull Duration annListIdle) {
+        @DefaultValue("250ms") @NotNull Duration annListIdle,
+        @DefaultValue("5s") @NotNull Duration annListMinInterval) {
     /** An answer is refreshed before it may no longer be served. */
     @AssertTrue(message = "ann-cache-max-age must be at least ann-cache-ttl")
     public boolean isAnnCacheMaxAgeAtLeastTtl() {

@@ -1,5 +1,7 @@
 package dev.marquee.retrieval.source;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.marquee.common.Metrics;
 import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.feature.UserState;
@@ -16,9 +18,11 @@ import jakarta.annotation.PreDestroy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -58,6 +62,10 @@ public class AnnLists {
     private final Timer rounds;
     /** Users asked for who have no list: taken before the due set in the next round; bounded. */
     private final Set<String> wanted = ConcurrentHashMap.newKeySet();
+    /** When this process last computed each user's list (clock nanoseconds), for {@code ann-list-min-interval}. */
+    private final Cache<String, Long> computedAt;
+    /** Users due again within the min interval of their last list, and when they may be computed (nanoseconds). */
+    private final Map<String, Long> deferred = new HashMap<>();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ann-lists");
         t.setDaemon(true);
@@ -73,6 +81,7 @@ public class AnnLists {
         this.computed = Counter.builder(Metrics.ANN_LISTS).description("ANN lists computed off the request path")
                 .register(meters);
         this.rounds = Timer.builder(Metrics.ANN_LIST_ROUND).register(meters);
+        this.computedAt = Caffeine.newBuilder().expireAfterWrite(props.annListMinInterval()).build();
     }
 
     @PostConstruct
@@ -120,7 +129,7 @@ public class AnnLists {
     private void run() {
         long pause;
         try {
-            pause = round() == 0 ? props.annListIdle().toMillis() : 0;
+            pause = round() < props.annListBatch() ? props.annListIdle().toMillis() : 0;
         } catch (RuntimeException e) {
             log.warn("ANN lists: round failed, next in {} ms: {}", FAILED_ROUND_PAUSE_MILLIS, e.toString());
             pause = FAILED_ROUND_PAUSE_MILLIS;
@@ -151,25 +160,57 @@ public class AnnLists {
         return users.size();
     }
 
-    /** Up to {@code n} users: those wanted on the request path first, then due ones. */
+    /**
+     * Up to {@code n} users: those wanted on the request path first, then those deferred whose time came, then due
+     * ones; a due user whose list this process computed less than {@code ann-list-min-interval} ago is deferred to
+     * that interval's end instead (a user clicking away costs one search per interval, not one per event). Runs on
+     * the loop's thread only.
+     */
     private List<String> take(int n) {
         Set<String> out = new HashSet<>();
         for (Iterator<String> it = wanted.iterator(); it.hasNext() && out.size() < n; ) {
             out.add(it.next());
             it.remove();
         }
-        if (out.size() < n) {
-            int more = n - out.size();
-            @SuppressWarnings("unchecked")
-            List<byte[]> popped = (List<byte[]>) store.pipelined(c -> {
-                c.setCommands().sPop(FeatureStore.bytes(RedisKeys.ANN_DUE), more);
-                return null;
-            }).get(0);
-            if (popped != null) {
-                popped.forEach(b -> out.add(new String(b, StandardCharsets.UTF_8)));
+        long now = System.nanoTime();
+        for (Iterator<Map.Entry<String, Long>> it = deferred.entrySet().iterator(); it.hasNext() && out.size() < n; ) {
+            Map.Entry<String, Long> e = it.next();
+            if (e.getValue() - now <= 0) {
+                out.add(e.getKey());
+                it.remove();
+            }
+        }
+        int popped = 0;
+        while (out.size() < n && popped < n) {
+            List<String> due = popDue(n - out.size());
+            popped += due.size();
+            for (String u : due) {
+                Long last = computedAt.getIfPresent(u);
+                if (last != null && !out.contains(u)) {
+                    deferred.merge(u, last + props.annListMinInterval().toNanos(), Math::min);
+                } else {
+                    out.add(u);
+                }
+            }
+            if (due.isEmpty()) {
+                break;
             }
         }
         return List.copyOf(out);
+    }
+
+    /** Up to {@code n} users of the due set, taken out of it. */
+    private List<String> popDue(int n) {
+        List<String> out = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        List<byte[]> popped = (List<byte[]>) store.pipelined(c -> {
+            c.setCommands().sPop(FeatureStore.bytes(RedisKeys.ANN_DUE), n);
+            return null;
+        }).get(0);
+        if (popped != null) {
+            popped.forEach(b -> out.add(new String(b, StandardCharsets.UTF_8)));
+        }
+        return out;
     }
 
     private void compute(List<String> userIds) {
@@ -214,5 +255,7 @@ public class AnnLists {
             return null;
         });
         computed.increment(users.size());
+        long now = System.nanoTime();
+        users.forEach(u -> computedAt.put(u.userId(), now));
     }
 }

@@ -58,6 +58,41 @@ final class AnnCounters {
         return sum(Metrics.ANN_LISTS, null);
     }
 
+    /**
+     * Waits until the count of lists computed has not moved for {@code still} (what was due is computed) and returns
+     * it; throws past {@code atMost}.
+     */
+    double awaitListsSettled(Duration still, Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        double last = lists();
+        long stillSince = System.nanoTime();
+        while (System.nanoTime() - stillSince < still.toNanos()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("ANN lists still being computed after " + atMost + " (" + last + ")");
+            }
+            Thread.sleep(100);
+            double now = lists();
+            if (now != last) {
+                last = now;
+                stillSince = System.nanoTime();
+            }
+        }
+        return last;
+    }
+
+    /** Waits until at least {@code atLeast} lists were computed (in all) and returns the count; throws past 60 s. */
+    double awaitLists(double atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        double now;
+        while ((now = lists()) < atLeast) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("ANN lists computed: " + now + ", waited for " + atLeast);
+            }
+            Thread.sleep(100);
+        }
+        return now;
+    }
+
     /** The metric (with the tag {@code name:value}, or none) summed over the services; 0 where it is not yet. */
     double sum(String metric, String tag) {
         double total = 0;

@@ -7,6 +7,7 @@ import dev.marquee.common.catalog.CatalogItem;
 import dev.marquee.common.event.EventType;
 import dev.marquee.common.event.InteractionEvent;
 import dev.marquee.simulator.world.World;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +31,11 @@ class AnnListsTest {
     void usersWithEventsGetTheirAnnCandidatesFromAListComputedBeforeTheyAskNotFromASearchWhileTheyWait()
             throws Exception {
         Scenario.catalog(stack, world);
-        double listsBefore = sum(Metrics.ANN_LISTS, null);
+        double listsBefore = counters.lists();
         Scenario.history(stack, world, 10);
         int users = world.users().size();
-        awaitSum(Metrics.ANN_LISTS, listsBefore + users);
-        double listsAfterHistory = awaitSettled(Metrics.ANN_LISTS);
+        counters.awaitLists(listsBefore + users);
+        double listsAfterHistory = counters.awaitListsSettled(Duration.ofSeconds(1), Duration.ofSeconds(60));
 
         double precomputed = sum(Metrics.ANN_ANSWERS, "from:precomputed");
         double searched = sum(Metrics.ANN_ANSWERS, "from:searched");
@@ -50,35 +51,10 @@ class AnnListsTest {
         InteractionEvent click = new InteractionEvent("ev-" + UUID.randomUUID(), user, other.itemId(),
                 EventType.CLICK, Instant.now());
         assertThat(stack.post("ingest", "/events/batch", Map.of("events", List.of(click))).status()).isEqualTo(202);
-        awaitSum(Metrics.ANN_LISTS, listsAfterHistory + 1);
+        counters.awaitLists(listsAfterHistory + 1);
     }
 
     private double sum(String metric, String tag) {
         return counters.sum(metric, tag);
-    }
-
-    /** The metric's sum once it has not moved for a second (what was due is computed). */
-    private double awaitSettled(String metric) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(60);
-        double last = sum(metric, null);
-        while (true) {
-            Thread.sleep(1000);
-            double now = sum(metric, null);
-            if (now == last) {
-                return now;
-            }
-            assertThat(Instant.now()).as(metric + " still moving").isBefore(deadline);
-            last = now;
-        }
-    }
-
-    private double awaitSum(String metric, double atLeast) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(60);
-        double now;
-        while ((now = sum(metric, null)) < atLeast) {
-            assertThat(Instant.now()).as(metric + " at " + now + ", waiting for " + atLeast).isBefore(deadline);
-            Thread.sleep(100);
-        }
-        return now;
     }
 }

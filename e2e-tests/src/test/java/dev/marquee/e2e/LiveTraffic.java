@@ -6,7 +6,9 @@ import dev.marquee.simulator.world.ClickModel;
 import dev.marquee.simulator.world.World;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -93,7 +95,7 @@ final class LiveTraffic implements AutoCloseable {
     /** How many distinct users a run of {@code asks} draws, and the share of asks that went to the top 1 %. */
     String shape(int asksCount) {
         SplittableRandom r = new SplittableRandom(7);
-        Set<Integer> distinct = new java.util.HashSet<>();
+        Set<Integer> distinct = new HashSet<>();
         int top = Math.max(1, cumulative.length / 100);
         int toTop = 0;
         for (int i = 0; i < asksCount; i++) {
@@ -103,7 +105,7 @@ final class LiveTraffic implements AutoCloseable {
                 toTop++;
             }
         }
-        return String.format(java.util.Locale.ROOT, "%d asks reach %d distinct users of %d; %.0f %% go to the top 1 %%",
+        return String.format(Locale.ROOT, "%d asks reach %d distinct users of %d; %.0f %% go to the top 1 %%",
                 asksCount, distinct.size(), cumulative.length, 100.0 * toTop / asksCount);
     }
 

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -154,53 +155,9 @@ class RecommendBenchmark {
                     traffic.start();
                 }
                 try {
-            for (int rps : rates) {
-                Thread.sleep(1000);
-                // the first seconds after a change of rate are a transition (pools, JIT profiles, the collector's
-                // pacing): run them before the measured pass, and report them on their own line
-                Result leadIn = leadInSeconds > 0 ? run(null, true, rps, leadInSeconds, traffic) : null;
-                ProcessCpu cpu = ProcessCpu.ofStack();
-                Map<String, Double> cpuBefore = cpu.millis();
-                long[] machineBefore = ProcessCpu.machineTicks();
-                Map<String, Long> redisBefore = redisCommands.calls();
-                AnnCounters.Reading annBefore = ann.read();
-                long eventsBefore = traffic == null ? 0 : traffic.posted();
-                Result rec = run(null, true, rps, seconds, traffic);
-                AnnCounters.Reading annAfter = ann.read();
-                Map<String, Double> cpuAfter = cpu.millis();
-                List<String> cpuLines = new ArrayList<>(ProcessCpu.perRequest(cpuBefore, cpuAfter, rps * seconds));
-                cpuLines.add(ProcessCpu.machineLine(machineBefore, ProcessCpu.machineTicks(), cpuBefore, cpuAfter));
-                cpuLines.add(RedisCommandStats.perRequest(redisBefore, redisCommands.calls(), rps * seconds));
-                lines.add(String.format(Locale.ROOT, "profile=%s items=%d rps=%d requests=%d | recommend p50=%.2f "
-                                + "p95=%.2f p99=%.2f ms | floor p50=%.2f p99=%.2f ms | errors=%d degraded=%d", profile,
-                        size, rps, rps * seconds, rec.p50, rec.p95, rec.p99, floor.p50, floor.p99, rec.errors,
-                        rec.degraded));
-                cpuLines.add(annAfter.since(annBefore, rps * seconds));
-                if (traffic != null) {
-                    cpuLines.add(String.format(Locale.ROOT, "    events through ingest during the pass: %d (%.0f/s), "
-                                    + "failed batches so far %d", traffic.posted() - eventsBefore,
-                            (traffic.posted() - eventsBefore) / (double) seconds, traffic.postFailures()));
-                }
-                rec.stages.forEach((stage, p) -> lines.add(String.format(Locale.ROOT,
-                        "    stage %-9s (server-side) p50=%.2f p95=%.2f p99=%.2f ms", stage, p[0], p[1], p[2])));
-                lines.add(String.format(Locale.ROOT, "    slow (>%d ms) by %d s window: %s", SLOW_MILLIS, WINDOW_SECONDS,
-                        rec.slowWindows()));
-                if (!rec.degradedReasons().isEmpty()) {
-                    lines.add("    degraded reasons: " + rec.degradedReasons());
-                }
-                lines.add(String.format(Locale.ROOT, "    late (sent >%d ms after due by this generator): %d, at most "
-                        + "%.1f ms", LATE_SEND_MILLIS, rec.lateSends, rec.maxLateMillis));
-                if (leadIn != null) {
-                    lines.add(String.format(Locale.ROOT, "    lead-in (unmeasured, the %d s at this rate before the "
-                                    + "measured ones) p50=%.2f p99=%.2f ms, slow (>%d ms) by %d s window: %s",
-                            leadInSeconds, leadIn.p50, leadIn.p99, SLOW_MILLIS, WINDOW_SECONDS, leadIn.slowWindows()));
-                }
-                lines.addAll(cpuLines);
-                last = String.format(Locale.ROOT, "profile=%s items=%d rps=%d p50_ms=%.2f p99_ms=%.2f "
-                                + "floor_p99_ms=%.2f ann_on_path_pct=%.1f errors=%d degraded_pct=%.1f", profile, size,
-                        rps, rec.p50, rec.p99, floor.p99, annAfter.onPathPercent(annBefore, rps * seconds),
-                        rec.errors, 100.0 * rec.degraded / (rps * seconds));
-            }
+                    for (int rps : rates) {
+                        last = measurePass(profile, size, rps, floor, traffic, redisCommands, lines);
+                    }
                 } finally {
                     if (traffic != null) {
                         traffic.close();
@@ -215,6 +172,59 @@ class RecommendBenchmark {
         // the live regime's line last: it is the headline
         lasts.stream().filter(l -> !l.startsWith("profile=live")).forEach(System.out::println);
         lasts.stream().filter(l -> l.startsWith("profile=live")).forEach(System.out::println);
+    }
+
+    /**
+     * One measured pass of {@code profile} at {@code rps} (after its lead-in): its lines appended to {@code lines};
+     * returns its key=value summary.
+     */
+    private String measurePass(String profile, int size, int rps, Result floor, LiveTraffic traffic,
+                               RedisCommandStats redisCommands, List<String> lines) throws Exception {
+        Thread.sleep(1000);
+        // the first seconds after a change of rate are a transition (pools, JIT profiles, the collector's
+        // pacing): run them before the measured pass, and report them on their own line
+        Result leadIn = leadInSeconds > 0 ? run(null, true, rps, leadInSeconds, traffic) : null;
+        ProcessCpu cpu = ProcessCpu.ofStack();
+        Map<String, Double> cpuBefore = cpu.millis();
+        long[] machineBefore = ProcessCpu.machineTicks();
+        Map<String, Long> redisBefore = redisCommands.calls();
+        AnnCounters.Reading annBefore = ann.read();
+        long eventsBefore = traffic == null ? 0 : traffic.posted();
+        Result rec = run(null, true, rps, seconds, traffic);
+        AnnCounters.Reading annAfter = ann.read();
+        Map<String, Double> cpuAfter = cpu.millis();
+        List<String> cpuLines = new ArrayList<>(ProcessCpu.perRequest(cpuBefore, cpuAfter, rps * seconds));
+        cpuLines.add(ProcessCpu.machineLine(machineBefore, ProcessCpu.machineTicks(), cpuBefore, cpuAfter));
+        cpuLines.add(RedisCommandStats.perRequest(redisBefore, redisCommands.calls(), rps * seconds));
+        lines.add(String.format(Locale.ROOT, "profile=%s items=%d rps=%d requests=%d | recommend p50=%.2f "
+                        + "p95=%.2f p99=%.2f ms | floor p50=%.2f p99=%.2f ms | errors=%d degraded=%d", profile,
+                size, rps, rps * seconds, rec.p50, rec.p95, rec.p99, floor.p50, floor.p99, rec.errors,
+                rec.degraded));
+        cpuLines.add(annAfter.since(annBefore, rps * seconds));
+        if (traffic != null) {
+            cpuLines.add(String.format(Locale.ROOT, "    events through ingest during the pass: %d (%.0f/s), "
+                            + "failed batches so far %d", traffic.posted() - eventsBefore,
+                    (traffic.posted() - eventsBefore) / (double) seconds, traffic.postFailures()));
+        }
+        rec.stages.forEach((stage, p) -> lines.add(String.format(Locale.ROOT,
+                "    stage %-9s (server-side) p50=%.2f p95=%.2f p99=%.2f ms", stage, p[0], p[1], p[2])));
+        lines.add(String.format(Locale.ROOT, "    slow (>%d ms) by %d s window: %s", SLOW_MILLIS, WINDOW_SECONDS,
+                rec.slowWindows()));
+        if (!rec.degradedReasons().isEmpty()) {
+            lines.add("    degraded reasons: " + rec.degradedReasons());
+        }
+        lines.add(String.format(Locale.ROOT, "    late (sent >%d ms after due by this generator): %d, at most "
+                + "%.1f ms", LATE_SEND_MILLIS, rec.lateSends, rec.maxLateMillis));
+        if (leadIn != null) {
+            lines.add(String.format(Locale.ROOT, "    lead-in (unmeasured, the %d s at this rate before the "
+                            + "measured ones) p50=%.2f p99=%.2f ms, slow (>%d ms) by %d s window: %s",
+                    leadInSeconds, leadIn.p50, leadIn.p99, SLOW_MILLIS, WINDOW_SECONDS, leadIn.slowWindows()));
+        }
+        lines.addAll(cpuLines);
+        return String.format(Locale.ROOT, "profile=%s items=%d rps=%d p50_ms=%.2f p99_ms=%.2f "
+                        + "floor_p99_ms=%.2f ann_on_path_pct=%.1f errors=%d degraded_pct=%.1f", profile, size,
+                rps, rec.p50, rec.p99, floor.p99, annAfter.onPathPercent(annBefore, rps * seconds),
+                rec.errors, 100.0 * rec.degraded / (rps * seconds));
     }
 
     private static List<Integer> ints(String csv) {
@@ -302,24 +312,12 @@ class RecommendBenchmark {
                 who.size(), (System.nanoTime() - t0) / 1e9);
     }
 
-    /**
-     * Waits until the ANN lists of the users whose taste changed are computed (the count of lists has not moved for
-     * 3 s; at most 15 minutes), and says how many and how fast.
-     */
+    /** Waits until the ANN lists of the users whose taste changed are computed, and says how many and how fast. */
     private void awaitAnnLists() throws InterruptedException {
         long t0 = System.nanoTime();
         double first = ann.lists();
-        double last = first;
-        long stillSince = System.nanoTime();
-        while (System.nanoTime() - stillSince < 3_000_000_000L && System.nanoTime() - t0 < 900_000_000_000L) {
-            Thread.sleep(500);
-            double now = ann.lists();
-            if (now != last) {
-                last = now;
-                stillSince = System.nanoTime();
-            }
-        }
-        double secs = (stillSince - t0) / 1e9;
+        double last = ann.awaitListsSettled(Duration.ofSeconds(3), Duration.ofMinutes(15));
+        double secs = (System.nanoTime() - t0) / 1e9 - 3;
         System.out.printf(Locale.ROOT, "ann lists: %.0f computed off the request path in %.1f s (%.0f/s)%n",
                 last - first, secs, (last - first) / Math.max(secs, 1e-3));
     }
@@ -419,7 +417,7 @@ class RecommendBenchmark {
         AtomicInteger errors = new AtomicInteger();
         AtomicInteger degraded = new AtomicInteger();
         ConcurrentLinkedQueue<JsonNode> stageSamples = new ConcurrentLinkedQueue<>();
-        Map<String, Integer> reasons = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Integer> reasons = new ConcurrentHashMap<>();
         List<CompletableFuture<?>> inFlight = new ArrayList<>(total);
         String base = stack.url("gateway");
         long start = System.nanoTime();
@@ -449,10 +447,10 @@ class RecommendBenchmark {
                     JsonNode body = Stack.JSON.readTree(res.body());
                     if (body.get("degraded").asBoolean()) {
                         degraded.incrementAndGet();
-                        // the reason's first two words ("Ann timeout", "retrieval unavailable")
+                        // counted by the reason's first two words ("retrieval-source Transitions", "overloaded (16")
                         body.path("degradedReasons").forEach(r -> reasons.merge(
-                                String.join(" ", Arrays.asList(r.asString().split(" ")).subList(0,
-                                        Math.min(2, r.asString().split(" ").length))), 1, Integer::sum));
+                                String.join(" ", Arrays.stream(r.asString().split(" ")).limit(2).toList()), 1,
+                                Integer::sum));
                     }
                     stageSamples.add(body.get("stageMillis"));
                     if (asker != null) {

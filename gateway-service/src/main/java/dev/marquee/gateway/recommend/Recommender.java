@@ -1,7 +1,6 @@
 package dev.marquee.gateway.recommend;
 
 import dev.marquee.common.Metrics;
-import dev.marquee.common.feature.ItemCounters;
 import dev.marquee.common.feature.ItemFeatures;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.recommend.CandidatesRequest;
@@ -228,32 +227,26 @@ public class Recommender {
 
     /**
      * The first k items in the given order that the catalog has not withdrawn (on the ranked path ranking drops them;
-     * here, the retrieval-order and popular paths, they are dropped from the first 3k read), with titles and
+     * here, on the retrieval-order and popular paths, they are dropped from the first 3k read), with titles and
      * categories when the feature store can be read (when it cannot, nothing is known to be withdrawn).
      */
     private List<RecommendedItem> describe(List<Candidate> candidates, int k) {
         List<Candidate> pool = candidates.stream().limit(3L * k).toList();
-        List<String> ids = pool.stream().map(Candidate::itemId).toList();
         Map<String, ItemFeatures> features;
-        Map<String, ItemCounters> counters;
         try {
-            FeatureStore.ItemReads read = store.itemsAndCounters(ids, ids);
-            features = read.items();
-            counters = read.counters();
+            features = store.items(pool.stream().map(Candidate::itemId).toList());
         } catch (RuntimeException e) {
             features = Map.of();
-            counters = Map.of();
         }
         List<RecommendedItem> out = new ArrayList<>();
         for (Candidate c : pool) {
-            ItemCounters state = counters.get(c.itemId());
-            if (state != null && !state.active()) {
+            ItemFeatures f = features.get(c.itemId());
+            if (f != null && !f.active()) {
                 continue;
             }
             if (out.size() == k) {
                 break;
             }
-            ItemFeatures f = features.get(c.itemId());
             out.add(new RecommendedItem(out.size() + 1, c.itemId(), c.score(), c.source(),
                     f == null ? null : f.title(), f == null ? null : f.category(), c.reason()));
         }

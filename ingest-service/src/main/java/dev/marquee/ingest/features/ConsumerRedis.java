@@ -220,6 +220,18 @@ class ConsumerRedis {
             return this;
         }
 
+        /**
+         * A variadic {@code command key members...} ({@code SADD}, say) over all of {@code members}, split into calls
+         * of at most {@link #MAX_ARGS} members each.
+         */
+        Writes callInChunks(String command, byte[] key, List<byte[]> members) {
+            for (int from = 0; from < members.size(); from += MAX_ARGS) {
+                call(command, key, members.subList(from, Math.min(members.size(), from + MAX_ARGS))
+                        .toArray(byte[][]::new));
+            }
+            return this;
+        }
+
         /** {@code command key args...} once per {@code argsPerCall} of {@code callArgs} (in order). */
         Writes calls(String command, byte[] key, int argsPerCall, List<byte[]> callArgs) {
             if (argsPerCall < 1 || argsPerCall > MAX_ARGS || callArgs.size() % argsPerCall != 0) {

@@ -530,11 +530,8 @@ public class FeatureUpdater {
                     w.call("PEXPIRE", bytes(RedisKeys.history(u)), userTtl);
                 });
                 // retrieval computes these users' ANN lists again, off the request path
-                List<byte[]> due = p.tasteChanged.stream().map(FeatureStore::bytes).toList();
-                for (int from = 0; from < due.size(); from += ConsumerRedis.Writes.MAX_ARGS) {
-                    w.call("SADD", bytes(RedisKeys.ANN_DUE), due.subList(from,
-                            Math.min(due.size(), from + ConsumerRedis.Writes.MAX_ARGS)).toArray(byte[][]::new));
-                }
+                w.callInChunks("SADD", bytes(RedisKeys.ANN_DUE),
+                        p.tasteChanged.stream().map(FeatureStore::bytes).toList());
                 seenEvents.remember(w, p.applied, shardOf, now);
             });
             labels.write(user -> writesOf.get(partOfUser.get(user)));

@@ -115,11 +115,7 @@ final class SeenEvents {
         byShard(hashes, shardOf).forEach((shard, list) -> {
             String name = RedisKeys.seenEvents(generation, shard);
             byte[] key = bytes(name);
-            byte[][] members = members(list);
-            for (int from = 0; from < members.length; from += ConsumerRedis.Writes.MAX_ARGS) {
-                writes.call("SADD", key, java.util.Arrays.copyOfRange(members, from,
-                        Math.min(members.length, from + ConsumerRedis.Writes.MAX_ARGS)));
-            }
+            writes.callInChunks("SADD", key, java.util.Arrays.asList(members(list)));
             if (expiring.add(name)) {
                 writes.call("PEXPIRE", key, bytes(Long.toString(ttlMillis)));
             }

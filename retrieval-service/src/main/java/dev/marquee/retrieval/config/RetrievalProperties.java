@@ -70,8 +70,8 @@ import org.springframework.validation.annotation.Validated;
  * @param annListTtl    how long a user's list is kept after it was computed (default 7d)
  * @param annListBatch  users whose lists are computed together, in one Milvus search (default 64)
  * @param annListIdle   the pause after a round that took fewer users than a batch (default 250ms), so that users
- *                      who come due one by one share a Milvus search (its fixed cost is ~4.5 ms); with a batch or
- *                      more due, rounds follow each other at once
+ *                      who come due one by one share a Milvus search and its fixed cost; with a batch or more due,
+ *                      rounds follow each other at once
  * @param annListMinInterval a user's list is computed at most once per this in one process (default 5s): a user due
  *                      again sooner waits for the interval's end, so that a user clicking away costs one Milvus
  *                      query per interval, not one per event; their list lags their taste by up to this

@@ -17,7 +17,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -42,12 +41,12 @@ import org.springframework.stereotype.Component;
  * user's state, in the same round trip, and never waits for Milvus for a user who has one (docs/architecture.md, "ANN
  * off the request path").
  *
- * <p>Why not search on the request path, as before: a Milvus search costs ~4.5 ms of Milvus CPU plus ~1.6 ms per
- * query vector on the 2-core box (docs/benchmarks.md, 2026-11-23 night); traffic of many users, whose taste changes
- * between asks, made most requests search, and three in four lost their ANN candidates to the budget (issue 27). Here
- * the fixed cost is shared by a batch, and a request costs one more Redis value read. The price is staleness: a list
- * lags its user's last event by one round (tens of milliseconds); what a click changes at once comes from the other
- * sources (transitions, co-visitation), which read live.
+ * <p>Why not search on the request path, as before: a Milvus search has a fixed cost per call, and traffic of many
+ * users, whose taste changes between asks, made most requests search while their user waited (issue 27; figures in
+ * docs/benchmarks.md, "2026-12-07: the live regime"). Here the fixed cost is shared by a batch, and a request costs
+ * one more Redis value read. The price is staleness: a list lags its user's taste by up to
+ * {@code ann-list-min-interval} plus a round; what a click changes at once comes from the sources that read live
+ * (transitions, co-visitation).
  */
 @Component
 public class AnnLists {
@@ -237,18 +236,14 @@ public class AnnLists {
             for (int i = 0; i < users.size(); i++) {
                 UserFeatures u = users.get(i);
                 Set<String> seen = Set.copyOf(u.recentItems());
-                List<String> ids = new ArrayList<>(size);
-                float[] scores = new float[size];
-                for (AnnBatcher.Hit h : hits.get(i)) {
-                    if (ids.size() == size) {
-                        break;
-                    }
-                    if (!seen.contains(h.itemId())) {
-                        scores[ids.size()] = h.score();
-                        ids.add(h.itemId());
-                    }
+                List<AnnBatcher.Hit> kept = hits.get(i).stream().filter(h -> !seen.contains(h.itemId()))
+                        .limit(size).toList();
+                float[] scores = new float[kept.size()];
+                for (int j = 0; j < scores.length; j++) {
+                    scores[j] = kept.get(j).score();
                 }
-                AnnList list = new AnnList(u.eventCount(), version, ids, Arrays.copyOf(scores, ids.size()));
+                AnnList list = new AnnList(u.eventCount(), version, kept.stream().map(AnnBatcher.Hit::itemId)
+                        .toList(), scores);
                 c.stringCommands().set(FeatureStore.bytes(RedisKeys.annList(u.userId())), list.toBytes(), ttl,
                         SetOption.upsert());
             }

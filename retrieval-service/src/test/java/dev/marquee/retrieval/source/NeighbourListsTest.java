@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,10 +28,16 @@ class NeighbourListsTest {
     StringRedisTemplate redis;
     @Autowired
     FeatureStore store;
+    /** Co-visitation lists kept 1 s on the test's clock. */
+    private NeighbourLists lists;
+
+    @BeforeEach
+    void lists() {
+        lists = new NeighbourLists(store, RedisKeys::coVisits, Duration.ofSeconds(1), nanos::get);
+    }
 
     @Test
     void aSeedsNeighboursAndTitleAreReusedWithinTheTtlAndRereadAfterIt() {
-        NeighbourLists lists = new NeighbourLists(store, RedisKeys::coVisits, Duration.ofSeconds(1), nanos::get);
         String seed = "cvl-seed-" + run;
         String other = "cvl-other-" + run;
         redis.opsForZSet().add(RedisKeys.coVisits(seed), "n1", 2);
@@ -55,7 +62,6 @@ class NeighbourListsTest {
 
     @Test
     void ofIfCachedAnswersOnlyWhileTheListOfEverySeedIsInMemory() {
-        NeighbourLists lists = new NeighbourLists(store, RedisKeys::coVisits, Duration.ofSeconds(1), nanos::get);
         String seed = "cvl-cached-" + run;
         String other = "cvl-cached-other-" + run;
         redis.opsForZSet().add(RedisKeys.coVisits(seed), "n1", 1);

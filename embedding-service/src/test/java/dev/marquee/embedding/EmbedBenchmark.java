@@ -178,7 +178,7 @@ class EmbedBenchmark {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 512);
-        ItemIndex index = new ItemIndex(milvus, alias, encoder.dimension());
+        ItemIndex index = new ItemIndex(milvus, alias, encoder.dimension(), Duration.ZERO);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (EncodeBatcher batcher = new EncodeBatcher(encoder::encode, batch, Duration.ofMillis(2), 256);
              KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(),

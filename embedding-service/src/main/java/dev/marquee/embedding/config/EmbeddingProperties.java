@@ -27,6 +27,8 @@ import org.springframework.validation.annotation.Validated;
  * @param bucketOverheadTokens the cost of one extra forward pass in padded tokens, for choosing buckets
  * @param writeBatchSize rows per Milvus upsert / Redis pipeline when catalog items are written (default 512)
  * @param writesInFlight write groups queued behind the one being written before the consumer waits (default 2)
+ * @param retiredCollectionGrace how long after a re-embedding moved the alias the replaced collection is dropped
+ *                      (default 10s; 0: at once): searches sent just before the move still find it
  */
 @Validated
 @ConfigurationProperties("marquee.embedding")
@@ -44,7 +46,8 @@ public record EmbeddingProperties(
         @DefaultValue(EmbeddingProperties.BUCKETING_DEFAULT) boolean bucketing,
         @DefaultValue(EmbeddingProperties.BUCKET_OVERHEAD_DEFAULT) @Min(0) int bucketOverheadTokens,
         @DefaultValue("512") @Min(1) @Max(10000) int writeBatchSize,
-        @DefaultValue("2") @Min(1) @Max(64) int writesInFlight) {
+        @DefaultValue("2") @Min(1) @Max(64) int writesInFlight,
+        @DefaultValue("10s") @NotNull Duration retiredCollectionGrace) {
     /** Default of {@code marquee.embedding.bucketing}, from the measurement in docs/benchmarks.md. */
     public static final String BUCKETING_DEFAULT = "true";
     public static final String BUCKET_OVERHEAD_DEFAULT = "64";

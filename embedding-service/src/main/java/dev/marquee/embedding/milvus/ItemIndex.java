@@ -10,12 +10,17 @@ import io.milvus.v2.service.collection.response.DescribeCollectionResp;
 import io.milvus.v2.service.utility.request.AlterAliasReq;
 import io.milvus.v2.service.utility.request.CreateAliasReq;
 import io.milvus.v2.service.utility.request.DescribeAliasReq;
+import jakarta.annotation.PreDestroy;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -24,8 +29,9 @@ import org.springframework.stereotype.Component;
 /**
  * The searchable item index: an alias (what retrieval searches) pointing at one versioned collection. A new model
  * version is built in a second collection while the alias keeps serving the current one; live upserts go to both;
- * {@link #commitNext} moves the alias in one Milvus call and drops the old collection. Search never stops and never
- * mixes models.
+ * {@link #commitNext} moves the alias in one Milvus call and drops the old collection {@code retireAfter} later:
+ * a search that resolved the alias just before the move still finds the collection it was sent to (Milvus' proxies
+ * learn of the move asynchronously). Search never stops and never mixes models.
  */
 @Component
 public class ItemIndex {
@@ -36,19 +42,28 @@ public class ItemIndex {
     private final int dimension;
     private volatile ItemCollection current;
     private volatile ItemCollection next;
+    private final Duration retireAfter;
+    /** Drops replaced collections once their grace has passed. */
+    private final ScheduledExecutorService retirer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "retire-collections");
+        t.setDaemon(true);
+        return t;
+    });
 
     @Autowired
     ItemIndex(MilvusClientV2 milvus, EmbeddingProperties props, T5Encoder encoder) {
-        this(milvus, props.collection(), encoder.dimension());
+        this(milvus, props.collection(), encoder.dimension(), props.retiredCollectionGrace());
     }
 
     /**
      * Opens the index behind {@code alias}; creates a first versioned collection and the alias when there is none.
      * An existing collection of another dimension (made by another model) keeps serving until a re-embedding
-     * replaces it; until then live upserts go nowhere but the next version.
+     * replaces it; until then live upserts go nowhere but the next version. A collection the alias no longer points
+     * at is dropped {@code retireAfter} after the move (zero: at once).
      */
-    public ItemIndex(MilvusClientV2 milvus, String alias, int dimension) {
+    public ItemIndex(MilvusClientV2 milvus, String alias, int dimension, Duration retireAfter) {
         this.milvus = milvus;
+        this.retireAfter = retireAfter;
         this.alias = alias;
         this.dimension = dimension;
         Optional<String> target = aliasTarget();
@@ -105,7 +120,13 @@ public class ItemIndex {
         return next;
     }
 
-    /** Points the alias at the new version and drops the old collection. */
+    /** Drops the replaced collections whose grace has not passed yet, now. */
+    @PreDestroy
+    public void close() {
+        retirer.shutdownNow().forEach(Runnable::run);
+    }
+
+    /** Points the alias at the new version and drops the old collection after {@code retireAfter}. */
     public synchronized void commitNext() {
         ItemCollection n = next;
         if (n == null) {
@@ -115,8 +136,20 @@ public class ItemIndex {
         milvus.alterAlias(AlterAliasReq.builder().alias(alias).collectionName(n.name()).build());
         current = n;
         next = null;
-        log.info("alias {} now -> {} (was {})", alias, n.name(), old.name());
-        old.drop();
+        log.info("alias {} now -> {} (was {}, dropped in {})", alias, n.name(), old.name(), retireAfter);
+        if (retireAfter.isZero()) {
+            old.drop();
+        } else {
+            retirer.schedule(() -> dropQuietly(old), retireAfter.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static void dropQuietly(ItemCollection retired) {
+        try {
+            retired.drop();
+        } catch (RuntimeException e) { // Milvus down: the collection stays, unsearched; logged for the operator
+            log.warn("could not drop replaced collection {}: {}", retired.name(), e.toString());
+        }
     }
 
     /** Gives up a version being built. */

@@ -61,7 +61,7 @@ class CatalogEmbedderStreamTest {
         StringRedisTemplate redis = redis(Integer.parseInt(System.getenv("REDIS_PORT")));
         try (T5Encoder encoder = T5Encoder.load(Path.of("..", "models", "tiny-t5"), "cpu");
              EncodeBatcher batcher = new EncodeBatcher(encoder::encode, 16, Duration.ofMillis(1), 64)) {
-            index = new ItemIndex(milvus, alias, encoder.dimension());
+            index = new ItemIndex(milvus, alias, encoder.dimension(), Duration.ZERO);
             // small write groups and one queued group: the caller is pushed back while earlier polls are written
             CatalogEmbedder embedder = new CatalogEmbedder(batcher, encoder, index, new FeatureStore(redis),
                     new SimpleMeterRegistry(), 24, 1);
@@ -106,7 +106,7 @@ class CatalogEmbedderStreamTest {
         FeatureStore store = new FeatureStore(redis);
         try (T5Encoder encoder = T5Encoder.load(Path.of("..", "models", "tiny-t5"), "cpu");
              EncodeBatcher batcher = new EncodeBatcher(encoder::encode, 16, Duration.ofMillis(1), 64)) {
-            index = new ItemIndex(milvus, alias, encoder.dimension());
+            index = new ItemIndex(milvus, alias, encoder.dimension(), Duration.ZERO);
             CatalogEmbedder embedder = new CatalogEmbedder(batcher, encoder, index, store, new SimpleMeterRegistry(),
                     64, 1);
             long before = store.catalogVersion();
@@ -134,7 +134,7 @@ class CatalogEmbedderStreamTest {
         StringRedisTemplate deadRedis = redis(deadPort);
         try (T5Encoder encoder = T5Encoder.load(Path.of("..", "models", "tiny-t5"), "cpu");
              EncodeBatcher batcher = new EncodeBatcher(encoder::encode, 16, Duration.ofMillis(1), 64)) {
-            index = new ItemIndex(milvus, alias, encoder.dimension());
+            index = new ItemIndex(milvus, alias, encoder.dimension(), Duration.ZERO);
             CatalogEmbedder embedder = new CatalogEmbedder(batcher, encoder, index, new FeatureStore(deadRedis),
                     new SimpleMeterRegistry(), 64, 2);
             CatalogEmbedder.WriteStream stream = embedder.newStream();

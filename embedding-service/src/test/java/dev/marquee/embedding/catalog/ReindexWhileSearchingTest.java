@@ -58,7 +58,7 @@ class ReindexWhileSearchingTest {
         StringRedisTemplate redis = new StringRedisTemplate(redisFactory);
         try (T5Encoder encoder = T5Encoder.load(Path.of("..", "models", "tiny-t5"), "cpu");
              EncodeBatcher batcher = new EncodeBatcher(encoder::encode, 32, Duration.ofMillis(2), 64)) {
-            index = new ItemIndex(milvus, alias, encoder.dimension());
+            index = new ItemIndex(milvus, alias, encoder.dimension(), Duration.ofSeconds(2));
             String first = index.currentCollection();
             CatalogEmbedder embedder = new CatalogEmbedder(batcher, encoder, index, new FeatureStore(redis),
                     new SimpleMeterRegistry());
@@ -99,6 +99,11 @@ class ReindexWhileSearchingTest {
             Instant deadline = Instant.now().plusSeconds(120);
             while (!reindexer.status().state().equals("done")) {
                 assertThat(reindexer.status().state()).isNotEqualTo("failed");
+                assertThat(Instant.now()).isBefore(deadline);
+                Thread.sleep(100);
+            }
+            // the replaced collection goes after its grace; searches go on across the drop
+            while (milvus.hasCollection(HasCollectionReq.builder().collectionName(first).build())) {
                 assertThat(Instant.now()).isBefore(deadline);
                 Thread.sleep(100);
             }

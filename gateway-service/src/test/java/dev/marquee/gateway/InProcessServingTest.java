@@ -2,38 +2,23 @@ package dev.marquee.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.marquee.common.feature.FeatureAssembler;
-import dev.marquee.common.feature.RankingFeatures;
-import dev.marquee.common.feature.Vectors;
-import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.redis.RedisKeys;
-import dev.marquee.ranking.model.ModelMetadata;
-import dev.marquee.ranking.model.ModelRegistry;
-import dev.marquee.ranking.model.RankingModel;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import ml.dmlc.xgboost4j.java.Booster;
-import ml.dmlc.xgboost4j.java.DMatrix;
-import ml.dmlc.xgboost4j.java.XGBoost;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -57,7 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
 @EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
 class InProcessServingTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Path MODELS = tempDir();
+    private static final Path MODELS = TestModels.registryDir();
     private final List<String> items = new ArrayList<>();
     @Autowired
     Environment env;
@@ -65,14 +50,6 @@ class InProcessServingTest {
     StringRedisTemplate redis;
     @Autowired
     JsonMapper json;
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("gateway-models");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @DynamicPropertySource
     static void registry(DynamicPropertyRegistry registry) {
@@ -94,7 +71,7 @@ class InProcessServingTest {
         for (int i = 0; i < 12; i++) {
             String id = "inproc-" + i + "-" + UUID.randomUUID();
             items.add(id);
-            item(id, "cat-" + (i % 3), 10 + i, random);
+            TestItems.item(redis, id, "cat-" + (i % 3), 10 + i, random);
             redis.opsForZSet().add(RedisKeys.POPULAR, id, 1e13 - i);
         }
         String user = "inproc-user-" + UUID.randomUUID();
@@ -108,8 +85,7 @@ class InProcessServingTest {
 
         // another process (the ranking service's trainer) promotes a model into the shared registry
         String version = "inproc-" + UUID.randomUUID();
-        new ModelRegistry(new dev.marquee.ranking.config.RankingProperties(MODELS.toString(), null,
-                java.time.Duration.ZERO, java.time.Duration.ZERO, java.time.Duration.ZERO), json).promote(model(version));
+        TestModels.promote(MODELS, json, version);
 
         Instant deadline = Instant.now().plusSeconds(20);
         JsonNode ranked;
@@ -122,41 +98,6 @@ class InProcessServingTest {
         assertThat(ranked.get("degradedReasons").toString()).doesNotContain("ranking unavailable");
         assertThat(ids(ranked)).hasSize(5).allSatisfy(id -> assertThat(items).contains(id));
         ranked.get("items").forEach(i -> assertThat(i.get("title").asString()).startsWith("t-inproc-"));
-    }
-
-    /** An item as the embedder and the stream consumer write it (title, category, price, vector). */
-    private void item(String id, String category, double price, Random random) {
-        String key = RedisKeys.item(id);
-        redis.opsForHash().putAll(key, Map.of(RedisKeys.ITEM_CATEGORY, category, RedisKeys.ITEM_TITLE, "t-" + id,
-                RedisKeys.ITEM_PRICE, Double.toString(price)));
-        float[] vector = new float[16];
-        for (int d = 0; d < vector.length; d++) {
-            vector[d] = (float) random.nextGaussian();
-        }
-        redis.execute((RedisCallback<Object>) c -> c.hashCommands().hSet(FeatureStore.bytes(key),
-                FeatureStore.bytes(RedisKeys.ITEM_VECTOR), Vectors.toBytes(Vectors.normalized(vector))));
-    }
-
-    /** A real XGBoost model over the server's feature list (label decided by the price feature's sign). */
-    private static RankingModel model(String version) throws Exception {
-        int w = FeatureAssembler.width();
-        int n = 300;
-        Random r = new Random(11);
-        float[] x = new float[n * w];
-        float[] y = new float[n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < w; j++) {
-                x[i * w + j] = (float) r.nextGaussian();
-            }
-            y[i] = x[i * w + w - 1] > 0 ? 1f : 0f;
-        }
-        DMatrix train = new DMatrix(x, n, w, Float.NaN);
-        train.setLabel(y);
-        Map<String, Object> params = new HashMap<>(Map.of("objective", "binary:logistic", "max_depth", 3,
-                "nthread", 1, "seed", 1));
-        Booster booster = XGBoost.train(train, params, 10, Map.of(), null, null);
-        return new RankingModel(booster, new ModelMetadata(version, RankingFeatures.names(), RankingFeatures.hash(),
-                Instant.now(), n, 0, 0.5, "binary:logistic", null));
     }
 
     private JsonNode recommend(String user) throws Exception {

@@ -1,8 +1,6 @@
 package dev.marquee.common.recommend;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.marquee.common.Ids;
-import dev.marquee.common.feature.UserFeatures;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -17,21 +15,14 @@ import java.util.List;
  *                  it scored under example ids {@code requestId:itemId} for the trainer; without, nothing is logged
  * @param interestsVector the T5 vector of the interests the user stated with this request ({@code null} if none):
  *                  the taste of a user who has none yet, so that a cold start is ranked by what they asked for
- * @param user      the user's features as retrieval read them for this request, when ranking runs in the same JVM
- *                  ({@code null}: ranking reads them from the feature store); never on the wire
  */
 public record RankRequest(
         @NotBlank @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String userId,
         @NotNull @Size(max = 2000) List<@Valid Candidate> candidates,
         @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String requestId,
-        @Size(max = 4096) float[] interestsVector,
-        @JsonIgnore UserFeatures user) {
+        @Size(max = 4096) float[] interestsVector) {
 
     public RankRequest(String userId, List<Candidate> candidates, String requestId) {
-        this(userId, candidates, requestId, null, null);
-    }
-
-    public RankRequest(String userId, List<Candidate> candidates, String requestId, float[] interestsVector) {
-        this(userId, candidates, requestId, interestsVector, null);
+        this(userId, candidates, requestId, null);
     }
 }

@@ -1,5 +1,6 @@
 package dev.marquee.gateway.config;
 
+import dev.marquee.common.serving.ServingMode;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
@@ -33,12 +34,10 @@ import org.springframework.validation.annotation.Validated;
  *                         others until its client gives up
  * @param popularCacheTtl  how long the overall popular list (the answer when retrieval is down or load is shed) is
  *                         reused from memory (default 1s; 0 reads Redis for every such answer)
- * @param serving          where retrieval and ranking run for /recommend: {@code remote} (the default of the properties: the
- *                         retrieval and ranking services over HTTP, under {@code retrieval-timeout} and
- *                         {@code ranking-timeout}) or {@code in-process} (the same classes in this JVM, configured by
- *                         {@code marquee.retrieval.*} and {@code marquee.ranking.*}; what the gateway's application.yml
- *                         and the local launcher choose: two HTTP hops and two processes fewer per request, see
- *                         docs/architecture.md "Serving in-process")
+ * @param serving          where the retrieval and ranking steps run ({@link ServingMode}; default
+ *                         {@value ServingMode#DEFAULT}): {@code in-process}, the retrieval and ranking cores in this JVM
+ *                         configured by {@code marquee.retrieval.*} and {@code marquee.ranking.*}; {@code remote}, the
+ *                         two services over HTTP. The budgets apply in both (docs/architecture.md "Serving in-process")
  * @param experiment       A/B test: users are bucketed by a hash of the experiment name and their id into
  *                         variants, each of which may override the list policy; none configured = everyone "control"
  */
@@ -54,11 +53,8 @@ public record GatewayProperties(
         @DefaultValue("1") @Min(0) @Max(10) int explorationSlots,
         @DefaultValue("16") @Min(1) int maxInFlight,
         @DefaultValue("1s") @NotNull Duration popularCacheTtl,
-        @DefaultValue("remote") @NotNull Serving serving,
+        @DefaultValue(ServingMode.DEFAULT) @NotNull ServingMode serving,
         @DefaultValue @Valid Experiment experiment) {
-
-    /** Where /recommend's retrieval and ranking run ({@code remote}, {@code in-process}). */
-    public enum Serving { REMOTE, IN_PROCESS }
 
     /**
      * @param name     salt of the bucketing: a new name reshuffles users (default "policy")

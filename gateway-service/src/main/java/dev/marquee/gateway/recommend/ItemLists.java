@@ -4,25 +4,20 @@ import dev.marquee.common.feature.ItemFeatures;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.recommend.SimilarResponse;
 import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.serving.Retrieval;
 import dev.marquee.common.web.ItemNotFoundException;
-import dev.marquee.gateway.config.GatewayProperties;
 import dev.marquee.gateway.recommend.RecommendResponse.RecommendedItem;
-import io.github.resilience4j.timelimiter.TimeLimiter;
-import io.github.resilience4j.timelimiter.TimeLimiterConfig;
-import jakarta.annotation.PreDestroy;
+import dev.marquee.gateway.serving.StepBudgets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.http.HttpStatusCode;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
-import org.springframework.web.client.RestClient;
 
 /**
  * The non-personal lists: popular and trending (from the feature store's decayed sorted sets, overall or per
- * category) and items like one item (retrieval's {@code /similar}, falling back to co-visitation read from Redis).
+ * category) and items like one item (the {@link Retrieval} API's similar items, in this JVM or over HTTP, under the
+ * {@code SIMILAR} budget; falling back to co-visitation read from Redis).
  * Inactive items are left out. Always an answer; a dependency outage sets {@code degraded}.
  */
 @Component
@@ -30,21 +25,14 @@ public class ItemLists {
     /** Which decayed ranking a popularity list reads. */
     public enum Window { POPULAR, TRENDING }
 
-    private final RestClient retrieval;
+    private final Retrieval retrieval;
+    private final StepBudgets budgets;
     private final FeatureStore store;
-    private final TimeLimiter limiter;
-    private final ExecutorService calls = Executors.newCachedThreadPool();
 
-    ItemLists(@Qualifier("retrievalClient") RestClient retrieval, FeatureStore store, GatewayProperties props) {
+    ItemLists(Retrieval retrieval, StepBudgets budgets, FeatureStore store) {
         this.retrieval = retrieval;
+        this.budgets = budgets;
         this.store = store;
-        this.limiter = TimeLimiter.of("similar", TimeLimiterConfig.custom()
-                .timeoutDuration(props.retrievalTimeout()).cancelRunningFuture(true).build());
-    }
-
-    @PreDestroy
-    void shutdown() {
-        calls.shutdownNow();
     }
 
     public ItemListResponse popular(Window window, String category, int k) {
@@ -66,28 +54,15 @@ public class ItemLists {
     }
 
     public ItemListResponse similar(String itemId, int k) {
+        Optional<SimilarResponse> found;
         try {
-            SimilarResponse r = limiter.executeFutureSupplier(() -> calls.submit(() -> retrieval.get()
-                    .uri(u -> u.path("/similar/{itemId}").queryParam("n", k * 2).build(itemId))
-                    .retrieve()
-                    .onStatus(HttpStatusCode::is4xxClientError, (req, res) -> {
-                        throw new ItemNotFoundException(itemId);
-                    })
-                    .body(SimilarResponse.class)));
-            if (r == null) {
-                throw new IllegalStateException("empty body");
-            }
-            return new ItemListResponse("similar", null, itemId, describe(r.candidates(), k), r.degraded(),
-                    r.reasons());
-        } catch (ItemNotFoundException e) {
-            throw e;
+            found = budgets.within(StepBudgets.Step.SIMILAR, () -> retrieval.similar(itemId, k * 2));
         } catch (Exception e) {
-            if (e.getCause() instanceof ItemNotFoundException notFound) {
-                throw notFound;
-            }
             return coVisitedOnly(itemId, k, "retrieval unavailable (" + e.getClass().getSimpleName()
                     + "): serving co-visited items only");
         }
+        SimilarResponse r = found.orElseThrow(() -> new ItemNotFoundException(itemId));
+        return new ItemListResponse("similar", null, itemId, describe(r.candidates(), k), r.degraded(), r.reasons());
     }
 
     private ItemListResponse coVisitedOnly(String itemId, int k, String reason) {

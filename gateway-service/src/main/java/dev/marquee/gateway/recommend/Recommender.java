@@ -2,22 +2,29 @@ package dev.marquee.gateway.recommend;
 
 import dev.marquee.common.Metrics;
 import dev.marquee.common.feature.ItemFeatures;
+import dev.marquee.common.feature.UserFeatures;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.recommend.CandidatesRequest;
 import dev.marquee.common.recommend.CandidatesResponse;
 import dev.marquee.common.recommend.RankRequest;
 import dev.marquee.common.recommend.RankResponse;
+import dev.marquee.common.recommend.RankResponse.ScoredItem;
 import dev.marquee.common.recommend.RecommendFilters;
 import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.redis.FeatureStore.UserAndAnnList;
 import dev.marquee.common.redis.PopularList;
+import dev.marquee.common.serving.Ranking;
+import dev.marquee.common.serving.Retrieval;
+import dev.marquee.common.serving.ServingMode;
 import dev.marquee.gateway.config.GatewayProperties;
 import dev.marquee.gateway.recommend.RecommendResponse.RecommendedItem;
+import dev.marquee.gateway.serving.StepBudgets;
+import dev.marquee.gateway.serving.StepBudgets.Step;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -26,15 +33,29 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * /recommend: retrieval, then ranking ({@link ServingPath}: over HTTP or in this JVM), then the top k. Each stage has a
- * budget and a fallback: no ranking →
- * retrieval order; no retrieval → the popular list read from Redis; nothing at all → an empty list. The response is
- * always an answer, flagged {@code degraded} with the reasons when a fallback served it.
+ * /recommend as a pipeline of named steps, each one timed in {@code stageMillis} and the stage metric:
+ * <ol>
+ *   <li>{@code hydration}: the user's features and ANN list, read once (in-process; a remote service reads its own);
+ *   <li>{@code retrieval}: candidate sources through the {@link Retrieval} API, under its budget;
+ *   <li>{@code ranking}: the champion model through the {@link Ranking} API, under its budget;
+ *   <li>{@code filter}: {@link ListFilter}, the same rules on every path;
+ *   <li>{@code selection}: diversity (MMR), exploration slots, the top k;
+ *   <li>impressions logged (off the request thread).
+ * </ol>
+ * A step that fails or runs past its budget is skipped, and the list comes from the fallback: no ranking → retrieval
+ * order; no retrieval → the popular list; nothing at all → an empty list. The answer says which, flagged
+ * {@code degraded} with the reasons. The fallback paths read item features themselves (withdrawn items dropped).
  */
 @Component
 public class Recommender {
     private static final Logger log = LoggerFactory.getLogger(Recommender.class);
-    private final ServingPath serving;
+    /** Provenance of exploration slots. */
+    static final String EXPLORE = "Explore";
+
+    private final Retrieval retrieval;
+    private final Ranking ranking;
+    private final StepBudgets budgets;
+    private final ListFilter filter;
     private final FeatureStore store;
     private final GatewayProperties props;
     private final MeterRegistry meters;
@@ -45,9 +66,12 @@ public class Recommender {
     /** Requests being worked on; past {@code max-in-flight} a request is shed to the popular list at once. */
     private final Semaphore inFlight;
 
-    Recommender(ServingPath serving, FeatureStore store, GatewayProperties props, MeterRegistry meters,
-                ImpressionLog impressions, Experiments experiments) {
-        this.serving = serving;
+    Recommender(Retrieval retrieval, Ranking ranking, StepBudgets budgets, ListFilter filter, FeatureStore store,
+                GatewayProperties props, MeterRegistry meters, ImpressionLog impressions, Experiments experiments) {
+        this.retrieval = retrieval;
+        this.ranking = ranking;
+        this.budgets = budgets;
+        this.filter = filter;
         this.store = store;
         this.props = props;
         this.meters = meters;
@@ -57,9 +81,26 @@ public class Recommender {
         this.inFlight = new Semaphore(props.maxInFlight());
     }
 
+    /** What one request has gathered so far: the steps' times and the reasons it is degraded. */
+    private final class Trace {
+        final Map<String, Double> stages = new LinkedHashMap<>();
+        final List<String> reasons = new ArrayList<>();
+        long stepStart = System.nanoTime();
+
+        void start() {
+            stepStart = System.nanoTime();
+        }
+
+        void done(String step) {
+            double ms = (System.nanoTime() - stepStart) / 1e6;
+            stages.put(step, ms);
+            meters.timer(Metrics.STAGE, Metrics.TAG_STAGE, step).record((long) (ms * 1e6), TimeUnit.NANOSECONDS);
+        }
+    }
+
     /**
-     * One /recommend. Past {@code max-in-flight} requests being worked on, retrieval and ranking are skipped: the
-     * popular list (filters applied) at once, flagged degraded ("overloaded"), logged like any other answer.
+     * One /recommend. Past {@code max-in-flight} requests being worked on, hydration, retrieval and ranking are
+     * skipped: the popular list at once, flagged degraded ("overloaded"), filtered and logged like any other answer.
      */
     public RecommendResponse recommend(RecommendRequest request) {
         long start = System.nanoTime();
@@ -68,198 +109,199 @@ public class Recommender {
         String requestId = UUID.randomUUID().toString();
         Experiments.Arm arm = experiments.armOf(userId);
         meters.counter(Metrics.REQUESTS, Metrics.TAG_VARIANT, arm.name()).increment();
-        List<String> reasons = new ArrayList<>();
-        Map<String, Double> stages = new LinkedHashMap<>();
+        Trace trace = new Trace();
 
+        UserAndAnnList user = null;
         CandidatesResponse retrieved = null;
         RankResponse ranked = null;
         if (inFlight.tryAcquire()) {
             try {
-                retrieved = retrieve(request, reasons, stages);
+                user = hydrate(userId, trace);
+                retrieved = retrieve(request, user, trace);
                 if (retrieved != null) {
-                    // the stated interests' vector, when retrieval embedded them: the taste of a user who has none;
-                    // the user's features as retrieval read them (in-process serving), so ranking does not read again
+                    // the stated interests' vector, when retrieval embedded them: the taste of a user who has none
                     ranked = rank(new RankRequest(userId, retrieved.candidates(), requestId,
-                            retrieved.interestsVector(), retrieved.user()), reasons, stages);
+                            retrieved.interestsVector()), user, trace);
                 }
             } finally {
                 inFlight.release();
             }
         } else {
-            reasons.add("overloaded (" + props.maxInFlight() + " requests in flight): serving popular items");
+            trace.reasons.add("overloaded (" + props.maxInFlight() + " requests in flight): serving popular items");
         }
-        List<Candidate> candidates;
-        List<RecommendedItem> items;
-        String modelVersion = null;
-        if (retrieved == null) {
-            // three times k, as describe drops what the catalog withdrew
-            candidates = popular(3 * k, request.filters(), reasons);
-            items = describe(candidates, k);
-        } else {
-            candidates = retrieved.candidates();
-            if (ranked != null) {
-                modelVersion = ranked.modelVersion();
-                items = shown(ranked, k, requestId, arm);
-            } else {
-                items = describe(candidates, k);
-            }
-        }
-        double total = millisSince(start);
-        stages.put("total", total);
+
+        // the list before filtering: ranked, else in retrieval order, else the popular list (3k: filters drop some)
+        int overAsk = 3 * k + request.filters().excludeItems().size();
+        List<Candidate> candidates = retrieved != null ? retrieved.candidates()
+                : popular(overAsk, request.filters(), trace);
+        List<ScoredItem> pool = ranked != null ? ranked.items() : withFeatures(candidates, overAsk);
+
+        trace.start();
+        List<ScoredItem> kept = filter.apply(pool, request.filters(), userId, user == null ? null : user.user(),
+                retrieved != null);
+        trace.done("filter");
+
+        trace.start();
+        List<RecommendedItem> items = ranked != null ? selected(kept, k, requestId, arm) : positioned(kept, k);
+        trace.done("selection");
+
+        double total = (System.nanoTime() - start) / 1e6;
+        trace.stages.put("total", total);
         meters.timer(Metrics.STAGE, Metrics.TAG_STAGE, "total").record((long) (total * 1e6), TimeUnit.NANOSECONDS);
-        reasons.forEach(r -> meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, r.split(" ")[0]).increment());
+        trace.reasons.forEach(r -> meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, r.split(" ")[0]).increment());
         impressions.log(requestId, userId, items, arm.name(), request.context());
-        return new RecommendResponse(requestId, userId, arm.name(), items, modelVersion, !reasons.isEmpty(), reasons,
-                candidates.size(), stages);
+        return new RecommendResponse(requestId, userId, arm.name(), items, ranked == null ? null
+                : ranked.modelVersion(), !trace.reasons.isEmpty(), trace.reasons, candidates.size(), trace.stages);
     }
 
     /**
-     * The ranked list as shown (ranking has already left out inactive items and items without features): diversified
-     * by maximal marginal relevance over the top {@code 3k} when the arm asks for it (T5 vectors read from the feature
-     * store only then), the last exploration slots given to random items from the rest of the ranked pool. Titles and
-     * categories come with the ranked items: no feature-store read on the default path.
+     * The user's features and ANN list, one Redis round trip, handed to both steps in this JVM; {@code null} when
+     * serving remotely (each service reads what it needs) or when the feature store cannot be read (retrieval then
+     * reads and fails on its own terms).
      */
-    private List<RecommendedItem> shown(RankResponse ranked, int k, String requestId, Experiments.Arm arm) {
-        List<RankResponse.ScoredItem> top = ranked.items().stream().limit(3L * k).toList();
-        Map<String, ItemFeatures> features = Map.of();
-        if (arm.mmrLambda() < 1.0) {
-            try {
-                features = store.items(top.stream().map(RankResponse.ScoredItem::itemId).toList());
-            } catch (RuntimeException e) { // no vectors: relevance order
-                features = Map.of();
-            }
+    private UserAndAnnList hydrate(String userId, Trace trace) {
+        if (props.serving() != ServingMode.IN_PROCESS) {
+            return null;
         }
-        List<ListPolicy.Entry<RankResponse.ScoredItem>> entries = new ArrayList<>();
-        for (RankResponse.ScoredItem s : top) {
-            ItemFeatures f = features.get(s.itemId());
-            entries.add(new ListPolicy.Entry<>(s, s.itemId(), s.score(), f == null ? null : f.vector()));
-        }
-        List<RankResponse.ScoredItem> picked = new ArrayList<>();
-        ListPolicy.diversify(entries, k, arm.mmrLambda()).forEach(e -> picked.add(e.item()));
-        Map<String, RankResponse.ScoredItem> byId = new LinkedHashMap<>();
-        ranked.items().forEach(s -> byId.put(s.itemId(), s));
-        List<RankResponse.ScoredItem> explored = ListPolicy.explore(picked,
-                picked.stream().map(RankResponse.ScoredItem::itemId).toList(), List.copyOf(byId.keySet()),
-                arm.explorationSlots(), requestId.hashCode(), id -> {
-                    RankResponse.ScoredItem s = byId.get(id);
-                    return new RankResponse.ScoredItem(id, s.score(), EXPLORE, s.retrievalScore(), s.title(),
-                            s.category(), "Something new to try");
-                });
-        List<RecommendedItem> out = new ArrayList<>();
-        for (RankResponse.ScoredItem s : explored) {
-            out.add(new RecommendedItem(out.size() + 1, s.itemId(), s.score(), s.source(), s.title(), s.category(),
-                    s.reason()));
-        }
-        return out;
-    }
-
-    /** Provenance of exploration slots. */
-    static final String EXPLORE = "Explore";
-
-    /** Candidates (and the interests' vector), or {@code null} when retrieval is unavailable. */
-    private CandidatesResponse retrieve(RecommendRequest request, List<String> reasons, Map<String, Double> stages) {
-        long start = System.nanoTime();
-        String userId = request.userId();
-        CandidatesRequest body = new CandidatesRequest(userId, props.candidates(), request.filters(),
-                request.interests());
+        trace.start();
         try {
-            CandidatesResponse r = serving.candidates(body);
-            reasons.addAll(r.reasons().stream().map(s -> "retrieval-source " + s).toList());
-            return r;
-        } catch (Exception e) {
-            reasons.add("retrieval unavailable (" + e.getClass().getSimpleName() + "): serving popular items");
-            log.warn("retrieval failed for {}: {}", userId, e.toString());
+            return store.userWithAnnList(userId);
+        } catch (RuntimeException e) {
+            log.warn("hydration failed for {}: {}", userId, e.toString());
             return null;
         } finally {
-            record("retrieval", start, stages);
+            trace.done("hydration");
         }
     }
 
-    /** Ranked items, or {@code null} when ranking is unavailable. */
-    private RankResponse rank(RankRequest request, List<String> reasons, Map<String, Double> stages) {
-        String userId = request.userId();
+    /** Candidates (and the interests' vector), or {@code null} when retrieval is unavailable. */
+    private CandidatesResponse retrieve(RecommendRequest request, UserAndAnnList user, Trace trace) {
+        trace.start();
+        CandidatesRequest body = new CandidatesRequest(request.userId(), props.candidates(), request.filters(),
+                request.interests());
+        try {
+            CandidatesResponse r = budgets.within(Step.RETRIEVAL, () -> retrieval.candidates(body, user));
+            trace.reasons.addAll(r.reasons().stream().map(s -> "retrieval-source " + s).toList());
+            return r;
+        } catch (Exception e) {
+            trace.reasons.add("retrieval unavailable (" + e.getClass().getSimpleName() + "): serving popular items");
+            log.warn("retrieval failed for {}: {}", request.userId(), e.toString());
+            return null;
+        } finally {
+            trace.done("retrieval");
+        }
+    }
+
+    /** Ranked items, or {@code null} when ranking is unavailable (or there is nothing to rank). */
+    private RankResponse rank(RankRequest request, UserAndAnnList user, Trace trace) {
         if (request.candidates().isEmpty()) {
             return null;
         }
-        long start = System.nanoTime();
+        trace.start();
+        UserFeatures features = user == null ? null : user.user();
         try {
-            return serving.rank(request);
+            return budgets.within(Step.RANKING, () -> ranking.rank(request, features));
         } catch (Exception e) {
-            reasons.add("ranking unavailable (" + e.getClass().getSimpleName() + "): serving retrieval order");
-            log.warn("ranking failed for {}: {}", userId, e.toString());
+            trace.reasons.add("ranking unavailable (" + e.getClass().getSimpleName() + "): serving retrieval order");
+            log.warn("ranking failed for {}: {}", request.userId(), e.toString());
             return null;
         } finally {
-            record("ranking", start, stages);
+            trace.done("ranking");
         }
     }
 
     /**
-     * The popular list when retrieval is down: overall, or per included category; excluded items and categories left
-     * out (the categories of the over-fetched list checked in one read).
+     * The popular list when retrieval is down: overall (from memory), or per included category; filtering is the
+     * filter step's.
      */
-    private List<Candidate> popular(int k, RecommendFilters filters, List<String> reasons) {
+    private List<Candidate> popular(int n, RecommendFilters filters, Trace trace) {
         try {
-            Set<String> excluded = filters.excludedItems();
-            int asked = filters.restrictsCategories() ? 3 * k + excluded.size() : k + excluded.size();
             List<Candidate> out = new ArrayList<>();
             if (filters.includeCategories().isEmpty()) {
-                for (Map.Entry<String, Double> e : popularList.top(asked).entrySet()) {
-                    if (out.size() == asked) {
+                for (Map.Entry<String, Double> e : popularList.top(n).entrySet()) {
+                    if (out.size() == n) {
                         break;
                     }
                     out.add(new Candidate(e.getKey(), e.getValue(), "Popular", "Popular right now"));
                 }
             } else {
-                store.popularIn(filters.includeCategories(), asked).forEach(i ->
+                store.popularIn(filters.includeCategories(), n).forEach(i ->
                         out.add(new Candidate(i.itemId(), i.score(), "Popular", "Popular in " + i.category())));
             }
-            out.removeIf(c -> excluded.contains(c.itemId()));
-            if (filters.restrictsCategories()) {
-                Map<String, String> categories = store.categories(out.stream().map(Candidate::itemId).toList());
-                out.removeIf(c -> !filters.allowsCategory(categories.get(c.itemId())));
-            }
-            return out.stream().limit(k).toList();
+            return out;
         } catch (RuntimeException e) {
-            reasons.add("popular unavailable (" + e.getClass().getSimpleName() + "): no items");
+            trace.reasons.add("popular unavailable (" + e.getClass().getSimpleName() + "): no items");
             return List.of();
         }
     }
 
     /**
-     * The first k items in the given order that the catalog has not withdrawn (on the ranked path ranking drops them;
-     * here, on the retrieval-order and popular paths, they are dropped from the first 3k read), with titles and
-     * categories when the feature store can be read (when it cannot, nothing is known to be withdrawn).
+     * Item hydration on the fallback paths (ranking does its own): the first {@code n} candidates with titles and
+     * categories, those the catalog withdrew left out; the candidates as they are when the feature store cannot be
+     * read (then nothing is known to be withdrawn).
      */
-    private List<RecommendedItem> describe(List<Candidate> candidates, int k) {
-        List<Candidate> pool = candidates.stream().limit(3L * k).toList();
+    private List<ScoredItem> withFeatures(List<Candidate> candidates, int n) {
+        List<Candidate> first = candidates.stream().limit(n).toList();
         Map<String, ItemFeatures> features;
         try {
-            features = store.items(pool.stream().map(Candidate::itemId).toList());
+            features = store.items(first.stream().map(Candidate::itemId).toList());
         } catch (RuntimeException e) {
             features = Map.of();
         }
-        List<RecommendedItem> out = new ArrayList<>();
-        for (Candidate c : pool) {
+        List<ScoredItem> out = new ArrayList<>();
+        for (Candidate c : first) {
             ItemFeatures f = features.get(c.itemId());
-            if (f != null && !f.active()) {
-                continue;
+            if (f == null || f.active()) {
+                out.add(new ScoredItem(c.itemId(), c.score(), c.source(), c.score(), f == null ? null : f.title(),
+                        f == null ? null : f.category(), c.reason()));
             }
-            if (out.size() == k) {
-                break;
-            }
-            out.add(new RecommendedItem(out.size() + 1, c.itemId(), c.score(), c.source(),
-                    f == null ? null : f.title(), f == null ? null : f.category(), c.reason()));
         }
         return out;
     }
 
-    private void record(String stage, long start, Map<String, Double> stages) {
-        double ms = millisSince(start);
-        stages.put(stage, ms);
-        meters.timer(Metrics.STAGE, Metrics.TAG_STAGE, stage).record((long) (ms * 1e6), TimeUnit.NANOSECONDS);
+    /**
+     * Selection on the ranked path: diversified by maximal marginal relevance over the top {@code 3k} when the arm
+     * asks for it (T5 vectors read from the feature store only then), the last exploration slots given to random
+     * items from the rest of the ranked pool.
+     */
+    private List<RecommendedItem> selected(List<ScoredItem> ranked, int k, String requestId, Experiments.Arm arm) {
+        List<ScoredItem> top = ranked.stream().limit(3L * k).toList();
+        Map<String, ItemFeatures> features = Map.of();
+        if (arm.mmrLambda() < 1.0) {
+            try {
+                features = store.items(top.stream().map(ScoredItem::itemId).toList());
+            } catch (RuntimeException e) { // no vectors: relevance order
+                features = Map.of();
+            }
+        }
+        List<ListPolicy.Entry<ScoredItem>> entries = new ArrayList<>();
+        for (ScoredItem s : top) {
+            ItemFeatures f = features.get(s.itemId());
+            entries.add(new ListPolicy.Entry<>(s, s.itemId(), s.score(), f == null ? null : f.vector()));
+        }
+        List<ScoredItem> picked = new ArrayList<>();
+        ListPolicy.diversify(entries, k, arm.mmrLambda()).forEach(e -> picked.add(e.item()));
+        Map<String, ScoredItem> byId = new LinkedHashMap<>();
+        ranked.forEach(s -> byId.put(s.itemId(), s));
+        List<ScoredItem> explored = ListPolicy.explore(picked, picked.stream().map(ScoredItem::itemId).toList(),
+                List.copyOf(byId.keySet()), arm.explorationSlots(), requestId.hashCode(), id -> {
+                    ScoredItem s = byId.get(id);
+                    return new ScoredItem(id, s.score(), EXPLORE, s.retrievalScore(), s.title(), s.category(),
+                            "Something new to try");
+                });
+        return positioned(explored, k);
     }
 
-    private static double millisSince(long start) {
-        return (System.nanoTime() - start) / 1e6;
+    /** The first k items, numbered from 1. */
+    private static List<RecommendedItem> positioned(List<ScoredItem> items, int k) {
+        List<RecommendedItem> out = new ArrayList<>();
+        for (ScoredItem s : items) {
+            if (out.size() == k) {
+                break;
+            }
+            out.add(new RecommendedItem(out.size() + 1, s.itemId(), s.score(), s.source(), s.title(), s.category(),
+                    s.reason()));
+        }
+        return out;
     }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ExperimentsTest {
     private static GatewayProperties props(String experiment, List<GatewayProperties.Variant> variants) {
         return new GatewayProperties("http://127.0.0.1:1", "http://127.0.0.1:2", Duration.ofMillis(150),
-                Duration.ofMillis(100), 100, 0.9, 1, 64, Duration.ofSeconds(1), GatewayProperties.Serving.REMOTE,
+                Duration.ofMillis(100), 100, 0.9, 1, 64, Duration.ofSeconds(1), dev.marquee.common.serving.ServingMode.REMOTE,
                 new GatewayProperties.Experiment(experiment, variants));
     }
 

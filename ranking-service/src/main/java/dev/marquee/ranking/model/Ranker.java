@@ -16,8 +16,8 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * Scores candidates with the champion model: the user's features (as retrieval read them, in-process; else one Redis
- * read), item features through the
+ * Scores candidates with the champion model: the user's features (as the caller read them for this request; else one
+ * Redis read), item features through the
  * {@link ItemFeatureCache} (one pipelined read of those not cached), one feature matrix from {@link FeatureAssembler},
  * one XGBoost call. Candidates without stored features and inactive items are dropped. The top rows of the ranked list
  * go to the {@link ServedFeatureLog} (off the request path) for the trainer.
@@ -40,9 +40,13 @@ public class Ranker {
     }
 
     public RankResponse rank(RankRequest request) {
+        return rank(request, null);
+    }
+
+    /** @param hydrated the user's features as the caller read them for this request, or {@code null}: read here */
+    public RankResponse rank(RankRequest request, UserFeatures hydrated) {
         RankingModel model = registry.champion().orElseThrow(NoModelException::new);
-        // read by retrieval for this very request when both run in one JVM; else one Redis read
-        UserFeatures user = sequences.now(request.user() != null ? request.user() : store.user(request.userId()));
+        UserFeatures user = sequences.now(hydrated != null ? hydrated : store.user(request.userId()));
         if (!user.hasTaste() && request.interestsVector() != null) {
             user = user.withTaste(request.interestsVector()); // cold start: ranked by what the user asked for
         }

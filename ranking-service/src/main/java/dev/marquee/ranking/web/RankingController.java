@@ -2,10 +2,10 @@ package dev.marquee.ranking.web;
 
 import dev.marquee.common.recommend.RankRequest;
 import dev.marquee.common.recommend.RankResponse;
+import dev.marquee.common.serving.Ranking;
 import dev.marquee.ranking.model.ModelMetadata;
 import dev.marquee.ranking.model.ModelRegistry;
 import dev.marquee.ranking.model.RankingModel;
-import dev.marquee.ranking.model.Ranker;
 import dev.marquee.ranking.train.ModelTrainer;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.validation.Valid;
@@ -17,12 +17,12 @@ import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 class RankingController {
-    private final Ranker ranker;
+    private final Ranking ranking;
     private final ModelTrainer trainer;
     private final ModelRegistry registry;
 
-    RankingController(Ranker ranker, ModelTrainer trainer, ModelRegistry registry) {
-        this.ranker = ranker;
+    RankingController(Ranking ranking, ModelTrainer trainer, ModelRegistry registry) {
+        this.ranking = ranking;
         this.trainer = trainer;
         this.registry = registry;
     }
@@ -30,7 +30,7 @@ class RankingController {
     @Operation(summary = "Score candidates for a user with the champion model, best first (503 if no model yet)")
     @PostMapping("/rank")
     RankResponse rank(@Valid @RequestBody RankRequest request) {
-        return ranker.rank(request);
+        return ranking.rank(request, null);
     }
 
     @Operation(summary = "Train a challenger now; it is promoted if not worse than the champion")

@@ -81,16 +81,27 @@ public class CandidateRetriever {
     }
 
     public CandidatesResponse retrieve(String userId, int n) {
-        return retrieve(new CandidatesRequest(userId, n, RecommendFilters.NONE, null));
+        return retrieve(new CandidatesRequest(userId, n, RecommendFilters.NONE, null), null);
     }
 
     public CandidatesResponse retrieve(CandidatesRequest request) {
+        return retrieve(request, null);
+    }
+
+    /**
+     * @param hydrated the user's features and ANN list as the caller read them for this request, or {@code null}: read
+     *                 here (one round trip)
+     */
+    public CandidatesResponse retrieve(CandidatesRequest request, FeatureStore.UserAndAnnList hydrated) {
         String userId = request.userId();
         int n = request.n();
         RecommendFilters filters = request.filters();
         AnnList annList = null;
         UserFeatures user;
-        if (annLists.enabled()) {
+        if (hydrated != null) {
+            user = hydrated.user();
+            annList = annLists.enabled() ? hydrated.annList() : null;
+        } else if (annLists.enabled()) {
             FeatureStore.UserAndAnnList read = store.userWithAnnList(userId);
             user = read.user();
             annList = read.annList();
@@ -126,7 +137,7 @@ public class CandidateRetriever {
         // the interests source embedded them (or found them cached) just now: hand the vector on for ranking
         float[] interestsVector = request.interests() == null ? null
                 : interestEmbeddings.cachedVector(request.interests());
-        return new CandidatesResponse(userId, candidates, reports, !reasons.isEmpty(), reasons, interestsVector, user);
+        return new CandidatesResponse(userId, candidates, reports, !reasons.isEmpty(), reasons, interestsVector);
     }
 
     /** What the sources answered to one query: their lists, in priority order, and each one's report. */

@@ -5,8 +5,8 @@ import dev.marquee.common.recommend.CandidatesRequest;
 import dev.marquee.common.recommend.CandidatesResponse;
 import dev.marquee.common.recommend.SimilarResponse;
 import dev.marquee.common.web.ItemNotFoundException;
-import dev.marquee.retrieval.source.CandidateRetriever;
-import dev.marquee.retrieval.source.SimilarItems;
+import dev.marquee.common.recommend.RecommendFilters;
+import dev.marquee.common.serving.Retrieval;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -23,13 +23,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Validated
 class CandidatesController {
-    private final CandidateRetriever retriever;
+    private final Retrieval retrieval;
 
-    private final SimilarItems similar;
-
-    CandidatesController(CandidateRetriever retriever, SimilarItems similar) {
-        this.retriever = retriever;
-        this.similar = similar;
+    CandidatesController(Retrieval retrieval) {
+        this.retrieval = retrieval;
     }
 
     @Operation(summary = "Items like this one: co-visited in sessions and nearest by T5 vector; 404 for an unknown item")
@@ -37,14 +34,14 @@ class CandidatesController {
     SimilarResponse similar(
             @PathVariable("itemId") @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String itemId,
             @RequestParam(name = "n", defaultValue = "10") @Min(1) @Max(100) int n) {
-        return similar.similar(itemId, n).orElseThrow(() -> new ItemNotFoundException(itemId));
+        return retrieval.similar(itemId, n).orElseThrow(() -> new ItemNotFoundException(itemId));
     }
 
     @Operation(summary = "Candidates for a user from every source, merged with provenance; seen items excluded, "
             + "category include/exclude and excluded items applied, stated interests embedded for cold start")
     @PostMapping("/candidates")
     CandidatesResponse candidates(@Valid @RequestBody CandidatesRequest request) {
-        return retriever.retrieve(request);
+        return retrieval.candidates(request, null);
     }
 
     @Operation(summary = "Candidates for a user from every source, merged with provenance; seen items excluded")
@@ -52,6 +49,6 @@ class CandidatesController {
     CandidatesResponse candidates(
             @RequestParam("userId") @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String userId,
             @RequestParam(name = "n", defaultValue = "100") @Min(1) @Max(500) int n) {
-        return retriever.retrieve(userId, n);
+        return retrieval.candidates(new CandidatesRequest(userId, n, RecommendFilters.NONE, null), null);
     }
 }

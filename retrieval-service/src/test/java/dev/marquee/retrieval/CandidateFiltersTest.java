@@ -12,6 +12,7 @@ import dev.marquee.common.recommend.RecommendFilters;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.redis.RedisKeys;
 import dev.marquee.retrieval.source.CandidateRetriever;
+import dev.marquee.retrieval.source.MilvusConnection;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.DataType;
 import io.milvus.v2.common.IndexParam;
@@ -71,7 +72,7 @@ class CandidateFiltersTest {
     @Autowired
     CandidateRetriever retriever;
     @Autowired
-    MilvusClientV2 milvus;
+    MilvusConnection connection;
     @Autowired
     StringRedisTemplate redis;
     @Autowired
@@ -79,10 +80,19 @@ class CandidateFiltersTest {
     @Autowired
     JsonMapper json;
 
+    /** The service's own client, once its background connection is made. */
+    private MilvusClientV2 milvus() {
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
+        while (!connection.connected() && java.time.Instant.now().isBefore(deadline)) {
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+        }
+        return connection.client();
+    }
+
     /** 3 categories x 8 items, all near the user's taste; the user has seen one alpha item and likes alpha best. */
     @BeforeAll
     void catalogAndUser() throws InterruptedException {
-        milvus.dropCollection(DropCollectionReq.builder().collectionName(COLLECTION).build());
+        milvus().dropCollection(DropCollectionReq.builder().collectionName(COLLECTION).build());
         CreateCollectionReq.CollectionSchema schema = CreateCollectionReq.CollectionSchema.builder().build();
         schema.addField(AddFieldReq.builder().fieldName(ItemCollectionSchema.ITEM_ID).dataType(DataType.VarChar)
                 .maxLength(64).isPrimaryKey(true).autoID(false).build());
@@ -90,7 +100,7 @@ class CandidateFiltersTest {
                 .dimension(DIM).build());
         schema.addField(AddFieldReq.builder().fieldName(ItemCollectionSchema.CATEGORY).dataType(DataType.VarChar)
                 .maxLength(ItemCollectionSchema.CATEGORY_MAX_LENGTH).build());
-        milvus.createCollection(CreateCollectionReq.builder().collectionName(COLLECTION).collectionSchema(schema)
+        milvus().createCollection(CreateCollectionReq.builder().collectionName(COLLECTION).collectionSchema(schema)
                 .indexParams(List.of(IndexParam.builder().fieldName(ItemCollectionSchema.VECTOR)
                         .indexType(IndexParam.IndexType.HNSW).metricType(IndexParam.MetricType.COSINE)
                         .extraParams(Map.of("M", 16, "efConstruction", 64)).build()))
@@ -119,7 +129,7 @@ class CandidateFiltersTest {
                 redis.opsForZSet().add(RedisKeys.popular(CATEGORIES.get(c)), id, 1e9 + i);
             }
         }
-        milvus.insert(InsertReq.builder().collectionName(COLLECTION).data(rows).build());
+        milvus().insert(InsertReq.builder().collectionName(COLLECTION).data(rows).build());
         // two items only Redis knows, viewed in sessions with the user's seen item: co-visitation proposes them
         for (String c : List.of("beta", GAMMA)) {
             String id = coVisited(c);
@@ -147,7 +157,7 @@ class CandidateFiltersTest {
 
     @AfterAll
     void drop() {
-        milvus.dropCollection(DropCollectionReq.builder().collectionName(COLLECTION).build());
+        milvus().dropCollection(DropCollectionReq.builder().collectionName(COLLECTION).build());
         categoryOf.keySet().forEach(id -> redis.opsForZSet().remove(RedisKeys.POPULAR, id));
         CATEGORIES.forEach(c -> categoryOf.keySet().forEach(id -> redis.opsForZSet().remove(RedisKeys.popular(c), id)));
         categoryOf.keySet().forEach(id -> redis.delete(RedisKeys.item(id)));

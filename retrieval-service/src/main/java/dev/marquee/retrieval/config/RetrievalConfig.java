@@ -3,6 +3,7 @@ package dev.marquee.retrieval.config;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.redis.PopularList;
 import dev.marquee.common.web.PooledRestClient;
+import dev.marquee.retrieval.source.MilvusConnection;
 import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
 import org.springframework.context.annotation.Bean;
@@ -11,9 +12,13 @@ import org.springframework.web.client.RestClient;
 
 @Configuration
 class RetrievalConfig {
+    /** Connected in the background, every call under {@code milvus-deadline}: see {@link MilvusConnection}. */
     @Bean(destroyMethod = "close")
-    MilvusClientV2 milvus(RetrievalProperties props) {
-        return new MilvusClientV2(ConnectConfig.builder().uri(props.milvusUri()).build());
+    MilvusConnection milvus(RetrievalProperties props) {
+        return new MilvusConnection(() -> new MilvusClientV2(ConnectConfig.builder().uri(props.milvusUri())
+                .connectTimeoutMs(props.milvusConnectTimeout().toMillis())
+                .rpcDeadlineMs(props.milvusDeadline().toMillis()).build()), props.milvusReconnect(),
+                props.milvusUri());
     }
 
     /**

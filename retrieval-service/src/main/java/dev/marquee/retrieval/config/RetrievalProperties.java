@@ -75,6 +75,11 @@ import org.springframework.validation.annotation.Validated;
  * @param annListMinInterval a user's list is computed at most once per this in one process (default 5s): a user due
  *                      again sooner waits for the interval's end, so that a user clicking away costs one Milvus
  *                      query per interval, not one per event; their list lags their taste by up to this
+ * @param milvusDeadline every Milvus call's RPC deadline (default 2s): a hung Milvus costs a background search this
+ *                      at most (request-path searches stop waiting at their source's budget)
+ * @param milvusConnectTimeout how long one attempt to connect to Milvus may take (default 5s), off the request path
+ * @param milvusReconnect the pause between attempts to connect while Milvus is not reachable (default 5s); the
+ *                      service starts and serves without it meanwhile (the ANN source fails open)
  */
 @Validated
 @ConfigurationProperties("marquee.retrieval")
@@ -111,7 +116,10 @@ public record RetrievalProperties(
         @DefaultValue("7d") @NotNull Duration annListTtl,
         @DefaultValue("64") @Min(1) @Max(1000) int annListBatch,
         @DefaultValue("250ms") @NotNull Duration annListIdle,
-        @DefaultValue("5s") @NotNull Duration annListMinInterval) {
+        @DefaultValue("5s") @NotNull Duration annListMinInterval,
+        @DefaultValue("2s") @NotNull Duration milvusDeadline,
+        @DefaultValue("5s") @NotNull Duration milvusConnectTimeout,
+        @DefaultValue("5s") @NotNull Duration milvusReconnect) {
     /** An answer is refreshed before it may no longer be served. */
     @AssertTrue(message = "ann-cache-max-age must be at least ann-cache-ttl")
     public boolean isAnnCacheMaxAgeAtLeastTtl() {

@@ -7,7 +7,6 @@ import dev.marquee.common.milvus.ItemCollectionSchema;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.recommend.RecommendFilters;
 import dev.marquee.retrieval.config.RetrievalProperties;
-import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.service.vector.request.SearchReq;
 import io.milvus.v2.service.vector.request.data.BaseVector;
@@ -45,7 +44,7 @@ import org.springframework.stereotype.Component;
 public class ItemVectorSearch {
     /** Milvus' largest topK. */
     private static final int MAX_TOP_K = 16_384;
-    private final MilvusClientV2 milvus;
+    private final MilvusConnection milvus;
     private final RetrievalProperties props;
     private final AnnAnswers<Query, List<Candidate>> cache;
     private final ExecutorService searches = Executors.newCachedThreadPool(r -> {
@@ -58,7 +57,7 @@ public class ItemVectorSearch {
     /** The background refreshes' searches. */
     private final AnnBatcher refreshes;
 
-    ItemVectorSearch(MilvusClientV2 milvus, RetrievalProperties props, MeterRegistry meters,
+    ItemVectorSearch(MilvusConnection milvus, RetrievalProperties props, MeterRegistry meters,
                      CatalogVersion catalog) {
         this.milvus = milvus;
         this.props = props;
@@ -180,7 +179,7 @@ public class ItemVectorSearch {
         if (!filter.isEmpty()) {
             req.filter(filter);
         }
-        SearchResp resp = milvus.search(req.build());
+        SearchResp resp = milvus.client().search(req.build());
         List<List<AnnBatcher.Hit>> out = new ArrayList<>(vectors.size());
         for (List<SearchResp.SearchResult> results : resp.getSearchResults()) {
             List<AnnBatcher.Hit> hits = new ArrayList<>(results.size());

@@ -1,0 +1,72 @@
+package dev.marquee.retrieval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.marquee.common.recommend.CandidatesResponse;
+import dev.marquee.retrieval.source.CandidateRetriever;
+import dev.marquee.retrieval.source.MilvusConnection;
+import java.net.URI;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Retrieval starts while Milvus hangs (accepts connections, never answers), serves without ANN at once meanwhile, and
+ * connects when Milvus answers — the real Milvus behind a {@link TcpGate}.
+ */
+@SpringBootTest(properties = {"marquee.retrieval.milvus-connect-timeout=1s", "marquee.retrieval.milvus-reconnect=300ms"})
+@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+class HungMilvusTest {
+    private static final TcpGate GATE = gate();
+
+    @Autowired
+    MilvusConnection milvus;
+    @Autowired
+    CandidateRetriever retriever;
+
+    private static TcpGate gate() {
+        URI real = URI.create(System.getenv().getOrDefault("MILVUS_URI", "http://127.0.0.1:19530"));
+        try {
+            return new TcpGate(real.getHost(), real.getPort());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void milvusBehindTheGate(DynamicPropertyRegistry registry) {
+        registry.add("marquee.retrieval.milvus-uri", () -> "http://127.0.0.1:" + GATE.port());
+    }
+
+    @AfterAll
+    static void closeGate() throws Exception {
+        GATE.close();
+    }
+
+    @Test
+    void startsWhileMilvusHangsServesWithoutItAndConnectsWhenItAnswers() throws Exception {
+        // started (this test runs); after more than one connect timeout there is still no client
+        Thread.sleep(1500);
+        assertThat(milvus.connected()).isFalse();
+        long t0 = System.nanoTime();
+        assertThatThrownBy(milvus::client).isInstanceOf(MilvusConnection.MilvusUnavailableException.class)
+                .hasMessageContaining("not connected");
+        CandidatesResponse r = retriever.retrieve("hung-milvus-user", 20);
+        assertThat((System.nanoTime() - t0) / 1e6).as("ms to answer while Milvus hangs").isLessThan(1000);
+        assertThat(r.sources()).isNotEmpty();
+
+        GATE.open();
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (!milvus.connected() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+        }
+        assertThat(milvus.connected()).as("connected once Milvus answers").isTrue();
+        assertThat(milvus.client().listCollections().getCollectionNames()).isNotNull();
+    }
+}

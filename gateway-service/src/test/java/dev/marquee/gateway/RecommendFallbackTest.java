@@ -39,7 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
         "marquee.gateway.retrieval-url=http://127.0.0.1:9",
         "marquee.gateway.ranking-url=http://127.0.0.1:9",
         // each test puts its own items on top of the popular list and expects them at once
-        "marquee.gateway.popular-cache-ttl=0s"})
+        "marquee.gateway.popular-cache-ttl=0s",
+        "marquee.web.max-body-size=64KB"})
 @EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
 class RecommendFallbackTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -260,6 +261,27 @@ class RecommendFallbackTest {
         assertThat(query.statusCode()).isEqualTo(400);
         assertThat(json.readTree(query.body()).get("errors").get(0).get("field").asString())
                 .isEqualTo("category[0]");
+    }
+
+    @Test
+    void aBodyOverTheCapIsRefusedWith413NamingTheBodyWhetherItsLengthIsDeclaredOrNot() throws Exception {
+        String big = "{\"userId\":\"u-1\",\"interests\":\"" + "x".repeat(100_000) + "\"}";
+        URI uri = URI.create("http://127.0.0.1:" + env.getProperty("local.server.port") + "/recommend");
+        HttpResponse<String> declared = HTTP.send(HttpRequest.newBuilder(uri).header("Content-Type",
+                "application/json").POST(HttpRequest.BodyPublishers.ofString(big)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(declared.statusCode()).as(declared.body()).isEqualTo(413);
+        assertThat(json.readTree(declared.body()).get("errors").get(0).get("field").asString()).isEqualTo("body");
+
+        HttpResponse<String> chunked = HTTP.send(HttpRequest.newBuilder(uri).header("Content-Type",
+                "application/json").POST(HttpRequest.BodyPublishers.ofInputStream(() ->
+                        new java.io.ByteArrayInputStream(big.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(chunked.statusCode()).as(chunked.body()).isEqualTo(413);
+        assertThat(json.readTree(chunked.body()).get("errors").get(0).get("field").asString()).isEqualTo("body");
+
+        // a body under the cap is read as before
+        assertThat(post("/recommend", Map.of("userId", "u-1", "k", 3)).statusCode()).isEqualTo(200);
     }
 
     private HttpResponse<String> post(String path, Map<String, Object> body) throws Exception {

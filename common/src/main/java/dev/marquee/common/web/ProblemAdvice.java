@@ -73,6 +73,14 @@ public class ProblemAdvice {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ProblemDetail unreadable(HttpMessageNotReadableException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof BodySizeLimit.BodyTooLargeException tooLarge) {
+                ProblemDetail pd = problem(List.of(new FieldProblem("body", tooLarge.getMessage())));
+                pd.setStatus(HttpStatus.CONTENT_TOO_LARGE);
+                pd.setTitle("Payload too large");
+                return pd;
+            }
+        }
         Throwable cause = e.getCause();
         while (cause != null && !(cause instanceof DatabindException)) {
             cause = cause.getCause();

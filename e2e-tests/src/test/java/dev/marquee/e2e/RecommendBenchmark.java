@@ -163,6 +163,9 @@ class RecommendBenchmark {
                         traffic.close();
                     }
                 }
+                if (traffic != null) {
+                    last += " " + recall(catalog.subList(0, size), world.users(), lines);
+                }
                 if (size == sizes.get(sizes.size() - 1)) {
                     lasts.add(last);
                 }
@@ -172,6 +175,30 @@ class RecommendBenchmark {
         // the live regime's line last: it is the headline
         lasts.stream().filter(l -> !l.startsWith("profile=live")).forEach(System.out::println);
         lasts.stream().filter(l -> l.startsWith("profile=live")).forEach(System.out::println);
+    }
+
+    /**
+     * Recall@100 of the users' ANN lists against exact search (a sample of 300 users across the population, once the
+     * lists have caught up with the live pass's events): a line for {@code lines}, and its key=value.
+     */
+    private String recall(List<CatalogItem> items, List<World.User> population, List<String> lines)
+            throws Exception {
+        try {
+            ann.awaitListsSettled(Duration.ofSeconds(3), Duration.ofMinutes(3));
+        } catch (IllegalStateException e) { // measured all the same, on the users whose list is current
+            lines.add("    ann lists: " + e.getMessage());
+        }
+        int step = Math.max(1, population.size() / 300);
+        List<String> sample = new ArrayList<>();
+        for (int i = 0; i < population.size(); i += step) {
+            sample.add(population.get(i).userId());
+        }
+        var result = AnnRecall.measure(stack, items.stream().map(CatalogItem::itemId).toList(), sample, 100);
+        lines.add(result.map(r -> String.format(Locale.ROOT, "    ann recall@100 vs exact search: %.3f (%d users "
+                + "with a current list, %d items)", r.recall(), r.users(), items.size()))
+                .orElse("    ann recall@100: no user with a current list"));
+        return String.format(Locale.ROOT, "ann_recall100=%.3f", result.map(AnnRecall.Result::recall)
+                .orElse(Double.NaN));
     }
 
     /**

@@ -61,6 +61,8 @@ import tools.jackson.databind.json.JsonMapper;
 class EmbedBenchmark {
     private static final int[] BATCHES = {1, 8, 32, 128};
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** How long any wait of the benchmark may go without progress before it fails, saying where it stood. */
+    private static final Duration STALL = Duration.ofSeconds(60);
 
     @Test
     void benchmark() throws Exception {
@@ -191,7 +193,12 @@ class EmbedBenchmark {
             consumer.subscribe(List.of(topic));
             // wait for the assignment and the first records before the clock starts
             var first = consumer.poll(Duration.ofSeconds(10));
+            long waitUntil = System.nanoTime() + STALL.toNanos();
             while (first.isEmpty()) {
+                if (System.nanoTime() - waitUntil > 0) {
+                    throw new IllegalStateException("no record of " + items.size() + " produced to " + topic
+                            + " reached the consumer within " + STALL.plusSeconds(10));
+                }
                 first = consumer.poll(Duration.ofSeconds(1));
             }
             long t0 = System.nanoTime();
@@ -200,6 +207,7 @@ class EmbedBenchmark {
             long commitNanos = 0;
             int done = 0;
             var records = first;
+            long lastRecord = System.nanoTime();
             while (true) {
                 List<ConsumerRecord<String, String>> polled = new ArrayList<>();
                 records.forEach(polled::add);
@@ -224,6 +232,13 @@ class EmbedBenchmark {
                 long p0 = System.nanoTime();
                 records = consumer.poll(Duration.ofSeconds(5));
                 pollNanos += System.nanoTime() - p0;
+                if (!records.isEmpty()) {
+                    lastRecord = System.nanoTime();
+                } else if (System.nanoTime() - lastRecord > STALL.toNanos()) {
+                    throw new IllegalStateException("pipeline stalled: " + done + " of " + items.size()
+                            + " records consumed from " + topic + ", none for " + STALL + " (assigned "
+                            + consumer.assignment() + ", positions " + positions(consumer) + ")");
+                }
             }
             long c0 = System.nanoTime();
             commitWritten(consumer, pending, true);
@@ -247,6 +262,13 @@ class EmbedBenchmark {
         }
     }
 
+    /** Where the consumer stands on each partition it holds: what a stalled run reports. */
+    private static Map<TopicPartition, Long> positions(KafkaConsumer<String, String> consumer) {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        consumer.assignment().forEach(tp -> out.put(tp, consumer.position(tp)));
+        return out;
+    }
+
     private static double stage(SimpleMeterRegistry meters, String stage) {
         Timer t = meters.find(CatalogEmbedder.STAGE_TIMER).tag("stage", stage).timer();
         return t == null ? 0 : t.totalTime(TimeUnit.MILLISECONDS);
@@ -268,7 +290,17 @@ class EmbedBenchmark {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         while (!pending.isEmpty() && (all || pending.peekFirst().getValue().isDone())) {
             var head = pending.pollFirst();
-            head.getValue().join(); // a failed write throws here: nothing from it on is committed
+            try { // a failed write throws here: nothing from it on is committed
+                head.getValue().get(STALL.toSeconds(), TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("a Milvus/Redis write of the pipeline did not finish within "
+                        + STALL, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("pipeline write failed", e.getCause());
+            }
             commit.putAll(head.getKey());
         }
         if (!commit.isEmpty()) {

@@ -17,9 +17,10 @@
 # 1.0: most asked rarely), while MARQUEE_BENCH_EVENTS_PER_S (500) events flow through ingest (their clicks on the
 # lists shown, topped up with organic views and clicks); the warm-up runs the live traffic. Each pass also prints where
 # the ANN answers came from (computed off the request path, cached, searched on it), Milvus searches and query
-# vectors per request, and the reasons of degraded answers.
+# vectors per request, and the reasons of degraded answers; after the live pass, the recall@100 of the users' ANN
+# lists against exact search. MARQUEE_GATEWAY_SERVING=remote measures the three-process deployment.
 # Last lines (last size, last rate, the live one last): profile=… items=… rps=… p50_ms=… p99_ms=… floor_p99_ms=…
-# ann_on_path_pct=… errors=… degraded_pct=…
+# ann_on_path_pct=… errors=… degraded_pct=… (the live one also ann_recall100=…)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"

@@ -47,9 +47,21 @@ public final class Vectors {
         if (a == null || b == null || a.length != b.length) {
             return 0.0;
         }
-        double na = norm(a);
-        double nb = norm(b);
-        return na == 0 || nb == 0 ? 0.0 : dot(a, b) / (na * nb);
+        // one pass for the three sums (each in the order dot() adds, so the same value): the ranker computes this
+        // for every candidate of every request
+        double ab = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            double x = a[i];
+            double y = b[i];
+            ab += x * y;
+            aa += x * x;
+            bb += y * y;
+        }
+        double na = Math.sqrt(aa);
+        double nb = Math.sqrt(bb);
+        return na == 0 || nb == 0 ? 0.0 : ab / (na * nb);
     }
 
     /** A unit-length copy; a zero vector stays zero. */

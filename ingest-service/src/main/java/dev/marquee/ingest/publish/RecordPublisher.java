@@ -44,8 +44,13 @@ public class RecordPublisher {
 
     private <T> int publish(String topic, List<T> records, Function<T, String> key) {
         List<CompletableFuture<SendResult<String, String>>> sends = new ArrayList<>(records.size());
-        for (T record : records) {
-            sends.add(kafka.send(topic, key.apply(record), json.writeValueAsString(record)));
+        try {
+            for (T record : records) {
+                // throws when the producer cannot even queue it (no metadata within max.block.ms: Kafka down)
+                sends.add(kafka.send(topic, key.apply(record), json.writeValueAsString(record)));
+            }
+        } catch (RuntimeException e) {
+            throw new PublishFailedException(topic, e);
         }
         try {
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))

@@ -420,7 +420,9 @@ def list_metrics(lists: np.ndarray, held_out: np.ndarray, k: int, n_train_items:
 # ------------------------------------------------------------------------------------------------------ marquee ---
 
 def service_urls(repo_root: Path) -> dict:
-    """INGEST/GATEWAY/RANKING/EMBEDDING URLs: the environment, else .marquee/urls.env, else the local defaults."""
+    """INGEST/GATEWAY/RANKING/EMBEDDING URLs: the environment, else .marquee/urls.env, else the local defaults. Also
+    sets the API key its requests carry (MARQUEE_API_KEY, from the same places; none by default)."""
+    global API_KEY
     state_dir = Path(os.environ.get("MARQUEE_STATE_DIR", repo_root / ".marquee"))
     from_file = {}
     urls_env = state_dir / "urls.env"
@@ -429,13 +431,20 @@ def service_urls(repo_root: Path) -> dict:
             name, sep, value = line.partition("=")
             if sep:
                 from_file[name.strip()] = value.strip()
+    API_KEY = os.environ.get("MARQUEE_API_KEY") or from_file.get("MARQUEE_API_KEY") or ""
     return {name: (os.environ.get(name) or from_file.get(name) or default).rstrip("/")
             for name, default in DEFAULT_URLS.items()}
 
 
+API_KEY = ""
+
+
 def http_json(method: str, url: str, timeout: float = 30.0, body=None, headers=None):
     """(status, parsed JSON or text) of one request; status 0 with the reason when the server cannot be reached."""
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    headers = dict(headers or {})
+    if API_KEY:
+        headers["X-API-Key"] = API_KEY
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             status, raw = response.status, response.read()

@@ -18,6 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class Stack {
     static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The urls.env entry with the key that {@code ./marquee} generated for the stack's writes. */
+    static final String API_KEY = "MARQUEE_API_KEY";
     private final Map<String, String> urls;
 
     private Stack(Map<String, String> urls) {
@@ -63,10 +65,20 @@ final class Stack {
         return send(HttpRequest.newBuilder(URI.create(url(service) + path)).GET());
     }
 
+    /** POSTs JSON with the stack's write key ({@code MARQUEE_API_KEY} in urls.env) when it has one. */
     Response post(String service, String path, Object body) {
-        return send(HttpRequest.newBuilder(URI.create(url(service) + path))
+        return post(service, path, body, urls.get(API_KEY));
+    }
+
+    /** POSTs JSON with the given key in {@code X-API-Key}, or none for {@code null}. */
+    Response post(String service, String path, Object body, String key) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url(service) + path))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        if (key != null && !key.isEmpty()) {
+            req.header("X-API-Key", key);
+        }
+        return send(req);
     }
 
     private static Response send(HttpRequest.Builder req) {

@@ -1,5 +1,6 @@
 package dev.marquee.simulator;
 
+import dev.marquee.common.access.ApiAccess;
 import dev.marquee.common.web.BodySizeLimit;
 import dev.marquee.common.web.ProblemAdvice;
 import org.springframework.boot.SpringApplication;
@@ -9,7 +10,7 @@ import org.springframework.context.annotation.Import;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import({ProblemAdvice.class, BodySizeLimit.class})
+@Import({ProblemAdvice.class, BodySizeLimit.class, ApiAccess.class})
 public class SimulatorApplication {
     public static void main(String[] args) {
         SpringApplication.run(SimulatorApplication.class, args);

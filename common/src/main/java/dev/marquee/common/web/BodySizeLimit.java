@@ -8,7 +8,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
@@ -54,12 +53,8 @@ public class BodySizeLimit extends OncePerRequestFilter {
 
     /** Writes the 413 problem; the body is left unread (the connection closes after). */
     static void tooLarge(HttpServletResponse response, String detail) throws IOException {
-        response.setStatus(413);
         response.setHeader("Connection", "close");
-        response.setContentType("application/problem+json");
-        response.getOutputStream().write(("{\"type\":\"" + ProblemAdvice.INVALID_REQUEST + "\",\"title\":\"Payload too "
-                + "large\",\"status\":413,\"detail\":\"body: " + detail + "\",\"errors\":[{\"field\":\"body\","
-                + "\"message\":\"" + detail + "\"}]}").getBytes(StandardCharsets.UTF_8));
+        FilterProblems.write(response, ProblemAdvice.INVALID_REQUEST, 413, "Payload too large", "body", detail);
     }
 
     /** Thrown by a capped body at its limit; {@link ProblemAdvice} answers 413. */

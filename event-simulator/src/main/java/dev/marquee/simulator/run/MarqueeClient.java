@@ -1,5 +1,6 @@
 package dev.marquee.simulator.run;
 
+import dev.marquee.common.access.ApiKeys;
 import dev.marquee.common.catalog.CatalogItem;
 import dev.marquee.common.event.InteractionEvent;
 import java.net.http.HttpClient;
@@ -20,18 +21,23 @@ public class MarqueeClient {
     private final RestClient ranking;
     private final RestClient gateway;
 
-    public MarqueeClient(String ingestUrl, String embeddingUrl, String rankingUrl, String gatewayUrl) {
-        this.ingest = client(ingestUrl, Duration.ofSeconds(120));
-        this.embedding = client(embeddingUrl, Duration.ofSeconds(30));
-        this.ranking = client(rankingUrl, Duration.ofSeconds(120));
-        this.gateway = client(gatewayUrl, Duration.ofSeconds(10));
+    /** @param apiKey sent in {@link ApiKeys#HEADER} with every request, or blank for none */
+    public MarqueeClient(String ingestUrl, String embeddingUrl, String rankingUrl, String gatewayUrl, String apiKey) {
+        this.ingest = client(ingestUrl, Duration.ofSeconds(120), apiKey);
+        this.embedding = client(embeddingUrl, Duration.ofSeconds(30), apiKey);
+        this.ranking = client(rankingUrl, Duration.ofSeconds(120), apiKey);
+        this.gateway = client(gatewayUrl, Duration.ofSeconds(10), apiKey);
     }
 
-    private static RestClient client(String baseUrl, Duration readTimeout) {
+    private static RestClient client(String baseUrl, Duration readTimeout, String apiKey) {
         JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build());
         factory.setReadTimeout(readTimeout);
-        return RestClient.builder().baseUrl(baseUrl).requestFactory(factory).build();
+        RestClient.Builder builder = RestClient.builder().baseUrl(baseUrl).requestFactory(factory);
+        if (apiKey != null && !apiKey.isBlank()) {
+            builder.defaultHeader(ApiKeys.HEADER, apiKey);
+        }
+        return builder.build();
     }
 
     public void sendItems(List<CatalogItem> items) {

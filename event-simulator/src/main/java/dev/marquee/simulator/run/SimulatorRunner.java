@@ -1,5 +1,6 @@
 package dev.marquee.simulator.run;
 
+import dev.marquee.common.access.AccessProperties;
 import dev.marquee.common.catalog.CatalogItem;
 import dev.marquee.common.event.InteractionEvent;
 import dev.marquee.simulator.SimulatorProperties;
@@ -60,18 +61,20 @@ public class SimulatorRunner implements ApplicationRunner, DisposableBean {
     private int runs;
 
     @Autowired
-    SimulatorRunner(SimulatorProperties props, MeterRegistry meters) {
-        this(props, meters, Clock.systemUTC());
+    SimulatorRunner(SimulatorProperties props, AccessProperties access, MeterRegistry meters) {
+        this(props, meters, Clock.systemUTC(), access.clientKey());
     }
 
-    SimulatorRunner(SimulatorProperties props, MeterRegistry meters, Clock clock) {
+    /** @param apiKey the key its requests carry ({@code marquee.access.client-key}), or blank for none */
+    SimulatorRunner(SimulatorProperties props, MeterRegistry meters, Clock clock, String apiKey) {
         this.props = props;
         this.meters = meters;
         this.clock = clock;
         this.world = new World(props.seed(), props.itemsPerTopic(), props.users(), props.idPrefix());
         this.clicks = props.clicks().toModel();
         this.sessions = props.sessions().toModel();
-        this.client = new MarqueeClient(props.ingestUrl(), props.embeddingUrl(), props.rankingUrl(), props.gatewayUrl());
+        this.client = new MarqueeClient(props.ingestUrl(), props.embeddingUrl(), props.rankingUrl(), props.gatewayUrl(),
+                apiKey);
     }
 
     /**

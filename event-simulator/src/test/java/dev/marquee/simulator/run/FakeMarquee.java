@@ -66,7 +66,7 @@ final class FakeMarquee implements AutoCloseable {
     }
 
     MarqueeClient client() {
-        return new MarqueeClient(url(), url(), url(), url());
+        return new MarqueeClient(url(), url(), url(), url(), "");
     }
 
     private void recommend(HttpExchange exchange) throws IOException {

@@ -36,7 +36,7 @@ class SimulatorRunnerTest {
         config.forEach((k, v) -> prefixed.put("marquee.simulator." + k, v));
         SimulatorProperties props = new Binder(new MapConfigurationPropertySource(prefixed))
                 .bindOrCreate("marquee.simulator", SimulatorProperties.class);
-        return new SimulatorRunner(props, new SimpleMeterRegistry(), CLOCK);
+        return new SimulatorRunner(props, new SimpleMeterRegistry(), CLOCK, "");
     }
 
     private static SimulatorRunner.Status awaitEnd(SimulatorRunner runner) throws InterruptedException {

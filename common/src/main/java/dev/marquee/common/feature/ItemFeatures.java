@@ -4,7 +4,9 @@ package dev.marquee.common.feature;
  * What the feature store knows about an item.
  *
  * @param vector      the item's T5 embedding (unit length), or {@code null} if not embedded yet
- * @param popularity  time-decayed weighted interaction count, as of the read
+ * @param popularity  time-decayed weighted interaction count as a share of the most popular item's (0 to 1): the
+ *                    decay cancels out, so the share means the same for a catalog imported from years ago as for
+ *                    today's events, and on a quiet night as at a busy hour
  * @param impressions times the item was shown
  * @param clicks      clicks on the item
  * @param active      inactive items are never recommended

@@ -80,34 +80,50 @@ public final class NeighbourScores {
     }
 
     /**
-     * The scores less what the user's own sequence added to them. Read at training time, the lists already count the
-     * user's own steps from the seeds to the items they went on to (the positive among them), which no list held when
-     * the user chose it; left in, the model learns that the chosen item always has a score.
+     * The seeds' lists less what the user's own sequence added to them. Read at training time, the lists already count
+     * the user's own steps from the seeds to the items they went on to (the positive among them), which no list held
+     * when the user chose it; left in, the model learns that the chosen item always has a score. Each entry loses only
+     * the user's own step from that seed to that item, never going below zero: a step its list does not hold (cut from
+     * the list's strongest, or not counted) takes nothing from the item's entries in the other seeds' lists.
      *
-     * @param later     the user's items after the seeds, newest first
-     * @param seeds     the seeds, newest first (the items just before {@code later})
-     * @param weightOf  a seed's weight by rank, as the scores were made
-     * @param ownCount  what one of the user's steps added to a seed's list for the item {@code gap} steps after it
+     * @param seeds    the seeds, newest first (the items just before {@code later}); scores use a prefix of them
+     * @param later    the user's items after the seeds, newest first
+     * @param ownCount what one of the user's steps added to a seed's list for the item {@code gap} steps after it
      */
-    public static Map<String, Double> withoutOwn(Map<String, Double> scores, List<String> later, List<String> seeds,
-                                                 IntToDoubleFunction weightOf, IntToDoubleFunction ownCount) {
-        if (later.isEmpty() || scores.isEmpty()) {
-            return scores;
+    public static Map<String, Map<String, Double>> withoutOwn(List<String> seeds,
+                                                              Map<String, Map<String, Double>> lists,
+                                                              List<String> later, IntToDoubleFunction ownCount) {
+        if (later.isEmpty() || lists.isEmpty()) {
+            return lists;
         }
-        Map<String, Double> out = new HashMap<>(scores);
-        for (int j = 0; j < later.size(); j++) {
-            String item = later.get(j);
-            Double score = out.get(item);
-            if (score == null) {
+        Map<String, Integer> laterIndex = new HashMap<>();
+        for (int j = later.size() - 1; j >= 0; j--) {
+            laterIndex.put(later.get(j), j);
+        }
+        Map<String, Map<String, Double>> out = new HashMap<>(lists);
+        for (int rank = 0; rank < seeds.size(); rank++) {
+            Map<String, Double> list = lists.get(seeds.get(rank));
+            if (list == null) {
                 continue;
             }
-            for (int rank = 0; rank < seeds.size(); rank++) {
-                score -= weightOf.applyAsDouble(rank) * ownCount.applyAsDouble(later.size() - j + rank);
+            Map<String, Double> adjusted = null;
+            for (Map.Entry<String, Integer> own : laterIndex.entrySet()) {
+                Double count = list.get(own.getKey());
+                if (count == null) {
+                    continue;
+                }
+                if (adjusted == null) {
+                    adjusted = new HashMap<>(list);
+                }
+                double left = count - ownCount.applyAsDouble(later.size() - own.getValue() + rank);
+                if (left > 1e-9) {
+                    adjusted.put(own.getKey(), left);
+                } else {
+                    adjusted.remove(own.getKey());
+                }
             }
-            if (score > 1e-9) {
-                out.put(item, score);
-            } else {
-                out.remove(item);
+            if (adjusted != null) {
+                out.put(seeds.get(rank), adjusted);
             }
         }
         return out;

@@ -20,7 +20,9 @@ public final class RankingFeatures {
                 double total = u.totalCategoryWeight();
                 return total == 0 ? 0.0 : u.categoryWeights().getOrDefault(i.category(), 0.0) / total;
             }),
-            new Feature("item_popularity", (u, i) -> Math.log1p(Math.max(0, i.popularity()))),
+            // a share of the top item's: the decayed count itself was ~0 for every item of a history imported
+            // from years ago, and its scale follows traffic volume
+            new Feature("item_popularity_share", (u, i) -> i.popularity()),
             new Feature("item_price", (u, i) -> Math.log1p(Math.max(0, i.price()))),
             new Feature("user_activity", (u, i) -> Math.log1p(u.eventCount())),
             new Feature("transition_score" + "@" + NeighbourScores.SEEDS + "x" + NeighbourScores.LIST_DEPTH,

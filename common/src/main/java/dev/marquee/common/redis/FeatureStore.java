@@ -98,7 +98,7 @@ public class FeatureStore {
     /**
      * {@link #items} of the first list and {@link ItemCounters} of the second in one pipelined round trip: per item of
      * the first list an {@code HMGET} of its catalog fields, and for all items together one command per counter key
-     * (impressions, clicks, withdrawn items, popularity).
+     * (impressions, clicks, withdrawn items, popularity; and the most popular item's score).
      */
     public ItemReads itemsAndCounters(Collection<String> items, Collection<String> counters) {
         List<String> full = List.copyOf(items);
@@ -112,7 +112,8 @@ public class FeatureStore {
             members[k] = bytes(k < full.size() ? full.get(k) : countersOnly.get(k - full.size()));
         }
         List<Object> r = pipelined(c -> {
-            c.hashCommands().hGet(DECAY_LANDMARKS, POPULAR_FAMILY);
+            // the most popular item's score: popularity is read as a share of it (see ItemCounters)
+            c.zSetCommands().zRevRangeWithScores(POPULAR, 0, 0);
             for (String id : full) {
                 c.hashCommands().hMGet(bytes(RedisKeys.item(id)), CATALOG_FIELDS);
             }
@@ -122,16 +123,15 @@ public class FeatureStore {
             c.zSetCommands().zMScore(POPULAR, members);
             return null;
         });
-        ForwardDecay decay = decay(r.get(0));
+        double top = tuples(r.get(0), null, 0).values().stream().findFirst().orElse(0.0);
         int at = 1 + full.size();
         List<?> impressions = (List<?>) r.get(at), clicks = (List<?>) r.get(at + 1), inactive = (List<?>) r.get(at + 2),
                 scores = (List<?>) r.get(at + 3);
-        long now = System.currentTimeMillis();
         Map<String, ItemFeatures> out = new LinkedHashMap<>();
         Map<String, ItemCounters> outCounters = new LinkedHashMap<>();
         for (int k = 0; k < n; k++) {
             Double pop = (Double) scores.get(k);
-            ItemCounters counts = new ItemCounters(pop == null || decay == null ? 0.0 : decay.decayed(pop, now),
+            ItemCounters counts = new ItemCounters(pop == null || top <= 0 ? 0.0 : Math.min(1.0, pop / top),
                     (long) number((byte[]) impressions.get(k)), (long) number((byte[]) clicks.get(k)),
                     !Boolean.TRUE.equals(inactive.get(k)));
             if (k >= full.size()) {

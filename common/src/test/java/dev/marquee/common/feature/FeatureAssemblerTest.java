@@ -10,18 +10,18 @@ import org.junit.jupiter.api.Test;
 class FeatureAssemblerTest {
     private final UserFeatures user = new UserFeatures("u1", new float[] {1, 0, 0},
             Map.of("books", 3.0, "toys", 1.0), 7, List.of("a", "b"));
-    private final ItemFeatures book = new ItemFeatures("i1", "novel", "books", 19.0, new float[] {0.6f, 0.8f, 0}, 4.0);
+    private final ItemFeatures book = new ItemFeatures("i1", "novel", "books", 19.0, new float[] {0.6f, 0.8f, 0}, 0.4);
 
     @Test
     void rowHasOneValuePerFeatureInDeclaredOrder() {
         float[] row = FeatureAssembler.row(user, book);
         assertThat(row).hasSize(RankingFeatures.ALL.size());
-        assertThat(RankingFeatures.names()).containsExactly("taste_cosine", "category_affinity", "item_popularity",
+        assertThat(RankingFeatures.names()).containsExactly("taste_cosine", "category_affinity", "item_popularity_share",
                 "item_price", "user_activity", "transition_score@5x100", "covisit_score@5x100",
                 "history_covisit_score@20x0.8x100");
         assertThat((double) row[0]).isCloseTo(0.6, within(1e-6));
         assertThat((double) row[1]).isCloseTo(0.75, within(1e-6));
-        assertThat((double) row[2]).isCloseTo(Math.log1p(4.0), within(1e-6));
+        assertThat((double) row[2]).isCloseTo(0.4, within(1e-6));
         assertThat((double) row[3]).isCloseTo(Math.log1p(19.0), within(1e-6));
         assertThat((double) row[4]).isCloseTo(Math.log1p(7), within(1e-6));
         assertThat(row[5]).isZero(); // no neighbour scores hydrated

@@ -61,21 +61,40 @@ class NeighbourScoresTest {
 
     /** The user went s2, s1, p: the lists count s1 -> p (5) and s2 -> p (4) of theirs, which the moment before p lacked. */
     @Test
-    void withoutOwnTakesTheUsersOwnStepsOutOfTheScoresOfTheItemsAfterTheSeeds() {
+    void withoutOwnTakesTheUsersOwnStepsOutOfTheListsOfTheSeeds() {
         List<String> seeds = List.of("s1", "s2");
-        Map<String, Double> scores = NeighbourScores.of(seeds, Map.of(
+        Map<String, Map<String, Double>> lists = Map.of(
                 "s1", Map.of("p", 5.0, "x", 3.0),
-                "s2", Map.of("p", 6.0)));
+                "s2", Map.of("p", 6.0));
 
-        Map<String, Double> before = NeighbourScores.withoutOwn(scores, List.of("p"), seeds,
-                NeighbourScores::seedWeight, NeighbourScores::transitionCount);
+        Map<String, Double> before = NeighbourScores.of(seeds,
+                NeighbourScores.withoutOwn(seeds, lists, List.of("p"), NeighbourScores::transitionCount));
 
-        assertThat(scores.get("p")).isCloseTo(5.0 + 6.0 / 2, within(1e-12));
+        assertThat(NeighbourScores.of(seeds, lists).get("p")).isCloseTo(5.0 + 6.0 / 2, within(1e-12));
         assertThat(before.get("p")).isCloseTo(1.0, within(1e-12)); // another user's s2 -> p (2, weighed 1/2)
         assertThat(before.get("x")).isEqualTo(3.0);
-        assertThat(NeighbourScores.withoutOwn(Map.of("p", 5.0), List.of("p"), List.of("s1"),
-                NeighbourScores::seedWeight, NeighbourScores::transitionCount)).isEmpty();
+        assertThat(NeighbourScores.of(List.of("s1"), NeighbourScores.withoutOwn(List.of("s1"),
+                Map.of("s1", Map.of("p", 5.0)), List.of("p"), NeighbourScores::transitionCount))).isEmpty();
         assertThat(NeighbourScores.transitionCount(6)).isZero();
         assertThat(NeighbourScores.coVisitCount(5)).isEqualTo(1.0);
+    }
+
+    /**
+     * The user went s2, s1, p, but s1's list no longer holds p (cut from its strongest): the step s1 -> p takes nothing
+     * from what other users' s2 -> p left. Subtracting every own step from the summed score took the positive's score
+     * to zero here, and the model learnt from positives whose scores were lower than any served item's.
+     */
+    @Test
+    void anOwnStepItsListDoesNotHoldTakesNothingFromTheOtherSeedsLists() {
+        List<String> seeds = List.of("s1", "s2");
+        Map<String, Map<String, Double>> lists = Map.of(
+                "s1", Map.of("x", 9.0),
+                "s2", Map.of("p", 10.0));
+
+        Map<String, Double> before = NeighbourScores.of(seeds,
+                NeighbourScores.withoutOwn(seeds, lists, List.of("p"), NeighbourScores::transitionCount));
+
+        assertThat(before.get("p")).isCloseTo((10.0 - 4.0) / 2, within(1e-12));
+        assertThat(before.get("x")).isEqualTo(9.0);
     }
 }

@@ -43,16 +43,15 @@ public class UserSequences {
             return user.withNeighbourScores(Map.of(), Map.of(), Map.of());
         }
         List<String> history = NeighbourScores.seedsFrom(user.recentItems(), position, NeighbourScores.HISTORY_SEEDS);
-        Map<String, Map<String, Double>> coVisited = coVisits.of(history, NeighbourScores.LIST_DEPTH).neighbours();
         // the lists already count the user's own steps to the items after the seeds: not known at that moment
         List<String> later = user.recentItems().subList(0, Math.min(position, user.recentItems().size()));
-        return user.withNeighbourScores(
-                NeighbourScores.withoutOwn(
-                        NeighbourScores.of(seeds, transitions.of(seeds, NeighbourScores.LIST_DEPTH).neighbours()),
-                        later, seeds, NeighbourScores::seedWeight, NeighbourScores::transitionCount),
-                NeighbourScores.withoutOwn(NeighbourScores.of(seeds, coVisited), later, seeds,
-                        NeighbourScores::seedWeight, NeighbourScores::coVisitCount),
-                NeighbourScores.withoutOwn(NeighbourScores.ofHistory(history, coVisited), later, history,
-                        NeighbourScores::historySeedWeight, NeighbourScores::coVisitCount));
+        Map<String, Map<String, Double>> transitioned = NeighbourScores.withoutOwn(seeds,
+                transitions.of(seeds, NeighbourScores.LIST_DEPTH).neighbours(), later,
+                NeighbourScores::transitionCount);
+        // the seeds are the history's first items, at the same ranks: one adjustment serves both scores
+        Map<String, Map<String, Double>> coVisited = NeighbourScores.withoutOwn(history,
+                coVisits.of(history, NeighbourScores.LIST_DEPTH).neighbours(), later, NeighbourScores::coVisitCount);
+        return user.withNeighbourScores(NeighbourScores.of(seeds, transitioned), NeighbourScores.of(seeds, coVisited),
+                NeighbourScores.ofHistory(history, coVisited));
     }
 }

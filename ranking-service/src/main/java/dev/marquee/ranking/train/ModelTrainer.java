@@ -69,6 +69,7 @@ public class ModelTrainer {
         TrainingSet validation = split.validation();
         log.info("training on {} examples ({} positive), validating on {}", train.rows(), train.positives(),
                 validation.rows());
+        log.info("feature means, positive/negative: {}", train.meansByLabel());
         if (train.rows() < props.minExamples() || train.positives() == 0 || train.positives() == train.rows()) {
             return new Outcome(null, false, split.source(), train.rows(), validation.rows(), Double.NaN, Double.NaN,
                     Double.NaN, Double.NaN,

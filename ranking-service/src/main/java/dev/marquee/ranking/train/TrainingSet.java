@@ -1,5 +1,6 @@
 package dev.marquee.ranking.train;
 
+import dev.marquee.common.feature.RankingFeatures;
 import dev.marquee.common.feature.FeatureAssembler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +23,31 @@ public record TrainingSet(float[] features, float[] labels, String[] groups) {
             n += l > 0.5f ? 1 : 0;
         }
         return n;
+    }
+
+    /**
+     * Each feature's mean over the positive rows and over the negative ones, {@code name=positive/negative}: what the
+     * model can tell them apart by (logged with each training run).
+     */
+    public String meansByLabel() {
+        int width = width();
+        double[][] sum = new double[2][width];
+        long[] count = new long[2];
+        for (int r = 0; r < rows(); r++) {
+            int label = labels[r] > 0.5f ? 1 : 0;
+            count[label]++;
+            for (int c = 0; c < width; c++) {
+                sum[label][c] += features[r * width + c];
+            }
+        }
+        List<String> names = RankingFeatures.names();
+        StringBuilder out = new StringBuilder();
+        for (int c = 0; c < width; c++) {
+            out.append(c == 0 ? "" : ", ").append(names.get(c)).append('=')
+                    .append(String.format(java.util.Locale.ROOT, "%.3f/%.3f", sum[1][c] / Math.max(1, count[1]),
+                            sum[0][c] / Math.max(1, count[0])));
+        }
+        return out.toString();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.marquee.dashboard;
 
 import dev.marquee.common.access.ApiAccess;
 import dev.marquee.common.web.BodySizeLimit;
+import dev.marquee.common.web.OpenApiNullables;
 import dev.marquee.common.web.ProblemAdvice;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -10,7 +11,7 @@ import org.springframework.context.annotation.Import;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import({ProblemAdvice.class, BodySizeLimit.class, ApiAccess.class})
+@Import({ProblemAdvice.class, BodySizeLimit.class, ApiAccess.class, OpenApiNullables.class})
 public class DashboardApplication {
     public static void main(String[] args) {
         SpringApplication.run(DashboardApplication.class, args);

@@ -1,8 +1,10 @@
 package dev.marquee.gateway;
 
 import dev.marquee.common.redis.FeatureStoreConfiguration;
+import dev.marquee.common.serving.OutageBreakers;
 import dev.marquee.common.access.ApiAccess;
 import dev.marquee.common.web.BodySizeLimit;
+import dev.marquee.common.web.OpenApiNullables;
 import dev.marquee.common.web.ProblemAdvice;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -11,7 +13,8 @@ import org.springframework.context.annotation.Import;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import({ProblemAdvice.class, BodySizeLimit.class, ApiAccess.class, FeatureStoreConfiguration.class})
+@Import({ProblemAdvice.class, BodySizeLimit.class, ApiAccess.class, OpenApiNullables.class, OutageBreakers.class,
+        FeatureStoreConfiguration.class})
 public class GatewayApplication {
     public static void main(String[] args) {
         SpringApplication.run(GatewayApplication.class, args);

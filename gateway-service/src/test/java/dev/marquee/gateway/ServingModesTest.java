@@ -160,7 +160,7 @@ class ServingModesTest {
 
     @ParameterizedTest
     @EnumSource(ServingMode.class)
-    void aRankerThatNeverAnswersCostsTheRankingBudgetNotTheRequest(ServingMode mode) throws Exception {
+    void aRankerThatNeverAnswersCostsTheRankingBudgetThenItsBreakerSkipsRankingAtOnce(ServingMode mode) throws Exception {
         String gateway;
         ServerSocket hung = new ServerSocket(0); // accepts connections, never answers
         List<Socket> accepted = new CopyOnWriteArrayList<>();
@@ -194,6 +194,24 @@ class ServingModesTest {
             assertThat(ids(answer)).hasSize(5);
             assertThat(answer.get("stageMillis").get("ranking").asDouble()).isLessThan(HungRanking.HANG_MILLIS / 4);
             assertThat(millis).as("answered after %.0f ms", millis).isLessThan(HungRanking.HANG_MILLIS / 4);
+
+            // half of the last 10+ calls timed out: the breaker opens, and ranking is skipped without waiting
+            JsonNode skipped = null;
+            for (int i = 0; i < 20 && skipped == null; i++) {
+                JsonNode a = recommend(gateway, ask);
+                if (a.get("degradedReasons").toString().contains("CallNotPermittedException")) {
+                    skipped = a;
+                }
+            }
+            assertThat(skipped).as("ranking still called after 22 timeouts").isNotNull();
+            assertThat(ids(skipped)).hasSize(5);
+            assertThat(skipped.get("stageMillis").get("ranking").asDouble()).isLessThan(50);
+            JsonNode health = json.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/actuator/health"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(health.get("status").asString()).as(health.toString()).isEqualTo("UP");
+            assertThat(health.at("/components/outageBreakers/details/step-ranking").asString()).as(health.toString())
+                    .isEqualTo("OPEN");
+            assertThat(health.at("/components/outageBreakers/details/degraded").asBoolean()).isTrue();
         } finally {
             hung.close();
             for (Socket s : accepted) {

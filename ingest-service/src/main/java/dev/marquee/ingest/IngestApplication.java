@@ -3,6 +3,7 @@ package dev.marquee.ingest;
 import dev.marquee.common.redis.FeatureStoreConfiguration;
 import dev.marquee.common.access.ApiAccess;
 import dev.marquee.common.web.BodySizeLimit;
+import dev.marquee.common.web.OpenApiNullables;
 import dev.marquee.common.web.ProblemAdvice;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -11,7 +12,8 @@ import org.springframework.context.annotation.Import;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import({ProblemAdvice.class, BodySizeLimit.class, ApiAccess.class, FeatureStoreConfiguration.class})
+@Import({ProblemAdvice.class, BodySizeLimit.class, ApiAccess.class, OpenApiNullables.class,
+        FeatureStoreConfiguration.class})
 public class IngestApplication {
     public static void main(String[] args) {
         SpringApplication.run(IngestApplication.class, args);

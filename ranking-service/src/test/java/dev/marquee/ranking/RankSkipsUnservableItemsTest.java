@@ -23,7 +23,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@code POST /rank} on the real Redis: items withdrawn from the catalog and items Redis does not know are not ranked. */
+/**
+ * {@code POST /rank} on the real Redis: items withdrawn from the catalog and items Redis does not know are not ranked;
+ * a malformed candidate list is a 400.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "marquee.ranking.model-dir=target/skip-models-${random.uuid}"})
 @EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
@@ -63,5 +66,18 @@ class RankSkipsUnservableItemsTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(json.readValue(r.body(), RankResponse.class).items()).extracting(RankResponse.ScoredItem::itemId)
                 .containsExactlyInAnyOrder(ids.get(0), ids.get(1));
+    }
+
+    /** Found by the fuzzer: a null candidate was a 500. */
+    @Test
+    void aNullCandidateIs400NamingIt() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + env.getProperty("local.server.port") + "/rank"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\": \"sk-user\", \"candidates\": [null]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(json.readTree(r.body()).get("errors").get(0).get("field").asString()).isEqualTo("candidates[0]");
     }
 }

@@ -52,7 +52,6 @@ public class ApiAccess {
                 .logout(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new ApiKeyAuthentication(keys), AnonymousAuthenticationFilter.class)
                 .addFilterBefore(new CallerRateLimits(props.requestsPerSecond()), AuthorizationFilter.class)
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) -> FilterProblems.write(response,
@@ -80,6 +79,10 @@ public class ApiAccess {
                     a.requestMatchers(HttpMethod.OPTIONS).permitAll();
                     a.anyRequest().hasAuthority(ApiKeys.WRITE);
                 });
+        if (keys.guarded() || readsGuarded) {
+            // with no key configured at all a key means nothing, and a stale one is not refused
+            http.addFilterBefore(new ApiKeyAuthentication(keys), AnonymousAuthenticationFilter.class);
+        }
         return http.build();
     }
 

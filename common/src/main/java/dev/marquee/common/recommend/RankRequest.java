@@ -18,7 +18,7 @@ import java.util.List;
  */
 public record RankRequest(
         @NotBlank @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String userId,
-        @NotNull @Size(max = 2000) List<@Valid Candidate> candidates,
+        @NotNull @Size(max = 2000) List<@NotNull @Valid Candidate> candidates,
         @Pattern(regexp = Ids.PATTERN, message = Ids.MESSAGE) String requestId,
         @Size(max = 4096) float[] interestsVector) {
 

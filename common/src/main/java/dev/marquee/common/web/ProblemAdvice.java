@@ -99,6 +99,13 @@ public class ProblemAdvice {
         return problem(List.of(new FieldProblem("body", "is not valid JSON for this endpoint")));
     }
 
+    /** A multipart Content-Type (none of our endpoints takes one) that cannot even be parsed, e.g. no boundary. */
+    @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
+    ProblemDetail unparsableMultipart(org.springframework.web.multipart.MultipartException e) {
+        return problem(List.of(new FieldProblem("Content-Type", "is a multipart body that cannot be read: "
+                + e.getMostSpecificCause().getMessage())));
+    }
+
     @ExceptionHandler(InvalidInputException.class)
     ProblemDetail invalidInput(InvalidInputException e) {
         return problem(e.problems());

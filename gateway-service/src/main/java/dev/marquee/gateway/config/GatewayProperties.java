@@ -40,6 +40,8 @@ import org.springframework.validation.annotation.Validated;
  *                         two services over HTTP. The budgets apply in both (docs/architecture.md "Serving in-process")
  * @param experiment       A/B test: users are bucketed by a hash of the experiment name and their id into
  *                         variants, each of which may override the list policy; none configured = everyone "control"
+ * @param circuitOpen      once half of a step's recent calls were outages (timeouts, I/O), the step is skipped at once
+ *                         this long, then probed ({@code OutageBreakers}; default 1s)
  */
 @Validated
 @ConfigurationProperties("marquee.gateway")
@@ -54,7 +56,8 @@ public record GatewayProperties(
         @DefaultValue("16") @Min(1) int maxInFlight,
         @DefaultValue("1s") @NotNull Duration popularCacheTtl,
         @DefaultValue(ServingMode.DEFAULT) @NotNull ServingMode serving,
-        @DefaultValue @Valid Experiment experiment) {
+        @DefaultValue @Valid Experiment experiment,
+        @DefaultValue("1s") @NotNull Duration circuitOpen) {
 
     /**
      * @param name     salt of the bucketing: a new name reshuffles users (default "policy")

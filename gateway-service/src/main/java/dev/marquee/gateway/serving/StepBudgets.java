@@ -1,5 +1,7 @@
 package dev.marquee.gateway.serving;
 
+import dev.marquee.common.serving.OutageBreakers;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import dev.marquee.gateway.config.GatewayProperties;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
@@ -14,7 +16,9 @@ import org.springframework.stereotype.Component;
  * The budget of each step the gateway calls through the retrieval and ranking APIs, the same in both serving modes:
  * the call runs on a bounded pool so that the request thread stops waiting at the budget whatever the step does
  * (a slow Milvus in this JVM or a slow socket to another), and gets an exception it can fall back on (resilience4j
- * {@link TimeLimiter}; a full pool is refused at once).
+ * {@link TimeLimiter}; a full pool is refused at once). Each step has a circuit breaker ({@link OutageBreakers},
+ * {@code step-retrieval}, ...): while its dependency is down or hung, the step is refused at once
+ * ({@code CallNotPermittedException}) instead of costing every request its budget.
  */
 @Component
 public class StepBudgets {
@@ -30,8 +34,13 @@ public class StepBudgets {
     private final TimeLimiter retrieval;
     private final TimeLimiter ranking;
     private final TimeLimiter similar;
+    private final java.util.Map<Step, CircuitBreaker> breakers = new java.util.EnumMap<>(Step.class);
 
-    StepBudgets(GatewayProperties props) {
+    StepBudgets(GatewayProperties props, OutageBreakers outageBreakers) {
+        for (Step step : Step.values()) {
+            breakers.put(step, outageBreakers.breaker("step-" + step.name().toLowerCase(java.util.Locale.ROOT),
+                    props.circuitOpen()));
+        }
         this.retrieval = limiter("retrieval", props.retrievalTimeout().toNanos());
         this.ranking = limiter("ranking", props.rankingTimeout().toNanos());
         this.similar = limiter("similar", props.retrievalTimeout().toNanos());
@@ -55,6 +64,6 @@ public class StepBudgets {
             case RANKING -> ranking;
             case SIMILAR -> similar;
         };
-        return limiter.executeFutureSupplier(() -> calls.submit(call));
+        return breakers.get(step).executeCallable(() -> limiter.executeFutureSupplier(() -> calls.submit(call)));
     }
 }

@@ -14,7 +14,7 @@ class ExperimentsTest {
     private static GatewayProperties props(String experiment, List<GatewayProperties.Variant> variants) {
         return new GatewayProperties("http://127.0.0.1:1", "http://127.0.0.1:2", Duration.ofMillis(150),
                 Duration.ofMillis(100), 100, 0.9, 1, 64, Duration.ofSeconds(1), dev.marquee.common.serving.ServingMode.REMOTE,
-                new GatewayProperties.Experiment(experiment, variants));
+                new GatewayProperties.Experiment(experiment, variants), Duration.ofSeconds(1));
     }
 
     private final List<GatewayProperties.Variant> split = List.of(

@@ -10,6 +10,7 @@ import dev.marquee.ingest.publish.RecordPublisher;
 import io.swagger.v3.oas.annotations.Operation;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,10 +39,10 @@ class IngestController {
     record Accepted(int accepted) {
     }
 
-    record EventBatch(@NotEmpty @Size(max = 1000) List<@Valid InteractionEvent> events) {
+    record EventBatch(@NotEmpty @Size(max = 1000) List<@NotNull @Valid InteractionEvent> events) {
     }
 
-    record ItemBatch(@NotEmpty @Size(max = 1000) List<@Valid CatalogItem> items) {
+    record ItemBatch(@NotEmpty @Size(max = 1000) List<@NotNull @Valid CatalogItem> items) {
     }
 
     @Operation(summary = "Record one interaction (view, click, purchase)")

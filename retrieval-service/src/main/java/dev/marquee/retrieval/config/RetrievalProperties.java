@@ -80,6 +80,8 @@ import org.springframework.validation.annotation.Validated;
  * @param milvusConnectTimeout how long one attempt to connect to Milvus may take (default 5s), off the request path
  * @param milvusReconnect the pause between attempts to connect while Milvus is not reachable (default 5s); the
  *                      service starts and serves without it meanwhile (the ANN source fails open)
+ * @param circuitOpen    once half of a source's recent fetches were outages (timeouts, I/O, Milvus errors), it is
+ *                      skipped at once this long, then probed ({@code OutageBreakers}; default 1s)
  */
 @Validated
 @ConfigurationProperties("marquee.retrieval")
@@ -119,7 +121,8 @@ public record RetrievalProperties(
         @DefaultValue("5s") @NotNull Duration annListMinInterval,
         @DefaultValue("2s") @NotNull Duration milvusDeadline,
         @DefaultValue("5s") @NotNull Duration milvusConnectTimeout,
-        @DefaultValue("5s") @NotNull Duration milvusReconnect) {
+        @DefaultValue("5s") @NotNull Duration milvusReconnect,
+        @DefaultValue("1s") @NotNull Duration circuitOpen) {
     /** An answer is refreshed before it may no longer be served. */
     @AssertTrue(message = "ann-cache-max-age must be at least ann-cache-ttl")
     public boolean isAnnCacheMaxAgeAtLeastTtl() {

@@ -9,7 +9,9 @@ import dev.marquee.common.recommend.CandidatesResponse;
 import dev.marquee.common.recommend.RecommendFilters;
 import dev.marquee.common.recommend.CandidatesResponse.SourceReport;
 import dev.marquee.common.redis.FeatureStore;
+import dev.marquee.common.serving.OutageBreakers;
 import dev.marquee.retrieval.config.RetrievalProperties;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +29,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +41,9 @@ import org.springframework.stereotype.Component;
  * anything, e.g. co-visitation for a user without recent items, not at all: reported {@code skipped}), and merges what came back in time by
  * round robin in priority order (ANN, stated interests, transitions, co-visitation, the user's categories, popular);
  * an item proposed by two sources keeps the first provenance. A source that fails or times out is reported and dropped
- * (fail-open); the response says it is degraded. Items the user has interacted with (their recent items in every
- * source; their whole history, {@code h:<user>}, after the merge, one Redis read, when it is longer) and items the
+ * (fail-open); the response says it is degraded. A source whose recent fetches were mostly outages is skipped at once
+ * while its circuit breaker is open ({@link OutageBreakers}, {@code source-<name>}; reported {@code open}). Items the
+ * user has interacted with (their recent items in every source; their whole history, {@code h:<user>}, after the merge, one Redis read, when it is longer) and items the
  * caller excluded are never candidates; with category filters, every merged candidate's category is checked (one Redis read) whatever its
  * source, and sources are asked for more to make up for what the check drops.
  */
@@ -49,6 +53,7 @@ public class CandidateRetriever {
     private final FeatureStore store;
     private final List<CandidateSource> sources;
     private final Map<String, TimeLimiter> limiters = new LinkedHashMap<>();
+    private final Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final MeterRegistry meters;
@@ -60,7 +65,7 @@ public class CandidateRetriever {
     CandidateRetriever(FeatureStore store, AnnSource ann, InterestsSource interests, TransitionSource transitions,
                        CoVisitationSource coVisited, CategorySource categories, PopularSource popular,
                        MeterRegistry meters, InterestEmbeddings interestEmbeddings, RetrievalProperties props,
-                       AnnLists annLists) {
+                       AnnLists annLists, OutageBreakers outageBreakers) {
         this.store = store;
         this.annLists = annLists;
         this.interestEmbeddings = interestEmbeddings;
@@ -71,6 +76,7 @@ public class CandidateRetriever {
         for (CandidateSource s : sources) {
             limiters.put(s.name(), TimeLimiter.of(s.name(), TimeLimiterConfig.custom()
                     .timeoutDuration(s.budget()).cancelRunningFuture(true).build()));
+            breakers.put(s.name(), outageBreakers.breaker("source-" + s.name(), props.circuitOpen()));
         }
     }
 
@@ -156,6 +162,8 @@ public class CandidateRetriever {
         int count = sources.size();
         boolean[] applies = new boolean[count];
         boolean[] inline = new boolean[count];
+        // its breaker is open: skipped at once, reported "open"
+        boolean[] open = new boolean[count];
         // the sources that answer from memory answer here, in one look each; the others go to the pool
         List<List<Candidate>> inlineLists = new ArrayList<>(count);
         double[] inlineMillis = new double[count];
@@ -176,9 +184,26 @@ public class CandidateRetriever {
                 inlineMillis[i] = millisSince(start);
             }
             inlineLists.add(found);
-            futures.add(applies[i] && !inline[i] ? limiters.get(s.name()).executeCompletionStage(timer,
-                    () -> CompletableFuture.supplyAsync(() -> timed(s, query), executor)).toCompletableFuture()
-                    : null);
+            CompletableFuture<List<Candidate>> fetch = null;
+            if (applies[i] && !inline[i]) {
+                CircuitBreaker breaker = breakers.get(s.name());
+                if (breaker.tryAcquirePermission()) {
+                    long start = System.nanoTime();
+                    fetch = limiters.get(s.name()).executeCompletionStage(timer,
+                            () -> CompletableFuture.supplyAsync(() -> timed(s, query), executor)).toCompletableFuture()
+                            .whenComplete((found2, failure) -> {
+                                long took = System.nanoTime() - start;
+                                if (failure == null) {
+                                    breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+                                } else {
+                                    breaker.onError(took, TimeUnit.NANOSECONDS, failure);
+                                }
+                            });
+                } else {
+                    open[i] = true;
+                }
+            }
+            futures.add(fetch);
         }
         List<List<Candidate>> lists = new ArrayList<>();
         List<SourceReport> reports = new ArrayList<>();
@@ -187,6 +212,12 @@ public class CandidateRetriever {
             CandidateSource s = sources.get(i);
             if (!applies[i]) {
                 reports.add(new SourceReport(s.name(), 0, 0.0, "skipped"));
+                continue;
+            }
+            if (open[i]) {
+                reports.add(new SourceReport(s.name(), 0, 0.0, "open"));
+                reasons.add(s.name() + " circuit open");
+                meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, s.name() + "_open").increment();
                 continue;
             }
             long start = System.nanoTime();

@@ -130,7 +130,7 @@ class RecommendBenchmark {
         List<String> lines = new ArrayList<>();
         List<String> lasts = new ArrayList<>();
         ann = new AnnCounters(stack);
-        boolean withLive = profiles.contains("live");
+        boolean withLive = profiles.contains("live") || profiles.contains("soak");
         // the first `users` users are the cached regime's (the same preferences whatever the population)
         World world = new World(3, sizes.get(sizes.size() - 1) / TOPICS, withLive ? Math.max(users, population)
                 : users, "b-");
@@ -149,21 +149,25 @@ class RecommendBenchmark {
             warmUp(headline);
             Result floor = run("/bench/noop", false, headline, seconds, null);
             for (String profile : profiles) {
-                LiveTraffic traffic = profile.equals("live") ? live : null;
+                LiveTraffic traffic = profile.equals("live") || profile.equals("soak") ? live : null;
                 String last = null;
                 if (traffic != null) {
                     traffic.start();
                 }
                 try {
-                    for (int rps : rates) {
-                        last = measurePass(profile, size, rps, floor, traffic, redisCommands, lines);
+                    if (profile.equals("soak")) {
+                        last = soak(size, headline, traffic);
+                    } else {
+                        for (int rps : rates) {
+                            last = measurePass(profile, size, rps, floor, traffic, redisCommands, lines);
+                        }
                     }
                 } finally {
                     if (traffic != null) {
                         traffic.close();
                     }
                 }
-                if (traffic != null) {
+                if (traffic != null && !profile.equals("soak")) {
                     last += " " + recall(catalog.subList(0, size), world.users(), lines);
                 }
                 if (size == sizes.get(sizes.size() - 1)) {
@@ -175,6 +179,47 @@ class RecommendBenchmark {
         // the live regime's line last: it is the headline
         lasts.stream().filter(l -> !l.startsWith("profile=live")).forEach(System.out::println);
         lasts.stream().filter(l -> l.startsWith("profile=live")).forEach(System.out::println);
+    }
+
+    /**
+     * The soak ({@code MARQUEE_BENCH_PROFILE=soak}, {@code ./marquee soak}): {@code MARQUEE_BENCH_SOAK_MINUTES} (10)
+     * one-minute passes of the live regime at {@code rps}, events flowing throughout; after each, a line with its
+     * latencies, errors and every service's footprint ({@link Footprints}). The key=value line: totals, the worst
+     * minute's p99, and the largest growth over the services from the first minute to the last (heap live after a
+     * collection, threads, resident memory): flat is the goal.
+     */
+    private String soak(int size, int rps, LiveTraffic traffic) throws Exception {
+        int minutes = Integer.parseInt(System.getenv().getOrDefault("MARQUEE_BENCH_SOAK_MINUTES", "10"));
+        Footprints first = null;
+        Footprints now = null;
+        long requests = 0;
+        int errors = 0;
+        int degraded = 0;
+        double worstP99 = 0;
+        long postFailuresBefore = traffic.postFailures();
+        long postedBefore = traffic.posted();
+        for (int minute = 1; minute <= minutes; minute++) {
+            Result r = run(null, true, rps, 60, traffic);
+            now = Footprints.of(stack);
+            first = first == null ? now : first;
+            requests += rps * 60L;
+            errors += r.errors();
+            degraded += r.degraded();
+            worstP99 = Math.max(worstP99, r.p99());
+            String reasons = r.degradedReasons().entrySet().stream()
+                    .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(3)
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+            System.out.printf(Locale.ROOT, "soak minute=%d p50_ms=%.2f p99_ms=%.1f errors=%d degraded=%d (%s) "
+                            + "events_posted=%d event_failures=%d | %s%n", minute, r.p50(), r.p99(), r.errors(),
+                    r.degraded(), reasons, traffic.posted() - postedBefore,
+                    traffic.postFailures() - postFailuresBefore, now.line());
+        }
+        long eventFailures = traffic.postFailures() - postFailuresBefore;
+        return String.format(Locale.ROOT, "profile=soak items=%d rps=%d minutes=%d events_posted=%d requests=%d "
+                        + "errors=%d degraded_pct=%.2f worst_minute_p99_ms=%.1f heap_growth_mb=%.1f "
+                        + "threads_growth=%.0f rss_growth_mb=%.1f", size, rps, minutes,
+                traffic.posted() - postedBefore, requests, errors + eventFailures, 100.0 * degraded / requests,
+                worstP99, now.maxGrowth(first, 0), now.maxGrowth(first, 1), now.maxGrowth(first, 2));
     }
 
     /**

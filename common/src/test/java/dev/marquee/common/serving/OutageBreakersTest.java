@@ -20,9 +20,9 @@ class OutageBreakersTest {
     }
 
     @Test
-    void tenOutagesOpenTheBreakerWhichThenRefusesAtOnceAndOtherFailuresNeverOpenIt() {
+    void twentyOutagesOpenTheBreakerWhichThenRefusesAtOnceAndOtherFailuresNeverOpenIt() {
         CircuitBreaker outages = new OutageBreakers().breaker("test", Duration.ofMinutes(1));
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 20; i++) {
             outages.onError(100, java.util.concurrent.TimeUnit.MILLISECONDS, new TimeoutException());
         }
         assertThat(outages.getState()).isEqualTo(CircuitBreaker.State.OPEN);
@@ -43,6 +43,20 @@ class OutageBreakersTest {
         assertThat(badInput.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
+    /** A busy box: a third of the calls overrun their budget, the rest answer. Not an outage: the breaker stays shut. */
+    @Test
+    void someTimeoutsAmongAnswersAsOnABusyBoxKeepTheBreakerClosed() {
+        CircuitBreaker busy = new OutageBreakers().breaker("test-busy", Duration.ofMinutes(1));
+        for (int i = 0; i < 300; i++) {
+            if (i % 3 == 0) {
+                busy.onError(30, java.util.concurrent.TimeUnit.MILLISECONDS, new TimeoutException());
+            } else {
+                busy.onSuccess(5, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            assertThat(busy.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        }
+    }
+
     @Test
     void healthStaysUpAndSaysDegradedWhileABreakerIsOpen() {
         OutageBreakers breakers = new OutageBreakers();
@@ -58,7 +72,7 @@ class OutageBreakersTest {
     @Test
     void anOpenBreakerLetsProbesThroughAfterItsOpenTimeAndClosesWhenTheyPass() throws Exception {
         CircuitBreaker breaker = new OutageBreakers().breaker("test-probe", Duration.ofMillis(50));
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 20; i++) {
             breaker.onError(100, java.util.concurrent.TimeUnit.MILLISECONDS, new TimeoutException());
         }
         assertThat(breaker.tryAcquirePermission()).isFalse();

@@ -15,10 +15,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Circuit breakers (resilience4j) for the calls to a dependency that can be down or hung (a step over HTTP or in this
- * JVM, a candidate source over Milvus): once 90 % of the last 20 calls were outages, the breaker opens and calls are
- * refused at once for {@code openFor} instead of each waiting out its budget; then 3 calls probe. A dependency that is
- * down or hung fails (nearly) every call; a busy box makes some calls overrun their budgets, and a lower threshold
- * (50 %) then opened the breakers of healthy sources and degraded 40 % of the answers (docs/benchmarks.md). Only
+ * JVM, a candidate source over Milvus): once 90 % of the calls of the last 10 seconds (20 at least) were outages, the
+ * breaker opens and calls are refused at once for {@code openFor} instead of each waiting out its budget; then 3 calls
+ * probe. A dependency that is down or hung fails (nearly) every call for as long as it lasts; a busy box makes some
+ * calls overrun their budgets, and in a stall all of them for a second or two, which opened the breakers of healthy
+ * sources when they looked at their last 20 calls (docs/benchmarks.md). Only
  * outages count: a timeout, a refused hand-off, I/O, a Redis connection failure or timeout, a gRPC (Milvus) status,
  * anywhere in the cause chain; an answer that says the request was bad or there is no model yet does not.
  * One bean per application context holds them all and reports them in {@code /actuator/health}: the service stays UP
@@ -46,8 +47,8 @@ public class OutageBreakers implements HealthIndicator {
 
     static CircuitBreakerConfig config(Duration openFor) {
         return CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(20).minimumNumberOfCalls(20).failureRateThreshold(90)
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
+                .slidingWindowSize(10).minimumNumberOfCalls(20).failureRateThreshold(90)
                 .waitDurationInOpenState(openFor).permittedNumberOfCallsInHalfOpenState(3)
                 .recordException(OutageBreakers::isOutage).build();
     }

@@ -43,7 +43,7 @@ class OutageBreakersTest {
         assertThat(badInput.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
-    /** A busy box: a third of the calls overrun their budget, the rest answer. Not an outage: the breaker stays shut. */
+    /** A busy box: a third of the calls overrun their budget, then a stall; not an outage: the breaker stays shut. */
     @Test
     void someTimeoutsAmongAnswersAsOnABusyBoxKeepTheBreakerClosed() {
         CircuitBreaker busy = new OutageBreakers().breaker("test-busy", Duration.ofMinutes(1));
@@ -55,6 +55,11 @@ class OutageBreakersTest {
             }
             assertThat(busy.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
         }
+        // a stall of the box: 30 calls in a row overrun their budget, among the seconds' answers
+        for (int i = 0; i < 30; i++) {
+            busy.onError(30, java.util.concurrent.TimeUnit.MILLISECONDS, new TimeoutException());
+        }
+        assertThat(busy.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
     @Test

@@ -68,16 +68,22 @@ class RankSkipsUnservableItemsTest {
                 .containsExactlyInAnyOrder(ids.get(0), ids.get(1));
     }
 
-    /** Found by the fuzzer: a null candidate was a 500. */
+    /** Found by the fuzzer: a null candidate, or one without an item id, was a 500. */
     @Test
-    void aNullCandidateIs400NamingIt() throws Exception {
+    void aNullCandidateOrOneWithoutAnItemIdIs400NamingIt() throws Exception {
+        assertBadRequestNaming("[null]", "candidates[0]");
+        assertBadRequestNaming("[{\"itemId\": null, \"score\": 0, \"source\": \"\"}]", "candidates[0].itemId");
+    }
+
+    private void assertBadRequestNaming(String candidates, String field) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                         "http://127.0.0.1:" + env.getProperty("local.server.port") + "/rank"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\": \"sk-user\", \"candidates\": [null]}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\": \"sk-user\", \"candidates\": "
+                        + candidates + "}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-        assertThat(json.readTree(r.body()).get("errors").get(0).get("field").asString()).isEqualTo("candidates[0]");
+        assertThat(json.readTree(r.body()).get("errors").get(0).get("field").asString()).isEqualTo(field);
     }
 }

@@ -13,6 +13,11 @@ import java.util.function.ToDoubleBiFunction;
  * changing one of them refuses old models too.
  */
 public final class RankingFeatures {
+    // the parameters of the neighbour scores, part of their features' names (and so of the hash)
+    private static final String RECENT = "@" + NeighbourScores.SEEDS + "x" + NeighbourScores.LIST_DEPTH;
+    private static final String LAST = "@1x" + NeighbourScores.LIST_DEPTH;
+    private static final String HISTORY = "@" + NeighbourScores.HISTORY_SEEDS + "x" + NeighbourScores.HISTORY_DECAY
+            + "x" + NeighbourScores.LIST_DEPTH;
 
     public static final List<FeatureDefinition> ALL = List.of(
             new Feature("taste_cosine", (u, i) -> Vectors.cosine(u.taste(), i.vector())),
@@ -25,13 +30,18 @@ public final class RankingFeatures {
             new Feature("item_popularity_share", (u, i) -> i.popularity()),
             new Feature("item_price", (u, i) -> Math.log1p(Math.max(0, i.price()))),
             new Feature("user_activity", (u, i) -> Math.log1p(u.eventCount())),
-            new Feature("transition_score" + "@" + NeighbourScores.SEEDS + "x" + NeighbourScores.LIST_DEPTH,
-                    (u, i) -> Math.log1p(u.transitions().getOrDefault(i.itemId(), 0.0))),
-            new Feature("covisit_score" + "@" + NeighbourScores.SEEDS + "x" + NeighbourScores.LIST_DEPTH,
-                    (u, i) -> Math.log1p(u.coVisits().getOrDefault(i.itemId(), 0.0))),
-            new Feature("history_covisit_score" + "@" + NeighbourScores.HISTORY_SEEDS + "x"
-                    + NeighbourScores.HISTORY_DECAY + "x" + NeighbourScores.LIST_DEPTH,
-                    (u, i) -> Math.log1p(u.historyCoVisits().getOrDefault(i.itemId(), 0.0))));
+            new Feature("transition_score" + RECENT, (u, i) -> Math.log1p(u.transitions().score(i.itemId()))),
+            new Feature("covisit_score" + RECENT, (u, i) -> Math.log1p(u.coVisits().score(i.itemId()))),
+            new Feature("history_covisit_score" + HISTORY,
+                    (u, i) -> Math.log1p(u.historyCoVisits().score(i.itemId()))),
+            // shares of the user's top score: how an item compares with the user's other neighbours, which the
+            // scores alone do not say (they grow with the data and with the seeds' popularity)
+            new Feature("transition_share" + RECENT, (u, i) -> u.transitions().share(i.itemId())),
+            new Feature("covisit_share" + RECENT, (u, i) -> u.coVisits().share(i.itemId())),
+            new Feature("history_covisit_share" + HISTORY, (u, i) -> u.historyCoVisits().share(i.itemId())),
+            // what followed the newest item alone: the strongest single signal of what comes next
+            new Feature("last_transition_score" + LAST, (u, i) -> Math.log1p(u.lastTransitions().score(i.itemId()))),
+            new Feature("last_transition_share" + LAST, (u, i) -> u.lastTransitions().share(i.itemId())));
 
     private RankingFeatures() {
     }

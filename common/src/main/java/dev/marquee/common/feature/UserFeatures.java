@@ -10,19 +10,21 @@ import java.util.Map;
  * @param categoryWeights  category -> decayed interaction weight
  * @param eventCount       events seen for this user
  * @param recentItems      recently interacted item ids, newest first
- * @param transitions      item id -> {@link NeighbourScores} of what followed the user's recent items (empty until
- *                         hydrated from the feature store, {@code SequenceScores})
- * @param coVisits         item id -> {@link NeighbourScores} of what was seen in sessions with them (likewise)
- * @param historyCoVisits  item id -> {@link NeighbourScores#ofHistory} of the co-visits of a longer history (likewise)
+ * @param transitions      {@link NeighbourScores} of what followed the user's recent items (empty until hydrated from
+ *                         the feature store, {@code UserSequences})
+ * @param lastTransitions  {@link NeighbourScores} of what followed the newest item alone (likewise)
+ * @param coVisits         {@link NeighbourScores} of what was seen in sessions with the recent items (likewise)
+ * @param historyCoVisits  {@link NeighbourScores#ofHistory} of the co-visits of a longer history (likewise)
  */
 public record UserFeatures(String userId, float[] taste, Map<String, Double> categoryWeights, long eventCount,
-                           List<String> recentItems, Map<String, Double> transitions, Map<String, Double> coVisits,
-                           Map<String, Double> historyCoVisits) {
+                           List<String> recentItems, ItemScores transitions, ItemScores lastTransitions,
+                           ItemScores coVisits, ItemScores historyCoVisits) {
 
     /** A user as the feature store holds them, without neighbour scores. */
     public UserFeatures(String userId, float[] taste, Map<String, Double> categoryWeights, long eventCount,
                         List<String> recentItems) {
-        this(userId, taste, categoryWeights, eventCount, recentItems, Map.of(), Map.of(), Map.of());
+        this(userId, taste, categoryWeights, eventCount, recentItems, ItemScores.NONE, ItemScores.NONE,
+                ItemScores.NONE, ItemScores.NONE);
     }
 
     public static UserFeatures empty(String userId) {
@@ -31,15 +33,15 @@ public record UserFeatures(String userId, float[] taste, Map<String, Double> cat
 
     /** This user with {@code taste} as taste vector (the rest unchanged). */
     public UserFeatures withTaste(float[] taste) {
-        return new UserFeatures(userId, taste, categoryWeights, eventCount, recentItems, transitions, coVisits,
-                historyCoVisits);
+        return new UserFeatures(userId, taste, categoryWeights, eventCount, recentItems, transitions,
+                lastTransitions, coVisits, historyCoVisits);
     }
 
     /** This user with the neighbour scores of their recent items (the rest unchanged). */
-    public UserFeatures withNeighbourScores(Map<String, Double> transitions, Map<String, Double> coVisits,
-                                            Map<String, Double> historyCoVisits) {
-        return new UserFeatures(userId, taste, categoryWeights, eventCount, recentItems, transitions, coVisits,
-                historyCoVisits);
+    public UserFeatures withNeighbourScores(Map<String, Double> transitions, Map<String, Double> lastTransitions,
+                                            Map<String, Double> coVisits, Map<String, Double> historyCoVisits) {
+        return new UserFeatures(userId, taste, categoryWeights, eventCount, recentItems, ItemScores.of(transitions),
+                ItemScores.of(lastTransitions), ItemScores.of(coVisits), ItemScores.of(historyCoVisits));
     }
 
     public boolean hasTaste() {

@@ -18,7 +18,8 @@ class FeatureAssemblerTest {
         assertThat(row).hasSize(RankingFeatures.ALL.size());
         assertThat(RankingFeatures.names()).containsExactly("taste_cosine", "category_affinity", "item_popularity_share",
                 "item_price", "user_activity", "transition_score@5x100", "covisit_score@5x100",
-                "history_covisit_score@20x0.8x100");
+                "history_covisit_score@20x0.8x100", "transition_share@5x100", "covisit_share@5x100",
+                "history_covisit_share@20x0.8x100", "last_transition_score@1x100", "last_transition_share@1x100");
         assertThat((double) row[0]).isCloseTo(0.6, within(1e-6));
         assertThat((double) row[1]).isCloseTo(0.75, within(1e-6));
         assertThat((double) row[2]).isCloseTo(0.4, within(1e-6));

@@ -32,7 +32,8 @@ class NeighbourScoresTest {
 
     @Test
     void theRankingFeaturesReadTheScoresOfTheItemAndZeroWithoutOne() {
-        UserFeatures user = UserFeatures.empty("u").withNeighbourScores(Map.of("i", Math.E - 1), Map.of(), Map.of());
+        UserFeatures user = UserFeatures.empty("u").withNeighbourScores(Map.of("i", Math.E - 1, "k", 4 * (Math.E - 1)),
+                Map.of(), Map.of(), Map.of());
         ItemFeatures item = new ItemFeatures("i", "t", "c", 1.0, null, 0);
         ItemFeatures other = new ItemFeatures("j", "t", "c", 1.0, null, 0);
         int transitions = RankingFeatures.names().indexOf("transition_score@5x100");
@@ -41,6 +42,19 @@ class NeighbourScoresTest {
         assertThat(FeatureAssembler.row(user, item)[transitions]).isCloseTo(1.0f, within(1e-6f));
         assertThat(FeatureAssembler.row(user, item)[coVisits]).isZero();
         assertThat(FeatureAssembler.row(user, other)[transitions]).isZero();
+    }
+
+    @Test
+    void aShareFeatureIsTheItemsScoreOverTheUsersTopScore() {
+        UserFeatures user = UserFeatures.empty("u").withNeighbourScores(Map.of("i", 1.0, "k", 4.0), Map.of(),
+                Map.of(), Map.of());
+        int share = RankingFeatures.names().indexOf("transition_share@5x100");
+
+        assertThat(FeatureAssembler.row(user, new ItemFeatures("i", "t", "c", 1.0, null, 0))[share])
+                .isCloseTo(0.25f, within(1e-6f));
+        assertThat(FeatureAssembler.row(user, new ItemFeatures("k", "t", "c", 1.0, null, 0))[share]).isEqualTo(1f);
+        assertThat(FeatureAssembler.row(UserFeatures.empty("new"), new ItemFeatures("k", "t", "c", 1.0, null, 0))[share])
+                .isZero();
     }
 
     @Test

@@ -36,7 +36,9 @@ public record RankingProperties(
      * @param rounds               boosting rounds (default 100)
      * @param maxDepth             tree depth (default 4)
      * @param learningRate         eta (default 0.1)
-     * @param negativesPerPositive sampled non-interacted items per interacted one (default 3)
+     * @param negativesPerPositive sampled non-interacted items per interacted one (default 10)
+     * @param negativePool         negatives are drawn from this many best transition and as many best history co-visit
+     *                             neighbours of the moment (default 200)
      * @param maxUsers             most users read per training run (default 20,000)
      * @param positivesPerUser     most recent interactions per user used as positives (default 20)
      * @param minExamples          fewer examples than this and training is refused (default 50)
@@ -53,7 +55,8 @@ public record RankingProperties(
             @DefaultValue("100") @Min(1) int rounds,
             @DefaultValue("4") @Min(1) int maxDepth,
             @DefaultValue("0.1") @DecimalMin("0.0") double learningRate,
-            @DefaultValue("3") @Min(1) int negativesPerPositive,
+            @DefaultValue("10") @Min(1) int negativesPerPositive,
+            @DefaultValue("200") @Min(1) int negativePool,
             @DefaultValue("20000") @Min(1) int maxUsers,
             @DefaultValue("20") @Min(1) int positivesPerUser,
             @DefaultValue("50") @Min(2) int minExamples,

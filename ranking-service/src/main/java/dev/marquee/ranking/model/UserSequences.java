@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Gives a user the neighbour scores that the ranking features read ({@link UserFeatures#transitions()},
- * {@link UserFeatures#coVisits()}, {@link UserFeatures#historyCoVisits()}): the transitions and co-visits of their
+ * {@link UserFeatures#lastTransitions()}, {@link UserFeatures#coVisits()}, {@link UserFeatures#historyCoVisits()}): the transitions and co-visits of their
  * most recent items, each seed's list read
  * from the feature store at most once per {@code marquee.ranking.neighbour-cache-ttl}. The ranker (the user as they are
  * now) and the trainer (the user as they were before one of their interactions) both call this.
@@ -40,7 +40,7 @@ public class UserSequences {
     public UserFeatures asOf(UserFeatures user, int position) {
         List<String> seeds = NeighbourScores.seedsFrom(user.recentItems(), position);
         if (seeds.isEmpty()) {
-            return user.withNeighbourScores(Map.of(), Map.of(), Map.of());
+            return user.withNeighbourScores(Map.of(), Map.of(), Map.of(), Map.of());
         }
         List<String> history = NeighbourScores.seedsFrom(user.recentItems(), position, NeighbourScores.HISTORY_SEEDS);
         // the lists already count the user's own steps to the items after the seeds: not known at that moment
@@ -51,7 +51,8 @@ public class UserSequences {
         // the seeds are the history's first items, at the same ranks: one adjustment serves both scores
         Map<String, Map<String, Double>> coVisited = NeighbourScores.withoutOwn(history,
                 coVisits.of(history, NeighbourScores.LIST_DEPTH).neighbours(), later, NeighbourScores::coVisitCount);
-        return user.withNeighbourScores(NeighbourScores.of(seeds, transitioned), NeighbourScores.of(seeds, coVisited),
+        return user.withNeighbourScores(NeighbourScores.of(seeds, transitioned),
+                NeighbourScores.of(seeds.subList(0, 1), transitioned), NeighbourScores.of(seeds, coVisited),
                 NeighbourScores.ofHistory(history, coVisited));
     }
 }

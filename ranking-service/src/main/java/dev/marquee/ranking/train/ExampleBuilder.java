@@ -28,8 +28,8 @@ import org.springframework.stereotype.Component;
  * Training examples. From the labelled examples (impressions joined with clicks by the stream consumer) once there are
  * enough of them, with the feature rows the server logged when it scored them ({@link ExampleFeatures}); before that
  * (a catalog and history imported, no traffic yet) from interaction history: each user's recent interactions are
- * positives, each as of the moment before it, items the user has not interacted with (sampled from the catalog)
- * negatives. Rows not logged come from
+ * positives, each as of the moment before it, items the user has not interacted with (drawn from that moment's
+ * neighbours, {@link Negatives}) negatives. Rows not logged come from
  * {@link FeatureAssembler}, the same code the ranking endpoint uses.
  */
 @Component
@@ -42,6 +42,7 @@ public class ExampleBuilder {
     private final ExampleFeatures features;
     private final UserSequences sequences;
     private final MeterRegistry meters;
+    private final Negatives negativeDraw;
 
     ExampleBuilder(StringRedisTemplate redis, FeatureStore store, LabelledExamples examples, ExampleFeatures features,
                    UserSequences sequences, RankingProperties props, MeterRegistry meters) {
@@ -51,6 +52,7 @@ public class ExampleBuilder {
         this.store = store;
         this.features = features;
         this.props = props.trainer();
+        this.negativeDraw = new Negatives(this.props.negativesPerPositive(), this.props.negativePool());
         this.meters = meters;
     }
 
@@ -121,7 +123,7 @@ public class ExampleBuilder {
     /**
      * Each user's recent interactions are positives, each as of the moment before it: the user's neighbour scores are
      * those of the items they had interacted with before it ({@link UserSequences#asOf}), and it is ranked against
-     * random items they never interacted with, scored as of the same moment. The other user features are as they are
+     * items they never interacted with, scored as of the same moment. The other user features are as they are
      * now. Validation users are held out whole.
      */
     Split fromInteractions() {
@@ -143,7 +145,7 @@ public class ExampleBuilder {
             List<List<String>> negativesOf = new ArrayList<>();
             for (int p = 0; p < positives; p++) {
                 UserFeatures then = sequences.asOf(user, p + 1);
-                List<String> negatives = negatives(seen, catalog, random);
+                List<String> negatives = negativeDraw.draw(then, recent.get(p), seen, catalog, random);
                 moments.add(then);
                 negativesOf.add(negatives);
                 ids.addAll(negatives);
@@ -173,24 +175,6 @@ public class ExampleBuilder {
             seen.addAll(history);
         }
         return seen;
-    }
-
-    /**
-     * Random catalog items the user never interacted with at any time (their whole history, not only the recent items:
-     * serving filters those out, so as negatives they would be false ones). Negatives drawn in part from the moment's
-     * strongest transition and co-visit neighbours instead were measured and dropped: on the ML-1M sample, half of them
-     * so drawn gave HR@10 0.157-0.165 against 0.243-0.251 (docs/benchmarks.md).
-     */
-    private List<String> negatives(Set<String> seen, List<String> catalog, Random random) {
-        int wanted = props.negativesPerPositive();
-        List<String> negatives = new ArrayList<>(wanted);
-        for (int tries = 0; negatives.size() < wanted && tries < wanted * 4 && !catalog.isEmpty(); tries++) {
-            String candidate = catalog.get(random.nextInt(catalog.size()));
-            if (!seen.contains(candidate) && !negatives.contains(candidate)) {
-                negatives.add(candidate);
-            }
-        }
-        return negatives;
     }
 
     private static void addRow(Rows rows, UserFeatures user, ItemFeatures item, float label, String group) {

@@ -1,0 +1,62 @@
+package dev.marquee.ranking.train;
+
+import dev.marquee.common.feature.UserFeatures;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+/** The negatives of one training moment: what the user could have been shown then and did not choose. */
+final class Negatives {
+    private final int wanted;
+    private final int poolSize;
+
+    /**
+     * @param wanted   negatives per positive
+     * @param poolSize best transition neighbours, and as many best history co-visit neighbours, drawn from
+     */
+    Negatives(int wanted, int poolSize) {
+        this.wanted = wanted;
+        this.poolSize = poolSize;
+    }
+
+    /**
+     * Items the user never interacted with at any time (their whole history, not only the recent items: serving filters
+     * those out, so as negatives they would be false ones), drawn uniformly from the moment's neighbours: the
+     * {@code poolSize} best of its transition scores and of its history co-visit scores, the items the
+     * neighbour sources would have proposed then. Serving ranks such candidates, so the model learns to order them,
+     * not to tell them from random items, which any score does. A moment whose item is not among those neighbours (the
+     * sources could not have found it) gets random catalog items instead, as does a pool too small. Taking only the
+     * strongest neighbours instead of drawing from the pool was measured worse (docs/benchmarks.md).
+     */
+    List<String> draw(UserFeatures then, String positive, Set<String> seen, List<String> catalog, Random random) {
+        List<String> negatives = new ArrayList<>(wanted);
+        List<String> pool = neighbourPool(then);
+        if (pool.contains(positive)) {
+            List<String> unseen = new ArrayList<>(pool.size());
+            for (String item : pool) {
+                if (!seen.contains(item)) {
+                    unseen.add(item);
+                }
+            }
+            Collections.shuffle(unseen, random);
+            negatives.addAll(unseen.subList(0, Math.min(wanted, unseen.size())));
+        }
+        for (int tries = 0; negatives.size() < wanted && tries < wanted * 4 && !catalog.isEmpty(); tries++) {
+            String candidate = catalog.get(random.nextInt(catalog.size()));
+            if (!seen.contains(candidate) && !negatives.contains(candidate)) {
+                negatives.add(candidate);
+            }
+        }
+        return negatives;
+    }
+
+    /** The moment's best transition and history co-visit neighbours, in a fixed order (for a seeded draw). */
+    private List<String> neighbourPool(UserFeatures then) {
+        LinkedHashSet<String> pool = new LinkedHashSet<>(then.transitions().best(poolSize));
+        pool.addAll(then.historyCoVisits().best(poolSize));
+        return new ArrayList<>(pool);
+    }
+}

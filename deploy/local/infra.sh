@@ -89,7 +89,10 @@ start_redis() {
   require_free redis "$REDIS_PORT"
   local t0; t0=$(now_ms)
   rm -f "$STATE/run/redis.pid"
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+  # kept data (MARQUEE_KEEP_DATA=1, what `./marquee up` does): an append-only file, fsync'd every second; else nothing
+  # on disk. What Redis loses anyway is rebuilt from Kafka by the consumers (ReplayMarks).
+  local aof=no; [ "${MARQUEE_KEEP_DATA:-0}" = 1 ] && aof=yes
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly "$aof" --appendfsync everysec --daemonize yes \
     --hash-max-listpack-value 1024 --set-max-intset-entries 8192 --zset-max-listpack-entries 256 \
     --pidfile "$STATE/run/redis.pid" --logfile "$STATE/logs/redis.log" --dir "$STATE/data"
   # with --daemonize the pid file appears a moment after redis-server returns
@@ -318,8 +321,9 @@ case "${1:-}" in
   start)
     install_redis; install_milvus; install_kafka
     t0=$(now_ms)
-    # The local stack is ephemeral: Redis keeps nothing on disk, and Milvus Lite 2.3 does not reliably restart on
-    # old data, so every start begins from empty stores (set MARQUEE_KEEP_DATA=1 to keep Kafka and Milvus data).
+    # Without MARQUEE_KEEP_DATA=1 (tests, benchmarks) every start begins from empty stores. With it (`./marquee up`)
+    # Kafka, Redis (append-only file) and Milvus keep their data; Milvus Lite 2.3 may have to start over on fresh data
+    # (below), and then the embedding service rebuilds it from the catalog topic.
     if [ "${MARQUEE_KEEP_DATA:-0}" != 1 ] && ! pid_alive kafka && ! pid_alive milvus; then rm -rf "$STATE/data"; fi
     mkdir -p "$STATE/data"
     start_redis; start_kafka

@@ -146,6 +146,27 @@ public final class RedisKeys {
         return "lbl:due:" + partition;
     }
 
+    /**
+     * Hash {@code <topic>-<partition>} -> when the view started reading that partition from its first offset
+     * ({@code ReplayMarks}); one per view of Kafka kept in Redis ({@link #VIEW_FEATURES}, {@link #VIEW_CATALOG}).
+     */
+    public static String replayMarks(String view) {
+        return "replayed:" + view;
+    }
+
+    /**
+     * Present while the view is being rebuilt from the beginning of its topic (with a time to live, in case the
+     * rebuilding consumer dies); views that read this one wait for it ({@code ReplayMarks#isComplete}).
+     */
+    public static String rebuilding(String view) {
+        return "rebuilding:" + view;
+    }
+
+    /** The stream consumer's view of the events topic: user features, neighbour lists, counters, popularity. */
+    public static final String VIEW_FEATURES = "features";
+    /** The embedding service's view of the catalog topic: item features here, vectors in Milvus. */
+    public static final String VIEW_CATALOG = "catalog";
+
     private RedisKeys() {
     }
 }

@@ -2,6 +2,9 @@ package dev.marquee.embedding.catalog;
 
 import dev.marquee.common.Topics;
 import dev.marquee.common.catalog.CatalogItem;
+import dev.marquee.common.redis.RedisKeys;
+import dev.marquee.common.redis.ReplayMarks;
+import dev.marquee.embedding.milvus.ItemIndex;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
@@ -16,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.ConsumerSeekAware;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.support.Acknowledgment;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,8 +38,12 @@ import tools.jackson.databind.json.JsonMapper;
 class CatalogListener implements ConsumerSeekAware {
     private static final Logger log = LoggerFactory.getLogger(CatalogListener.class);
     private static final long MAX_BACKOFF_MS = 30_000;
+    /** A rebuild not ended by its consumer (it died) stops holding the views that wait for it after this long. */
+    private static final java.time.Duration REBUILD_TTL = java.time.Duration.ofMinutes(30);
     private final CatalogEmbedder embedder;
     private final JsonMapper json;
+    private final ItemIndex index;
+    private final ReplayMarks replayMarks;
     /** Per consumer thread (the container may run several). */
     private final ThreadLocal<State> state;
 
@@ -53,16 +61,38 @@ class CatalogListener implements ConsumerSeekAware {
         }
     }
 
-    CatalogListener(CatalogEmbedder embedder, JsonMapper json) {
+    CatalogListener(CatalogEmbedder embedder, JsonMapper json, ItemIndex index, StringRedisTemplate redis) {
         this.embedder = embedder;
+        this.index = index;
+        this.replayMarks = new ReplayMarks(redis);
         this.json = json;
         this.state = ThreadLocal.withInitial(() -> new State(embedder.newStream()));
     }
 
-    /** Called on the consumer thread (unlike {@code registerSeekCallback}): keep its seek callback. */
+    /**
+     * Called on the consumer thread (unlike {@code registerSeekCallback}): keep its seek callback. The item features in
+     * Redis and the vectors in Milvus are a view of the catalog topic: a partition Redis has no mark of, and every
+     * partition when the served collection is empty (Milvus lost its data), is read again from its beginning
+     * ({@link ReplayMarks}). Until this consumer has caught up, the catalog's view counts as being rebuilt: a rebuild of
+     * the features waits for it.
+     */
     @Override
     public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
         state.get().seeks = callback;
+        try {
+            if (index.servedCount() == 0) {
+                replayMarks.forget(RedisKeys.VIEW_CATALOG);
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not tell whether the served collection is empty ({}); not rebuilding it", e.toString());
+        }
+        try {
+            // before the marks: the view is complete again only once this consumer caught up (onIdleContainer)
+            replayMarks.startRebuild(RedisKeys.VIEW_CATALOG, REBUILD_TTL);
+        } catch (RuntimeException e) {
+            log.warn("could not flag the catalog as being read: {}", e.toString());
+        }
+        replayMarks.replayUnmarked(RedisKeys.VIEW_CATALOG, assignments, callback);
     }
 
     @KafkaListener(id = "catalog-embedder", topics = Topics.CATALOG, batch = "true")
@@ -87,12 +117,25 @@ class CatalogListener implements ConsumerSeekAware {
         });
     }
 
-    /** A failure may be waiting while no records come: deal with it when the container is idle. */
+    /**
+     * A failure may be waiting while no records come: deal with it when the container is idle. Else the consumer has
+     * caught up with the topic: once its writes are done, a rebuild of the catalog's view (this one's or one a
+     * consumer that died began) is over.
+     */
     @Override
     public void onIdleContainer(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
         State s = state.get();
         if (s.stream.failure() != null) {
             rewind(s, Map.of(), callback);
+            return;
+        }
+        awaitAll(s);
+        if (s.stream.failure() == null) {
+            try {
+                replayMarks.endRebuild(RedisKeys.VIEW_CATALOG);
+            } catch (RuntimeException e) {
+                log.debug("could not clear the catalog rebuild flag: {}", e.toString());
+            }
         }
     }
 

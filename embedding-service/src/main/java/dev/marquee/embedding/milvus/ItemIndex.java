@@ -94,6 +94,11 @@ public class ItemIndex {
         return current.name();
     }
 
+    /** Rows searches of the served collection see now. */
+    public long servedCount() {
+        return current.visibleCount();
+    }
+
     public Optional<String> nextCollection() {
         ItemCollection n = next;
         return n == null ? Optional.empty() : Optional.of(n.name());

@@ -55,7 +55,11 @@ class EmbeddingController {
     record EmbedResponse(String model, int dimension, List<float[]> vectors) {
     }
 
-    record Status(String model, String device, int dimension, String collection, long items) {
+    /**
+     * @param items      items whose features and vector are in the feature store
+     * @param searchable rows searches of the served Milvus collection see, or -1 when Milvus does not answer
+     */
+    record Status(String model, String device, int dimension, String collection, long items, long searchable) {
     }
 
     record ItemStatus(String itemId, String model) {
@@ -101,8 +105,14 @@ class EmbeddingController {
     @GetMapping("/status")
     Status status() {
         Long n = redis.opsForSet().size(RedisKeys.ALL_ITEMS);
+        long searchable;
+        try {
+            searchable = index.servedCount();
+        } catch (RuntimeException e) {
+            searchable = -1;
+        }
         return new Status(encoder.modelId(), encoder.device(), encoder.dimension(), props.collection(),
-                n == null ? 0 : n);
+                n == null ? 0 : n, searchable);
     }
 
     @Operation(summary = "Whether an item is embedded (404 until it is)")

@@ -73,6 +73,12 @@ public class MarqueeClient {
         return embedding.get().uri("/items/{id}", itemId).exchange((req, res) -> res.getStatusCode().is2xxSuccessful());
     }
 
+    /** Events the feature store has counted for the user (0 for a user it does not know). */
+    public long eventCount(String userId) {
+        Map<?, ?> features = ingest.get().uri("/users/{id}/features", userId).retrieve().body(Map.class);
+        return features == null ? 0 : ((Number) features.get("eventCount")).longValue();
+    }
+
     /** Asks ranking to train now; returns its outcome as a map. */
     public Map<?, ?> train() {
         return ranking.post().uri("/models/train").retrieve().body(Map.class);

@@ -208,7 +208,14 @@ public class SimulatorRunner implements ApplicationRunner, DisposableBean {
         log.info("sent {} catalog items", catalog.size());
         phase.set("waiting-for-embeddings");
         waitForEmbeddings(catalog);
-        backfill(backfillDefaults());
+        // `./marquee up` keeps its data: a world whose history is already there is not given a second one
+        String firstUser = world.users().get(0).userId();
+        long known = client.eventCount(firstUser);
+        if (known >= props.backfill().perUser()) {
+            log.info("backfill skipped: the feature store already holds {} events of {} (kept data)", known, firstUser);
+        } else {
+            backfill(backfillDefaults());
+        }
         phase.set("training");
         log.info("first model: {}", client.train());
         if (props.autoStream() == SimulatorProperties.AutoStream.CLOSED_LOOP) {

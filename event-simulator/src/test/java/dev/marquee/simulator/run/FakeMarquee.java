@@ -24,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A real HTTP server on 127.0.0.1 with a /recommend-shaped gateway endpoint (the lists come from a function of user
- * and k), ingest-shaped /events/batch and /items/batch that record what they are sent, embedding-shaped /status and
+ * and k), ingest-shaped /events/batch and /items/batch that record what they are sent (and /users/{id}/features that
+ * counts a user's events), embedding-shaped /status and
  * /items/{id} that report those items as embedded, and a ranking-shaped /models/train. For unit tests of the
  * simulator's client and runner.
  */
@@ -55,6 +56,7 @@ final class FakeMarquee implements AutoCloseable {
         server.createContext("/events/batch", this::events);
         server.createContext("/items/batch", this::items);
         server.createContext("/items/", this::item);
+        server.createContext("/users/", this::userFeatures);
         server.createContext("/status", e -> respond(e, 200, "{\"items\":" + items.size() + "}"));
         server.createContext("/models/train", e -> respond(e, 200,
                 "{\"version\":\"v" + trainings.incrementAndGet() + "\"}"));
@@ -115,6 +117,14 @@ final class FakeMarquee implements AutoCloseable {
         JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
         body.get("items").forEach(i -> items.add(i.get("itemId").asString()));
         respond(exchange, 202, "{}");
+    }
+
+    /** Ingest-shaped {@code /users/{id}/features}: the user's event count is what this server was sent of theirs. */
+    private void userFeatures(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String id = path.substring("/users/".length(), path.length() - "/features".length());
+        long count = events.stream().filter(e -> e.userId().equals(id)).count();
+        respond(exchange, 200, "{\"userId\":\"" + id + "\",\"eventCount\":" + count + "}");
     }
 
     /** Embedding-shaped: 200 for an item it was sent, else 404. */

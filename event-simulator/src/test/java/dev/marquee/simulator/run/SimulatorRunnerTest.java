@@ -75,6 +75,24 @@ class SimulatorRunnerTest {
     }
 
     @Test
+    void anAutoStartOnKeptDataDoesNotBackfillTheHistoryAgain() throws Exception {
+        try (FakeMarquee fake = new FakeMarquee((u, k) -> List.of("item-kitchen-0"))) {
+            SimulatorRunner first = runner(fake, Map.of("auto-stream", "closed-loop"));
+            first.run(new DefaultApplicationArguments());
+            awaitEnd(first);
+            int afterFirst = fake.events.size();
+
+            SimulatorRunner second = runner(fake, Map.of("auto-stream", "closed-loop"));
+            second.run(new DefaultApplicationArguments());
+            assertThat(awaitEnd(second).phase()).isEqualTo("done");
+
+            assertThat(fake.events.subList(afterFirst, fake.events.size()))
+                    .allMatch(e -> e.context().requestId() != null && e.context().requestId().startsWith("req-"));
+            assertThat(fake.trainings.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void sameSeedSameRunsGiveTheSameEventsAndIds() throws Exception {
         List<InteractionEvent> first;
         try (FakeMarquee fake = new FakeMarquee((u, k) -> List.of())) {

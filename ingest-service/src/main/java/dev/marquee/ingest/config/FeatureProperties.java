@@ -71,6 +71,8 @@ import org.springframework.validation.annotation.Validated;
  *                           Redis or Kafka failure (a record the feature maths cannot apply), is applied one event at a
  *                           time: the events that fail go to the dead-letter topic with the reason, the others are
  *                           applied, and the stream moves on (default 3). Outages are retried for as long as they last.
+ * @param catalogRebuildWait a rebuild of the features from the events topic waits at most this long for the catalog's
+ *                           view (item categories and vectors) to be complete (default 5m)
  */
 @Validated
 @ConfigurationProperties("marquee.features")
@@ -101,5 +103,6 @@ public record FeatureProperties(
         @DefaultValue("3") @Min(1) @Max(100) int poisonAttempts,
         @DefaultValue("5") @Min(0) @Max(50) int transitionWindow,
         @DefaultValue("100") @Min(1) @Max(10000) int transitionCap,
-        @DefaultValue("5000") @Min(1) @Max(100000) int historyCap) {
+        @DefaultValue("5000") @Min(1) @Max(100000) int historyCap,
+        @DefaultValue("5m") Duration catalogRebuildWait) {
 }

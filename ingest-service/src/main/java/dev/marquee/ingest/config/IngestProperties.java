@@ -19,6 +19,8 @@ import org.springframework.validation.annotation.Validated;
  * @param timestampMaxAge   how far in the past an event's time may be (default {@link EventTimeWindow#DEFAULT}: 100
  *                          years, for historical imports)
  * @param timestampMaxAhead how far in the future an event's time may be, for clock skew (default 1 h)
+ * @param eventsRetention   how long the events topic keeps a record, set when ingest creates it; unset (the default):
+ *                          for ever, since the feature store is rebuilt from it (the user history has no horizon)
  */
 @Validated
 @ConfigurationProperties("marquee.ingest")
@@ -27,7 +29,8 @@ public record IngestProperties(
         @DefaultValue("4") @Min(1) int partitions,
         @Name("import") @DefaultValue @Valid Import bulk,
         Duration timestampMaxAge,
-        Duration timestampMaxAhead) {
+        Duration timestampMaxAhead,
+        Duration eventsRetention) {
 
     /** The event times accepted by the API, the imports and the stream consumer. */
     public EventTimeWindow eventTimeWindow() {

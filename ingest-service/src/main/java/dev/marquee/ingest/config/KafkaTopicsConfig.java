@@ -12,7 +12,10 @@ import org.springframework.kafka.config.TopicBuilder;
 class KafkaTopicsConfig {
     @Bean
     NewTopic eventsTopic(IngestProperties props) {
-        return TopicBuilder.name(Topics.EVENTS).partitions(props.partitions()).replicas(1).build();
+        // the source of truth of the feature store, which is rebuilt from it when lost (ReplayMarks)
+        long retentionMs = props.eventsRetention() == null ? -1 : props.eventsRetention().toMillis();
+        return TopicBuilder.name(Topics.EVENTS).partitions(props.partitions()).replicas(1)
+                .config(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs)).build();
     }
 
     @Bean

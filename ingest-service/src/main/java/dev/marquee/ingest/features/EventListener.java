@@ -28,6 +28,9 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.kafka.listener.ConsumerSeekAware;
+import dev.marquee.common.redis.RedisKeys;
+import dev.marquee.common.redis.ReplayMarks;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.support.Acknowledgment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -73,6 +76,10 @@ class EventListener implements ConsumerSeekAware {
     private final Validator validator;
     private final KafkaTemplate<String, String> kafka;
     private final Counter deadLettered;
+    private final ReplayMarks replayMarks;
+    private final java.time.Duration catalogRebuildWait;
+    /** While rebuilding: until when (nanoTime) to wait for the catalog's view; 0 when not waiting (consumer thread). */
+    private long catalogWaitUntil;
     /** The batches whose writes were handed over and not yet seen to succeed, oldest first (consumer thread only). */
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long backoffMs;
@@ -97,7 +104,9 @@ class EventListener implements ConsumerSeekAware {
 
     EventListener(FeatureUpdater updater, LabelFlusher flusher, JsonMapper json, Validator validator,
                   KafkaTemplate<String, String> kafka, MeterRegistry meters, IngestProperties ingest,
-                  FeatureProperties features) {
+                  FeatureProperties features, StringRedisTemplate redis) {
+        this.replayMarks = new ReplayMarks(redis);
+        this.catalogRebuildWait = features.catalogRebuildWait();
         this.window = ingest.eventTimeWindow();
         this.poisonAttempts = features.poisonAttempts();
         this.updater = updater;
@@ -113,6 +122,9 @@ class EventListener implements ConsumerSeekAware {
             properties = "value.deserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
     void onEvents(List<ConsumerRecord<String, byte[]>> records, Acknowledgment ack, Consumer<?, ?> consumer) {
         Map<TopicPartition, Long> firstOffsets = firstOffsets(records);
+        if (!catalogReady(firstOffsets, consumer)) {
+            return;
+        }
         List<FeatureUpdater.StreamEvent> events = new ArrayList<>(records.size());
         List<ConsumerRecord<String, byte[]>> applicable = new ArrayList<>(records.size());
         Instant now = Instant.now();
@@ -276,6 +288,51 @@ class EventListener implements ConsumerSeekAware {
             Thread.currentThread().interrupt();
         }
         seekTo.forEach(seek);
+    }
+
+    /**
+     * A partition the feature store has no mark of (a new Redis, or one that lost its data) is read again from its
+     * beginning: the features are a view of the events topic, rebuilt from it ({@link ReplayMarks}).
+     */
+    @Override
+    public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
+        if (replayMarks.replayUnmarked(RedisKeys.VIEW_FEATURES, assignments, callback)) {
+            catalogWaitUntil = System.nanoTime() + catalogRebuildWait.toNanos();
+        }
+    }
+
+    /**
+     * A rebuild applies events only once the catalog's view is complete (the embedding service may be rebuilding it
+     * too): the features take each item's category and vector from it. Until then, or at most
+     * {@code marquee.features.catalog-rebuild-wait}, the batch is sought back and read again a second later.
+     *
+     * @return whether the batch may be applied
+     */
+    private boolean catalogReady(Map<TopicPartition, Long> firstOffsets, Consumer<?, ?> consumer) {
+        if (catalogWaitUntil == 0) {
+            return true;
+        }
+        boolean complete;
+        try {
+            complete = replayMarks.isComplete(RedisKeys.VIEW_CATALOG);
+        } catch (RuntimeException e) {
+            complete = false;
+        }
+        if (complete || System.nanoTime() > catalogWaitUntil) {
+            if (!complete) {
+                log.warn("view features: the catalog's view is still not complete; rebuilding without waiting longer "
+                        + "(events of items not yet in it lose their category and taste contributions)");
+            }
+            catalogWaitUntil = 0;
+            return true;
+        }
+        firstOffsets.forEach(consumer::seek);
+        try {
+            Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     /**

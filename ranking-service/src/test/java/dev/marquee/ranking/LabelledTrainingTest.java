@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.RedisCallback;
@@ -31,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @SpringBootTest(properties = {"marquee.ranking.trainer.min-labelled-examples=200",
         "marquee.ranking.model-dir=target/labelled-training-models"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class LabelledTrainingTest {
     private static final int USERS = 40;
     private static final int ITEMS = 40;

@@ -24,7 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
@@ -41,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "marquee.ranking.trainer.min-labelled-examples=200",
         "marquee.ranking.model-dir=target/hot-swap-models-${random.uuid}"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class RankHotSwapTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final int USERS = 40;

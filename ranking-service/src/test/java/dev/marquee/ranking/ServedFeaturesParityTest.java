@@ -42,7 +42,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
@@ -58,7 +58,7 @@ import tools.jackson.databind.json.JsonMapper;
         "marquee.ranking.served-features.top-n=3",
         "marquee.ranking.trainer.min-labelled-examples=100",
         "marquee.ranking.model-dir=target/parity-models-${random.uuid}"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class ServedFeaturesParityTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final int ITEMS = 6;

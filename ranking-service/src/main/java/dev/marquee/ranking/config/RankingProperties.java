@@ -1,6 +1,7 @@
 package dev.marquee.ranking.config;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -39,6 +40,7 @@ public record RankingProperties(
      * @param negativesPerPositive sampled non-interacted items per interacted one (default 10)
      * @param negativePool         negatives are drawn from this many best transition and as many best history co-visit
      *                             neighbours of the moment (default 200)
+     * @param negativePoolShare    share of the negatives drawn from that pool, the rest from the catalog (default 0.5)
      * @param maxUsers             most users read per training run (default 20,000)
      * @param positivesPerUser     most recent interactions per user used as positives (default 20)
      * @param minExamples          fewer examples than this and training is refused (default 50)
@@ -57,6 +59,7 @@ public record RankingProperties(
             @DefaultValue("0.1") @DecimalMin("0.0") double learningRate,
             @DefaultValue("10") @Min(1) int negativesPerPositive,
             @DefaultValue("200") @Min(1) int negativePool,
+            @DefaultValue("0.5") @DecimalMin("0.0") @DecimalMax("1.0") double negativePoolShare,
             @DefaultValue("20000") @Min(1) int maxUsers,
             @DefaultValue("20") @Min(1) int positivesPerUser,
             @DefaultValue("50") @Min(2) int minExamples,

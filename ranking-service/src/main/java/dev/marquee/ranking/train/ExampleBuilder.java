@@ -52,7 +52,8 @@ public class ExampleBuilder {
         this.store = store;
         this.features = features;
         this.props = props.trainer();
-        this.negativeDraw = new Negatives(this.props.negativesPerPositive(), this.props.negativePool());
+        this.negativeDraw = new Negatives(this.props.negativesPerPositive(), this.props.negativePool(),
+                this.props.negativePoolShare());
         this.meters = meters;
     }
 

@@ -12,24 +12,30 @@ import java.util.Set;
 final class Negatives {
     private final int wanted;
     private final int poolSize;
+    private final double poolShare;
 
     /**
-     * @param wanted   negatives per positive
-     * @param poolSize best transition neighbours, and as many best history co-visit neighbours, drawn from
+     * @param wanted    negatives per positive
+     * @param poolSize  best transition neighbours, and as many best history co-visit neighbours, drawn from
+     * @param poolShare share of the negatives drawn from those neighbours, the rest from the catalog
      */
-    Negatives(int wanted, int poolSize) {
+    Negatives(int wanted, int poolSize, double poolShare) {
         this.wanted = wanted;
         this.poolSize = poolSize;
+        this.poolShare = poolShare;
     }
 
     /**
      * Items the user never interacted with at any time (their whole history, not only the recent items: serving filters
-     * those out, so as negatives they would be false ones), drawn uniformly from the moment's neighbours: the
-     * {@code poolSize} best of its transition scores and of its history co-visit scores, the items the
-     * neighbour sources would have proposed then. Serving ranks such candidates, so the model learns to order them,
-     * not to tell them from random items, which any score does. A moment whose item is not among those neighbours (the
-     * sources could not have found it) gets random catalog items instead, as does a pool too small. Taking only the
-     * strongest neighbours instead of drawing from the pool was measured worse (docs/benchmarks.md).
+     * those out, so as negatives they would be false ones): {@code poolShare} of them drawn uniformly from the moment's
+     * neighbours (the {@code poolSize} best of its transition scores and of its history co-visit scores, what the
+     * neighbour sources would have proposed then), the rest from the catalog. The first teach the model to order what
+     * serving ranks, which any score tells from random items; the others teach what the user does not care for at all
+     * (taste, categories), which neighbours of the user's items, often of the same kind, cannot. On real data (ML-1M)
+     * neighbours alone did best, catalog items alone worst, half and half close to the first; on the simulator's
+     * world, where taste is everything, neighbours alone lost a third of the quality gate (docs/benchmarks.md). A moment
+     * whose item is not among those neighbours (the sources could not have found it) gets catalog items only, as does
+     * a pool too small. Taking only the strongest neighbours instead of drawing from the pool was measured worse.
      */
     List<String> draw(UserFeatures then, String positive, Set<String> seen, List<String> catalog, Random random) {
         List<String> negatives = new ArrayList<>(wanted);
@@ -42,7 +48,8 @@ final class Negatives {
                 }
             }
             Collections.shuffle(unseen, random);
-            negatives.addAll(unseen.subList(0, Math.min(wanted, unseen.size())));
+            int fromPool = (int) Math.round(wanted * poolShare);
+            negatives.addAll(unseen.subList(0, Math.min(fromPool, unseen.size())));
         }
         for (int tries = 0; negatives.size() < wanted && tries < wanted * 4 && !catalog.isEmpty(); tries++) {
             String candidate = catalog.get(random.nextInt(catalog.size()));

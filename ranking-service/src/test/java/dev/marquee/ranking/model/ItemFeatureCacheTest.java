@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.RedisCallback;
@@ -26,7 +26,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         "marquee.ranking.model-dir=target/cache-models-${random.uuid}"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class ItemFeatureCacheTest {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);

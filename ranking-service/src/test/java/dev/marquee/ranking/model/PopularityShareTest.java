@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -21,7 +21,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         "marquee.ranking.model-dir=target/share-models-${random.uuid}"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class PopularityShareTest {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     @Autowired

@@ -15,7 +15,7 @@ import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
@@ -39,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
         "marquee.retrieval.popular-cache-ttl=0s",
         "marquee.ranking.item-cache-ttl=0s",
         "marquee.ranking.reload-interval=200ms"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class InProcessServingTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Path MODELS = TestModels.registryDir();

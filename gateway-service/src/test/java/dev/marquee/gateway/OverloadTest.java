@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
         "marquee.gateway.serving=remote",
         "marquee.gateway.max-in-flight=1", "marquee.gateway.retrieval-timeout=2s",
         "marquee.gateway.ranking-url=http://127.0.0.1:9"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class OverloadTest {
     private static final ServerSocket HANGING = hangingServer();
     private static final List<Socket> HELD = new ArrayList<>();

@@ -2,7 +2,7 @@ package dev.marquee.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.boot.test.context.SpringBootTest;
 import tools.jackson.databind.JsonNode;
 
@@ -13,7 +13,7 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "marquee.gateway.serving=remote", "marquee.gateway.retrieval-url=http://127.0.0.1:9",
         "marquee.gateway.ranking-url=http://127.0.0.1:9", "marquee.gateway.popular-cache-ttl=0s"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class PopularPathFiltersTest extends FilterRulesOnEveryPath {
     @Override
     void assertServedByThePath(JsonNode answer) {

@@ -8,7 +8,7 @@ import java.util.UUID;
 import dev.marquee.ranking.model.ModelRegistry;
 import dev.marquee.ranking.model.RankingModel;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
         "marquee.gateway.serving=in-process", "marquee.gateway.popular-cache-ttl=0s",
         "marquee.retrieval.popular-cache-ttl=0s", "marquee.ranking.item-cache-ttl=0s",
         "marquee.ranking.reload-interval=100ms", "marquee.retrieval.embedding-url=http://127.0.0.1:9"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class RankedPathFiltersTest extends FilterRulesOnEveryPath {
     private static final Path MODELS = TestModels.registryDir();
     private static final String VERSION = "filters-" + UUID.randomUUID();

@@ -22,7 +22,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
@@ -41,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
         // each test puts its own items on top of the popular list and expects them at once
         "marquee.gateway.popular-cache-ttl=0s",
         "marquee.web.max-body-size=64KB"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class RecommendFallbackTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     @Autowired

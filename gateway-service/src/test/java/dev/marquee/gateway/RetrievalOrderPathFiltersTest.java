@@ -3,7 +3,7 @@ package dev.marquee.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -13,7 +13,7 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "marquee.gateway.serving=in-process", "marquee.gateway.popular-cache-ttl=0s",
         "marquee.retrieval.popular-cache-ttl=0s", "marquee.retrieval.embedding-url=http://127.0.0.1:9"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class RetrievalOrderPathFiltersTest extends FilterRulesOnEveryPath {
     private static final Path EMPTY_REGISTRY = TestModels.registryDir();
 

@@ -19,7 +19,7 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.RedisCallback;
@@ -37,7 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
  * reliably reach), so both ways of sending writes are in it.
  */
 @SpringBootTest(properties = "marquee.features.defer-writes-from=100")
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class ConsumerRestartTest {
     private static final int USERS = 20;
     private static final int ITEMS = 30;

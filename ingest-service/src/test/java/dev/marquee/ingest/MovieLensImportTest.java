@@ -36,7 +36,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
@@ -49,7 +49,7 @@ import tools.jackson.databind.json.JsonMapper;
  * servers that {@code ./marquee test} starts.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class MovieLensImportTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Set<String> MOVIES = Set.of("ml-1", "ml-2", "ml-3", "ml-6", "ml-11", "ml-29", "ml-32",

@@ -9,7 +9,7 @@ import dev.marquee.common.redis.FeatureStore;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.RedisCallback;
@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
  * arrive; once it accepts writes again, every event is applied, exactly once.
  */
 @SpringBootTest
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class RedisOutageTest {
     @Autowired
     KafkaTemplate<String, String> kafka;

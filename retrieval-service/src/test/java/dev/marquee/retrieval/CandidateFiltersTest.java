@@ -36,7 +36,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
@@ -55,7 +55,7 @@ import tools.jackson.databind.json.JsonMapper;
         "marquee.retrieval.ann-budget=5s", "marquee.retrieval.co-visitation-budget=5s",
         "marquee.retrieval.category-budget=5s", "marquee.retrieval.popular-budget=5s",
         "marquee.retrieval.ann-cache-ttl=0s", "marquee.retrieval.popular-cache-ttl=0s"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CandidateFiltersTest {
     static final String COLLECTION = "retrieval_filters_test";

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.RedisCallback;
@@ -30,7 +30,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
         // this test is about what the sources propose; a cold JVM on a busy CI box can miss the 20 ms budgets
         "marquee.retrieval.co-visitation-budget=5s", "marquee.retrieval.category-budget=5s",
         "marquee.retrieval.popular-budget=5s"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class CandidateSourcesTest {
     private final String run = UUID.randomUUID().toString().substring(0, 8);
 

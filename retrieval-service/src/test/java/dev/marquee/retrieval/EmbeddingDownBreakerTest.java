@@ -9,7 +9,7 @@ import dev.marquee.retrieval.source.CandidateRetriever;
 import java.io.IOException;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -21,7 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * at once, reported {@code open}, while the other sources still answer.
  */
 @SpringBootTest(properties = "marquee.retrieval.circuit-open=1m")
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class EmbeddingDownBreakerTest {
     private static final String SOURCE = "YourInterests";
     @Autowired

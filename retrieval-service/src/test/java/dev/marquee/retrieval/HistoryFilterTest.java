@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.RedisCallback;
@@ -32,7 +32,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 @SpringBootTest(properties = {"marquee.retrieval.co-visitation-budget=5s", "marquee.retrieval.transition-budget=5s",
         "marquee.retrieval.category-budget=5s", "marquee.retrieval.popular-budget=5s",
         "marquee.retrieval.popular-cache-ttl=0s", "marquee.retrieval.co-visitation-cache-ttl=0s"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class HistoryFilterTest {
     private static final int SEEN = 2000;
     private final String run = UUID.randomUUID().toString().substring(0, 8);

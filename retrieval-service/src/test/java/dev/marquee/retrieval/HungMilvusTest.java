@@ -10,7 +10,7 @@ import java.net.URI;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -21,7 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * connects when Milvus answers — the real Milvus behind a {@link TcpGate}.
  */
 @SpringBootTest(properties = {"marquee.retrieval.milvus-connect-timeout=1s", "marquee.retrieval.milvus-reconnect=300ms"})
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class HungMilvusTest {
     private static final TcpGate GATE = gate();
 

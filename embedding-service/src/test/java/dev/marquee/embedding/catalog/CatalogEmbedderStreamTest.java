@@ -28,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -37,7 +37,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * Real Milvus and Redis, tiny T5: the asynchronous write stream the catalog consumer acknowledges from completes in
  * submission order, and after a failed write refuses later ones (so no later offset can be committed) until cleared.
  */
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class CatalogEmbedderStreamTest {
     private final String alias = "test_stream_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     private final MilvusClientV2 milvus = new MilvusClientV2(ConnectConfig.builder()

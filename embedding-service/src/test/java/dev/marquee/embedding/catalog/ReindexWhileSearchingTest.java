@@ -26,13 +26,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /** Real Milvus, Redis and T5 (tiny): re-embedding the catalog must never interrupt or empty the searches. */
-@EnabledIfEnvironmentVariable(named = "MARQUEE_INFRA", matches = "up")
+@NeedsInfrastructure
 class ReindexWhileSearchingTest {
     private final String alias = "test_alias_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     private final MilvusClientV2 milvus = new MilvusClientV2(ConnectConfig.builder()

@@ -3,6 +3,11 @@
 
   check.py snapshot FILE   posts a small catalog and an event history through the public API (a run prefix of its
                            own), waits until the consumer applied it, and writes each user's features to FILE
+  check.py killed SIGNAL    the same history twice, under two id prefixes and with the same event times: the first
+                           posted undisturbed, the second in batches, creating file SIGNAL a third of the way through
+                           (the caller then kills a process, e.g. the stream consumer with kill -9, and starts it
+                           again) and retrying every batch not acknowledged; then both histories' features must be
+                           equal: nothing acknowledged was lost, nothing applied twice
   check.py verify FILE     after the restart: waits until every user's features equal those in FILE (event count and
                            recent items exactly, category weights as shares), every item is embedded again and Milvus
                            searches see as many rows as before, then
@@ -79,32 +84,78 @@ def snapshot(path: str) -> None:
     u = urls()
     key = u["MARQUEE_API_KEY"]
     run = "rs" + uuid.uuid4().hex[:6]
-    items = [{"itemId": f"{run}-i{i}", "title": f"restart item {i}", "description": "a restart check item",
+    # the catalog first, as a deployment does: an event of an item not yet embedded has no category or vector to add
+    items = post_catalog(u, run, "")
+    events = history(run, "", datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=EVENTS))
+    for start in range(0, EVENTS, 200):
+        assert call("POST", f"{u['INGEST_URL']}/events/batch", key, {"events": events[start:start + 200]})[0] == 202
+    snap = await_applied(u, [f"{run}-u{k}" for k in range(USERS)])
+    with open(path, "w") as f:
+        json.dump({"users": snap, "items": items, "searchable": searchable(u)}, f)
+    print(f"restart check: {USERS} users, {EVENTS} events, {ITEMS} items applied and embedded")
+
+
+def post_catalog(u: dict, run: str, prefix: str) -> list:
+    """Posts ITEMS items and waits until they are embedded; returns their ids."""
+    key = u["MARQUEE_API_KEY"]
+    items = [{"itemId": f"{run}-{prefix}i{i}", "title": f"restart item {i}", "description": "a restart check item",
               "category": f"restart-{i % 4}", "price": float(i)} for i in range(ITEMS)]
     assert call("POST", f"{u['INGEST_URL']}/items/batch", key, {"items": items})[0] == 202
-    # the catalog first, as a deployment does: an event of an item not yet embedded has no category or vector to add
     deadline = time.time() + DEADLINE_S
     while not all(embedded(u, it["itemId"]) for it in items):
         if time.time() > deadline:
             sys.exit("restart check: the items were not embedded in time")
         time.sleep(1)
-    now = datetime.datetime.now(datetime.timezone.utc)
-    events = [{"eventId": f"{run}-e{j}", "userId": f"{run}-u{j % USERS}", "itemId": f"{run}-i{(j * 7 + j // 5) % ITEMS}",
-               "type": ["view", "click", "add_to_cart"][j % 3],
-               "timestamp": (now - datetime.timedelta(seconds=EVENTS - j)).isoformat()} for j in range(EVENTS)]
-    for start in range(0, EVENTS, 200):
-        assert call("POST", f"{u['INGEST_URL']}/events/batch", key, {"events": events[start:start + 200]})[0] == 202
-    users = [f"{run}-u{k}" for k in range(USERS)]
+    return [it["itemId"] for it in items]
+
+
+def history(run: str, prefix: str, t0: datetime.datetime) -> list:
+    """EVENTS events of USERS users on ITEMS items; histories differ only in their id prefix."""
+    return [{"eventId": f"{run}-{prefix}e{j}", "userId": f"{run}-{prefix}u{j % USERS}",
+             "itemId": f"{run}-{prefix}i{(j * 7 + j // 5) % ITEMS}", "type": ["view", "click", "add_to_cart"][j % 3],
+             "timestamp": (t0 + datetime.timedelta(seconds=j)).isoformat()} for j in range(EVENTS)]
+
+
+def await_applied(u: dict, users: list) -> dict:
     deadline = time.time() + DEADLINE_S
     while time.time() < deadline:
-        snap = {user: features(u, user) for user in users}
-        if all(f and f["eventCount"] == EVENTS // USERS for f in snap.values()):
-            with open(path, "w") as f:
-                json.dump({"users": snap, "items": [it["itemId"] for it in items], "searchable": searchable(u)}, f)
-            print(f"restart check: {len(users)} users, {EVENTS} events, {ITEMS} items applied and embedded")
-            return
+        got = {user: features(u, user) for user in users}
+        if all(f and f["eventCount"] == EVENTS // USERS for f in got.values()):
+            return got
         time.sleep(1)
-    sys.exit("restart check: the events were not applied in time")
+    sys.exit(f"restart check FAILED: events not applied in {DEADLINE_S} s: "
+             f"{ {user: f and f['eventCount'] for user, f in got.items()} }")
+
+
+def killed(signal_path: str) -> None:
+    u = urls()
+    key = u["MARQUEE_API_KEY"]
+    run = "rk" + uuid.uuid4().hex[:6]
+    post_catalog(u, run, "a")
+    post_catalog(u, run, "b")
+    t0 = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=2 * EVENTS)
+    for start in range(0, EVENTS, 200):
+        assert call("POST", f"{u['INGEST_URL']}/events/batch", key,
+                    {"events": history(run, "a", t0)[start:start + 200]})[0] == 202
+    undisturbed = await_applied(u, [f"{run}-au{k}" for k in range(USERS)])
+    events = history(run, "b", t0)
+    retried, started = 0, time.time()
+    for start in range(0, EVENTS, 20):
+        if start >= EVENTS // 3 and not os.path.exists(signal_path):
+            open(signal_path, "w").close()
+        while call("POST", f"{u['INGEST_URL']}/events/batch", key, {"events": events[start:start + 20]})[0] != 202:
+            retried += 1
+            if time.time() - started > DEADLINE_S:
+                sys.exit("restart check FAILED: ingest did not accept events again in time")
+            time.sleep(0.5)
+    disturbed = await_applied(u, [f"{run}-bu{k}" for k in range(USERS)])
+    for k in range(USERS):
+        a, b = undisturbed[f"{run}-au{k}"], dict(disturbed[f"{run}-bu{k}"])
+        b["recentItems"] = [i.replace(f"{run}-bi", f"{run}-ai") for i in b["recentItems"]]
+        if not same(a, b):
+            sys.exit(f"restart check FAILED: user {k}'s features differ from the undisturbed run's: {b} vs {a}")
+    print(f"restart check: {EVENTS} events posted across the kill ({retried} batch posts refused and retried); "
+          f"the features of {USERS} users equal those of the undisturbed run")
 
 
 def verify(path: str) -> None:
@@ -136,6 +187,7 @@ def verify(path: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("snapshot", "verify"):
+    commands = {"snapshot": snapshot, "verify": verify, "killed": killed}
+    if len(sys.argv) != 3 or sys.argv[1] not in commands:
         sys.exit(__doc__)
-    (snapshot if sys.argv[1] == "snapshot" else verify)(sys.argv[2])
+    commands[sys.argv[1]](sys.argv[2])

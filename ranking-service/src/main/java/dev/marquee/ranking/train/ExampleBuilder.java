@@ -129,7 +129,8 @@ public class ExampleBuilder {
      */
     Split fromInteractions() {
         Random random = new Random(props.seed());
-        List<String> catalog = List.copyOf(redis.opsForSet().members(RedisKeys.ALL_ITEMS));
+        // sorted: a Redis set's order depends on its history, and the seeded draw indexes into this list
+        List<String> catalog = redis.opsForSet().members(RedisKeys.ALL_ITEMS).stream().sorted().toList();
         Rows train = new Rows();
         Rows validation = new Rows();
         for (String userId : users()) {

@@ -38,7 +38,6 @@ NO_GENRES = "(no genres listed)"
 DEFAULT_URLS = {"INGEST_URL": "http://127.0.0.1:8081", "GATEWAY_URL": "http://127.0.0.1:8080",
                 "RANKING_URL": "http://127.0.0.1:8084", "EMBEDDING_URL": "http://127.0.0.1:8082"}
 POLL_SECONDS = 5
-FEATURE_SAMPLE_USERS = 5
 EMBEDDING_STABLE_SECONDS = 30
 
 
@@ -466,7 +465,6 @@ class MarqueeExport:
     item_of_number: dict         # n of Marquee item "ml-<n>" -> item index
     expected_events: np.ndarray  # distinct rating events (movie, second) per user index in the training split
     movies: list                 # Marquee item ids of the catalog, in movies.csv order
-    last_users: list             # user indices in the order the ratings file ends with them
 
 
 def export_training(ds: Dataset, split: Split, folder: Path) -> MarqueeExport:
@@ -495,9 +493,8 @@ def export_training(ds: Dataset, split: Split, folder: Path) -> MarqueeExport:
                      zip(user_number[users], item_number[items], ds.ratings[rows], seconds))
     distinct = np.unique(np.stack([users, items, seconds]), axis=1)
     expected = np.bincount(distinct[0], minlength=len(ds.user_ids))
-    ending_users = list(dict.fromkeys(users[::-1].tolist()))
     return MarqueeExport(folder, user_number, {int(n): i for i, n in enumerate(item_number)}, expected,
-                         [f"ml-{n}" for n in sorted(catalog)], ending_users)
+                         [f"ml-{n}" for n in sorted(catalog)])
 
 
 def import_file(ingest: str, path: Path, endpoint: str) -> dict:
@@ -520,23 +517,25 @@ def import_file(ingest: str, path: Path, endpoint: str) -> dict:
 
 
 def wait_for_features(ingest: str, export: MarqueeExport, deadline_s: float) -> bool:
-    """Polls a few users' features until their eventCount reaches their training events; False at the deadline."""
-    sample = export.last_users[:FEATURE_SAMPLE_USERS - 1] + export.last_users[-1:]
+    """Polls every user's features until each eventCount reaches the user's training events (the model is trained
+    right after: on a stream half applied it would learn from another history each run); False at the deadline."""
+    users = [u for u in range(len(export.expected_events)) if export.expected_events[u] > 0]
     deadline = time.monotonic() + deadline_s
     while True:
-        counts = {}
-        for user in sample:
+        behind = []
+        for user in users:
             status, body = http_json("GET", f"{ingest}/users/ml-{export.user_number[user]}/features")
-            counts[user] = body.get("eventCount", 0) if status == 200 and isinstance(body, dict) else 0
-        done = [u for u in sample if counts[u] >= export.expected_events[u]]
-        print("marquee: features " + ", ".join(f"ml-{export.user_number[u]} {counts[u]}/{export.expected_events[u]}"
-                                               for u in sample))
-        if len(done) == len(sample):
+            count = body.get("eventCount", 0) if status == 200 and isinstance(body, dict) else 0
+            if count < export.expected_events[user]:
+                behind.append(user)
+        print(f"marquee: features complete for {len(users) - len(behind):,} of {len(users):,} users")
+        if not behind:
             return True
         if time.monotonic() > deadline:
             print(f"marquee: WARNING the stream consumer has not applied every rating after {deadline_s:.0f} s; "
                   "measuring anyway")
             return False
+        users = behind
         time.sleep(POLL_SECONDS)
 
 

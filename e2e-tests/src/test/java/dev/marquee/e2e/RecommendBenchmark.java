@@ -130,7 +130,7 @@ class RecommendBenchmark {
         List<String> lines = new ArrayList<>();
         List<String> lasts = new ArrayList<>();
         ann = new AnnCounters(stack);
-        boolean withLive = profiles.contains("live") || profiles.contains("soak");
+        boolean withLive = profiles.stream().anyMatch(RecommendBenchmark::eventsFlow);
         // the first `users` users are the cached regime's (the same preferences whatever the population)
         World world = new World(3, sizes.get(sizes.size() - 1) / TOPICS, withLive ? Math.max(users, population)
                 : users, "b-");
@@ -149,7 +149,7 @@ class RecommendBenchmark {
             warmUp(headline);
             Result floor = run("/bench/noop", false, headline, seconds, null);
             for (String profile : profiles) {
-                LiveTraffic traffic = profile.equals("live") || profile.equals("soak") ? live : null;
+                LiveTraffic traffic = eventsFlow(profile) ? live : null;
                 String last = null;
                 if (traffic != null) {
                     traffic.start();
@@ -179,6 +179,11 @@ class RecommendBenchmark {
         // the live regime's line last: it is the headline
         lasts.stream().filter(l -> !l.startsWith("profile=live")).forEach(System.out::println);
         lasts.stream().filter(l -> l.startsWith("profile=live")).forEach(System.out::println);
+    }
+
+    /** Whether the profile's users are the live population, their events flowing while they are asked. */
+    private static boolean eventsFlow(String profile) {
+        return profile.equals("live") || profile.equals("soak");
     }
 
     /**

@@ -2,8 +2,6 @@ package dev.marquee.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import dev.marquee.common.it.ClosedPort;
 import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -31,12 +30,8 @@ class KafkaDownTest {
     Environment env;
 
     @DynamicPropertySource
-    static void kafkaWhereNothingListens(DynamicPropertyRegistry registry) throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        int closed = port;
+    static void kafkaWhereNothingListens(DynamicPropertyRegistry registry) {
+        int closed = ClosedPort.number();
         registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:" + closed);
     }
 

@@ -6,9 +6,8 @@ import dev.marquee.common.recommend.CandidatesRequest;
 import dev.marquee.common.recommend.CandidatesResponse;
 import dev.marquee.common.recommend.RecommendFilters;
 import dev.marquee.retrieval.source.CandidateRetriever;
-import java.io.IOException;
-import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
+import dev.marquee.common.it.ClosedPort;
 import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -28,12 +27,8 @@ class EmbeddingDownBreakerTest {
     CandidateRetriever retriever;
 
     @DynamicPropertySource
-    static void embeddingWhereNothingListens(DynamicPropertyRegistry registry) throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        int closed = port;
+    static void embeddingWhereNothingListens(DynamicPropertyRegistry registry) {
+        int closed = ClosedPort.number();
         registry.add("marquee.retrieval.embedding-url", () -> "http://127.0.0.1:" + closed);
     }
 

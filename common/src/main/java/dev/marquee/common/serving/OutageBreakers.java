@@ -18,8 +18,8 @@ import org.springframework.stereotype.Component;
  * JVM, a candidate source over Milvus): once 90 % of the calls of the last 10 seconds (20 at least) were outages, the
  * breaker opens and calls are refused at once for {@code openFor} instead of each waiting out its budget; then 3 calls
  * probe. A dependency that is down or hung fails (nearly) every call for as long as it lasts; a busy box makes some
- * calls overrun their budgets, and in a stall all of them for a second or two, which opened the breakers of healthy
- * sources when they looked at their last 20 calls (docs/benchmarks.md). Only
+ * calls overrun their budgets, and in a stall all of them for a second or two, which a time window of this length
+ * rides out. Only
  * outages count: a timeout, a refused hand-off, I/O, a Redis connection failure or timeout, a gRPC (Milvus) status,
  * anywhere in the cause chain; an answer that says the request was bad or there is no model yet does not.
  * One bean per application context holds them all and reports them in {@code /actuator/health}: the service stays UP

@@ -5,6 +5,7 @@ import dev.marquee.common.catalog.CatalogItem;
 import dev.marquee.common.redis.RedisKeys;
 import dev.marquee.common.redis.ReplayMarks;
 import dev.marquee.embedding.milvus.ItemIndex;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
@@ -39,7 +40,7 @@ class CatalogListener implements ConsumerSeekAware {
     private static final Logger log = LoggerFactory.getLogger(CatalogListener.class);
     private static final long MAX_BACKOFF_MS = 30_000;
     /** A rebuild not ended by its consumer (it died) stops holding the views that wait for it after this long. */
-    private static final java.time.Duration REBUILD_TTL = java.time.Duration.ofMinutes(30);
+    private static final Duration REBUILD_TTL = Duration.ofMinutes(30);
     private final CatalogEmbedder embedder;
     private final JsonMapper json;
     private final ItemIndex index;

@@ -17,7 +17,6 @@ import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.service.collection.request.DropCollectionReq;
 import io.milvus.v2.service.utility.request.DropAliasReq;
 import io.milvus.v2.service.vector.request.QueryReq;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import dev.marquee.common.it.ClosedPort;
 import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -127,11 +127,7 @@ class CatalogEmbedderStreamTest {
 
     @Test
     void afterAFailedWriteLaterWritesAreRefusedUntilTheFailureIsCleared() throws Exception {
-        int deadPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            deadPort = s.getLocalPort();
-        }
-        StringRedisTemplate deadRedis = redis(deadPort);
+        StringRedisTemplate deadRedis = redis(ClosedPort.number());
         try (T5Encoder encoder = T5Encoder.load(Path.of("..", "models", "tiny-t5"), "cpu");
              EncodeBatcher batcher = new EncodeBatcher(encoder::encode, 16, Duration.ofMillis(1), 64)) {
             index = new ItemIndex(milvus, alias, encoder.dimension(), Duration.ZERO);

@@ -40,8 +40,8 @@ import org.springframework.validation.annotation.Validated;
  *                         two services over HTTP. The budgets apply in both (docs/architecture.md "Serving in-process")
  * @param experiment       A/B test: users are bucketed by a hash of the experiment name and their id into
  *                         variants, each of which may override the list policy; none configured = everyone "control"
- * @param circuitOpen      once half of a step's recent calls were outages (timeouts, I/O), the step is skipped at once
- *                         this long, then probed ({@code OutageBreakers}; default 1s)
+ * @param circuitOpen      once nearly all of a step's recent calls were outages (timeouts, I/O; the rule is
+ *                         {@code OutageBreakers}'), the step is skipped at once this long, then probed (default 1s)
  */
 @Validated
 @ConfigurationProperties("marquee.gateway")

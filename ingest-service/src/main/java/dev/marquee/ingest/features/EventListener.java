@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -77,7 +78,7 @@ class EventListener implements ConsumerSeekAware {
     private final KafkaTemplate<String, String> kafka;
     private final Counter deadLettered;
     private final ReplayMarks replayMarks;
-    private final java.time.Duration catalogRebuildWait;
+    private final Duration catalogRebuildWait;
     /** While rebuilding: until when (nanoTime) to wait for the catalog's view; 0 when not waiting (consumer thread). */
     private long catalogWaitUntil;
     /** The batches whose writes were handed over and not yet seen to succeed, oldest first (consumer thread only). */

@@ -12,10 +12,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Gives a user the neighbour scores that the ranking features read ({@link UserFeatures#transitions()},
- * {@link UserFeatures#lastTransitions()}, {@link UserFeatures#coVisits()}, {@link UserFeatures#historyCoVisits()}): the transitions and co-visits of their
- * most recent items, each seed's list read
- * from the feature store at most once per {@code marquee.ranking.neighbour-cache-ttl}. The ranker (the user as they are
- * now) and the trainer (the user as they were before one of their interactions) both call this.
+ * {@link UserFeatures#lastTransitions()}, {@link UserFeatures#coVisits()}, {@link UserFeatures#historyCoVisits()}):
+ * the transitions and co-visits of their most recent items, each seed's list read from the feature store at most once
+ * per {@code marquee.ranking.neighbour-cache-ttl}. The ranker (the user as they are now) and the trainer (the user as
+ * they were before one of their interactions) both call this.
  */
 @Component
 public class UserSequences {

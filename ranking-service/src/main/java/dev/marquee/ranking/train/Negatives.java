@@ -31,25 +31,25 @@ final class Negatives {
      * neighbours (the {@code poolSize} best of its transition scores and of its history co-visit scores, what the
      * neighbour sources would have proposed then), the rest from the catalog. The first teach the model to order what
      * serving ranks, which any score tells from random items; the others teach what the user does not care for at all
-     * (taste, categories), which neighbours of the user's items, often of the same kind, cannot. On real data (ML-1M)
-     * neighbours alone did best, catalog items alone worst, half and half close to the first; on the simulator's
-     * world, where taste is everything, neighbours alone lost a third of the quality gate (docs/benchmarks.md). A moment
-     * whose item is not among those neighbours (the sources could not have found it) gets catalog items only, as does
-     * a pool too small. Taking only the strongest neighbours instead of drawing from the pool was measured worse.
+     * (taste, categories), which neighbours of the user's items, often of the same kind, cannot. A moment whose item is
+     * not among those neighbours (the sources could not have found it) gets catalog items only, as does a pool too
+     * small. Measurements of the shares: docs/benchmarks.md.
      */
     List<String> draw(UserFeatures then, String positive, Set<String> seen, List<String> catalog, Random random) {
         List<String> negatives = new ArrayList<>(wanted);
-        List<String> pool = neighbourPool(then);
-        if (pool.contains(positive)) {
-            List<String> unseen = new ArrayList<>(pool.size());
-            for (String item : pool) {
-                if (!seen.contains(item)) {
-                    unseen.add(item);
+        int fromPool = (int) Math.round(wanted * poolShare);
+        if (fromPool > 0) {
+            Set<String> pool = neighbourPool(then);
+            if (pool.contains(positive)) {
+                List<String> unseen = new ArrayList<>(pool.size());
+                for (String item : pool) {
+                    if (!seen.contains(item)) {
+                        unseen.add(item);
+                    }
                 }
+                Collections.shuffle(unseen, random);
+                negatives.addAll(unseen.subList(0, Math.min(fromPool, unseen.size())));
             }
-            Collections.shuffle(unseen, random);
-            int fromPool = (int) Math.round(wanted * poolShare);
-            negatives.addAll(unseen.subList(0, Math.min(fromPool, unseen.size())));
         }
         for (int tries = 0; negatives.size() < wanted && tries < wanted * 4 && !catalog.isEmpty(); tries++) {
             String candidate = catalog.get(random.nextInt(catalog.size()));
@@ -61,9 +61,9 @@ final class Negatives {
     }
 
     /** The moment's best transition and history co-visit neighbours, in a fixed order (for a seeded draw). */
-    private List<String> neighbourPool(UserFeatures then) {
-        LinkedHashSet<String> pool = new LinkedHashSet<>(then.transitions().best(poolSize));
+    private Set<String> neighbourPool(UserFeatures then) {
+        Set<String> pool = new LinkedHashSet<>(then.transitions().best(poolSize));
         pool.addAll(then.historyCoVisits().best(poolSize));
-        return new ArrayList<>(pool);
+        return pool;
     }
 }

@@ -4,6 +4,7 @@ import dev.marquee.common.feature.RankingFeatures;
 import dev.marquee.common.feature.FeatureAssembler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 
@@ -44,7 +45,7 @@ public record TrainingSet(float[] features, float[] labels, String[] groups) {
         StringBuilder out = new StringBuilder();
         for (int c = 0; c < width; c++) {
             out.append(c == 0 ? "" : ", ").append(names.get(c)).append('=')
-                    .append(String.format(java.util.Locale.ROOT, "%.3f/%.3f", sum[1][c] / Math.max(1, count[1]),
+                    .append(String.format(Locale.ROOT, "%.3f/%.3f", sum[1][c] / Math.max(1, count[1]),
                             sum[0][c] / Math.max(1, count[0])));
         }
         return out.toString();

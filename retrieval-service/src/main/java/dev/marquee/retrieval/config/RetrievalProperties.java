@@ -80,8 +80,8 @@ import org.springframework.validation.annotation.Validated;
  * @param milvusConnectTimeout how long one attempt to connect to Milvus may take (default 5s), off the request path
  * @param milvusReconnect the pause between attempts to connect while Milvus is not reachable (default 5s); the
  *                      service starts and serves without it meanwhile (the ANN source fails open)
- * @param circuitOpen    once half of a source's recent fetches were outages (timeouts, I/O, Milvus errors), it is
- *                      skipped at once this long, then probed ({@code OutageBreakers}; default 1s)
+ * @param circuitOpen    once nearly all of a source's recent fetches were outages (timeouts, I/O, Milvus errors; the
+ *                      rule is {@code OutageBreakers}'), it is skipped at once this long, then probed (default 1s)
  */
 @Validated
 @ConfigurationProperties("marquee.retrieval")

@@ -11,6 +11,7 @@ import dev.marquee.common.recommend.CandidatesResponse.SourceReport;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.serving.OutageBreakers;
 import dev.marquee.retrieval.config.RetrievalProperties;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
@@ -29,7 +30,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -162,8 +162,6 @@ public class CandidateRetriever {
         int count = sources.size();
         boolean[] applies = new boolean[count];
         boolean[] inline = new boolean[count];
-        // its breaker is open: skipped at once, reported "open"
-        boolean[] open = new boolean[count];
         // the sources that answer from memory answer here, in one look each; the others go to the pool
         List<List<Candidate>> inlineLists = new ArrayList<>(count);
         double[] inlineMillis = new double[count];
@@ -184,26 +182,11 @@ public class CandidateRetriever {
                 inlineMillis[i] = millisSince(start);
             }
             inlineLists.add(found);
-            CompletableFuture<List<Candidate>> fetch = null;
-            if (applies[i] && !inline[i]) {
-                CircuitBreaker breaker = breakers.get(s.name());
-                if (breaker.tryAcquirePermission()) {
-                    long start = System.nanoTime();
-                    fetch = limiters.get(s.name()).executeCompletionStage(timer,
-                            () -> CompletableFuture.supplyAsync(() -> timed(s, query), executor)).toCompletableFuture()
-                            .whenComplete((found2, failure) -> {
-                                long took = System.nanoTime() - start;
-                                if (failure == null) {
-                                    breaker.onSuccess(took, TimeUnit.NANOSECONDS);
-                                } else {
-                                    breaker.onError(took, TimeUnit.NANOSECONDS, failure);
-                                }
-                            });
-                } else {
-                    open[i] = true;
-                }
-            }
-            futures.add(fetch);
+            // an open breaker fails the fetch at once (CallNotPermittedException), reported "open"
+            futures.add(applies[i] && !inline[i] ? breakers.get(s.name()).executeCompletionStage(
+                    () -> limiters.get(s.name()).executeCompletionStage(timer,
+                            () -> CompletableFuture.supplyAsync(() -> timed(s, query), executor)))
+                    .toCompletableFuture() : null);
         }
         List<List<Candidate>> lists = new ArrayList<>();
         List<SourceReport> reports = new ArrayList<>();
@@ -212,12 +195,6 @@ public class CandidateRetriever {
             CandidateSource s = sources.get(i);
             if (!applies[i]) {
                 reports.add(new SourceReport(s.name(), 0, 0.0, "skipped"));
-                continue;
-            }
-            if (open[i]) {
-                reports.add(new SourceReport(s.name(), 0, 0.0, "open"));
-                reasons.add(s.name() + " circuit open");
-                meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, s.name() + "_open").increment();
                 continue;
             }
             long start = System.nanoTime();
@@ -232,6 +209,12 @@ public class CandidateRetriever {
                 } catch (CompletionException e) {
                     failure = e.getCause();
                 }
+            }
+            if (failure instanceof CallNotPermittedException) {
+                reports.add(new SourceReport(s.name(), 0, 0.0, "open"));
+                reasons.add(s.name() + " circuit open");
+                meters.counter(Metrics.DEGRADED, Metrics.TAG_REASON, s.name() + "_open").increment();
+                continue;
             }
             boolean timeout = failure instanceof TimeoutException;
             String status = timeout ? "timeout" : "error";

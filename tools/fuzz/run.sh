@@ -46,9 +46,12 @@ for service in gateway ingest embedding retrieval ranking; do
   problems=$(sed -n '/^Failures:/,/^$/p' "$log" | sed -n 's/.*: \([0-9][0-9]*\)$/\1/p' | awk '{s+=$1} END {print s+0}')
   echo "fuzz: $service: ${tested:-0} operations, ${generated:-0} cases, $problems failures (log: $log)"
   if [ "$problems" -gt 0 ] || { [ $rc -ne 0 ] && [ -z "$generated" ]; }; then
-    sed -n '/= FAILURES =/,/= SUMMARY =/p' "$log" | grep -E '^_{5,}|^- ST|^\[[0-9]{3}\]|curl ' | head -40
+    # what the log shows of the failures, if anything (no match must not end the run before its summary line)
+    sed -n '/= FAILURES =/,/= SUMMARY =/p' "$log" | grep -E '^_{5,}|^- ST|^\[[0-9]{3}\]|curl ' | head -40 || true
   fi
   failed=$((failed + problems))
+  # schemathesis could not even start (no OpenAPI document, service down): that is a failure too, not 0 cases passed
+  if [ $rc -ne 0 ] && [ -z "$generated" ]; then failed=$((failed + 1)); fi
   operations=$((operations + ${tested:-0}))
   cases=$((cases + ${generated:-0}))
   services="$services${services:+,}$service"

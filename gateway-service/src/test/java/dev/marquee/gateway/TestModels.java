@@ -34,7 +34,7 @@ final class TestModels {
 
     /** Promotes a model of {@code version} into the registry at {@code dir}. */
     static void promote(Path dir, JsonMapper json, String version) throws Exception {
-        new ModelRegistry(new RankingProperties(dir.toString(), null, Duration.ZERO, Duration.ZERO, Duration.ZERO),
+        new ModelRegistry(new RankingProperties(dir.toString(), null, Duration.ZERO, Duration.ZERO),
                 json).promote(model(version));
     }
 

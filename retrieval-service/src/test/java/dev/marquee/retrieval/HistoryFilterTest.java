@@ -31,7 +31,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  */
 @SpringBootTest(properties = {"marquee.retrieval.co-visitation-budget=5s", "marquee.retrieval.transition-budget=5s",
         "marquee.retrieval.category-budget=5s", "marquee.retrieval.popular-budget=5s",
-        "marquee.retrieval.popular-cache-ttl=0s", "marquee.retrieval.co-visitation-cache-ttl=0s"})
+        "marquee.retrieval.popular-cache-ttl=0s", "marquee.neighbours.cache-ttl=0s"})
 @NeedsInfrastructure
 class HistoryFilterTest {
     private static final int SEEN = 2000;

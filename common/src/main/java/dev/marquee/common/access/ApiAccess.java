@@ -1,6 +1,7 @@
 package dev.marquee.common.access;
 
 import jakarta.servlet.DispatcherType;
+import io.micrometer.observation.ObservationPredicate;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +89,16 @@ public class ApiAccess {
 
     private static boolean isRead(String method) {
         return "GET".equals(method) || "HEAD".equals(method);
+    }
+
+    /**
+     * No observations of Spring Security's own steps (a span per filter, the authorization decision): they cost ~5 % of
+     * the gateway's CPU per /recommend in a JFR profile of the live benchmark (docs/benchmarks.md, 2026-12-07 (3)).
+     * Requests stay observed as a whole ({@code http.server.requests}); refused ones are counted there by status.
+     */
+    @Bean
+    ObservationPredicate noSecurityFilterObservations() {
+        return (name, context) -> !name.startsWith("spring.security.");
     }
 
     /** No users: callers are keys. (Also keeps Spring Boot from generating a password and logging it.) */

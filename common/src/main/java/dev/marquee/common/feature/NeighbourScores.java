@@ -59,7 +59,11 @@ public final class NeighbourScores {
 
     private static Map<String, Double> of(List<String> seeds, Map<String, Map<String, Double>> lists,
                                           IntToDoubleFunction weightOf) {
-        Map<String, Double> scores = new HashMap<>();
+        int most = 0;
+        for (String seed : seeds) {
+            most += lists.getOrDefault(seed, Map.of()).size();
+        }
+        Map<String, Double> scores = new HashMap<>((int) Math.ceil(most / 0.75)); // never grows
         for (int rank = 0; rank < seeds.size(); rank++) {
             double weight = weightOf.applyAsDouble(rank);
             lists.getOrDefault(seeds.get(rank), Map.of()).forEach((item, count) -> scores.merge(item,

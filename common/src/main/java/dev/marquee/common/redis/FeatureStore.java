@@ -352,13 +352,14 @@ public class FeatureStore {
     }
 
     private static Map<String, Double> tuples(Object result, ForwardDecay decay, long now) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        if (result instanceof Collection<?> tuples) {
-            for (Object t : tuples) {
-                var tuple = (org.springframework.data.redis.core.ZSetOperations.TypedTuple<?>) t;
-                out.put(string((byte[]) tuple.getValue()),
-                        decay == null ? tuple.getScore() : decay.decayed(tuple.getScore(), now));
-            }
+        if (!(result instanceof Collection<?> tuples) || tuples.isEmpty()) {
+            return new LinkedHashMap<>();
+        }
+        Map<String, Double> out = new LinkedHashMap<>((int) Math.ceil(tuples.size() / 0.75)); // never grows
+        for (Object t : tuples) {
+            var tuple = (org.springframework.data.redis.core.ZSetOperations.TypedTuple<?>) t;
+            out.put(string((byte[]) tuple.getValue()),
+                    decay == null ? tuple.getScore() : decay.decayed(tuple.getScore(), now));
         }
         return out;
     }

@@ -1,18 +1,28 @@
 package dev.marquee.common.redis;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** The {@link FeatureStore} bean for every service that reads or writes features; import it in the application. */
+/**
+ * The {@link FeatureStore} and {@link SeedNeighbours} beans for every service that reads or writes features; import it
+ * in the application.
+ */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(SeedNeighbours.Properties.class)
 public class FeatureStoreConfiguration {
     @Bean
     FeatureStore featureStore(StringRedisTemplate redis) {
         return new FeatureStore(redis);
+    }
+
+    @Bean
+    SeedNeighbours seedNeighbours(FeatureStore store, SeedNeighbours.Properties props) {
+        return SeedNeighbours.of(store, props);
     }
 
     /**

@@ -21,8 +21,6 @@ import org.springframework.validation.annotation.Validated;
  *                     which change only with the catalog (default 60s; never less than {@code itemCacheTtl}): a
  *                     catalog update reaches ranking's features within this, a deactivation within
  *                     {@code itemCacheTtl}.
- * @param neighbourCacheTtl how long ranking reuses the transitions and co-visits of a seed item (the user's recent
- *                     items, whose neighbour scores are ranking features; default 5s; 0 reads them every time)
  */
 @Validated
 @ConfigurationProperties("marquee.ranking")
@@ -30,8 +28,7 @@ public record RankingProperties(
         @DefaultValue(".marquee/models") @NotBlank String modelDir,
         @DefaultValue @Valid Trainer trainer,
         @DefaultValue("2s") @NotNull java.time.Duration itemCacheTtl,
-        @DefaultValue("60s") @NotNull java.time.Duration itemCatalogTtl,
-        @DefaultValue("5s") @NotNull java.time.Duration neighbourCacheTtl) {
+        @DefaultValue("60s") @NotNull java.time.Duration itemCatalogTtl) {
 
     /**
      * @param rounds               boosting rounds (default 100)

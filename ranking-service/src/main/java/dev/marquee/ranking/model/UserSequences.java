@@ -2,10 +2,8 @@ package dev.marquee.ranking.model;
 
 import dev.marquee.common.feature.NeighbourScores;
 import dev.marquee.common.feature.UserFeatures;
-import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.redis.NeighbourLists;
-import dev.marquee.common.redis.RedisKeys;
-import dev.marquee.ranking.config.RankingProperties;
+import dev.marquee.common.redis.SeedNeighbours;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
@@ -14,7 +12,7 @@ import org.springframework.stereotype.Component;
  * Gives a user the neighbour scores that the ranking features read ({@link UserFeatures#transitions()},
  * {@link UserFeatures#lastTransitions()}, {@link UserFeatures#coVisits()}, {@link UserFeatures#historyCoVisits()}):
  * the transitions and co-visits of their most recent items, each seed's list read from the feature store at most once
- * per {@code marquee.ranking.neighbour-cache-ttl}. The ranker (the user as they are now) and the trainer (the user as
+ * per {@code marquee.neighbours.cache-ttl} (and shared with the candidate sources when serving in-process). The ranker (the user as they are now) and the trainer (the user as
  * they were before one of their interactions) both call this.
  */
 @Component
@@ -22,9 +20,9 @@ public class UserSequences {
     private final NeighbourLists transitions;
     private final NeighbourLists coVisits;
 
-    UserSequences(FeatureStore store, RankingProperties props) {
-        this.transitions = new NeighbourLists(store, RedisKeys::transitions, props.neighbourCacheTtl());
-        this.coVisits = new NeighbourLists(store, RedisKeys::coVisits, props.neighbourCacheTtl());
+    UserSequences(SeedNeighbours neighbours) {
+        this.transitions = neighbours.transitions();
+        this.coVisits = neighbours.coVisits();
     }
 
     /** The user with the neighbour scores of their most recent items. */

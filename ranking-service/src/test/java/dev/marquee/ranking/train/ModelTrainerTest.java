@@ -21,8 +21,7 @@ class ModelTrainerTest {
 
     private RankingProperties props() {
         return new RankingProperties(dir.toString(), new RankingProperties.Trainer(60, 4, 0.2, 3, 200, 0.5, 1000, 20, 50, 0.2, 1, 1000, 500,
-                java.time.Duration.ofMinutes(15), true), java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(60),
-                java.time.Duration.ofSeconds(5));
+                java.time.Duration.ofMinutes(15), true), java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(60));
     }
 
     /** Label depends on the first feature (taste cosine) plus noise. */

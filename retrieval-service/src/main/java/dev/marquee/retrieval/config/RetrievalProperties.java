@@ -20,9 +20,6 @@ import org.springframework.validation.annotation.Validated;
  * @param popularBudget time budget of the popularity source (default 20 ms)
  * @param coVisitationBudget time budget of the co-visitation source (default 20 ms)
  * @param coVisitationSeeds  how many of the user's most recent items seed co-visitation (default 5)
- * @param coVisitationCacheTtl how long the neighbours (co-visits and transitions) and title of a seed item are reused
- *                     (default 5s; 0 reads Redis every time): which items seed a user's list is always read fresh,
- *                     only the counts of a seed may be this old
  * @param transitionBudget   time budget of the transitions source, what followed the user's last items (20 ms)
  * @param transitionSeeds    how many of the user's most recent items seed the transitions source (default 5)
  * @param historyOverAsk     for a user whose history is longer than their recent items, sources are asked for this
@@ -92,7 +89,6 @@ public record RetrievalProperties(
         @DefaultValue("20ms") @NotNull Duration popularBudget,
         @DefaultValue("20ms") @NotNull Duration coVisitationBudget,
         @DefaultValue("5") @Min(1) @Max(100) int coVisitationSeeds,
-        @DefaultValue("5s") @NotNull Duration coVisitationCacheTtl,
         @DefaultValue("20ms") @NotNull Duration categoryBudget,
         @DefaultValue("3") @Min(1) @Max(50) int topCategories,
         @DefaultValue("64") @Min(1) int annEf,

@@ -232,7 +232,7 @@ public class CandidateRetriever {
      * lists before it.
      */
     static List<Candidate> interleave(List<List<Candidate>> lists, int n) {
-        Map<String, Candidate> merged = new LinkedHashMap<>();
+        Map<String, Candidate> merged = new LinkedHashMap<>((int) Math.ceil(n / 0.75)); // never grows
         int longest = lists.stream().mapToInt(List::size).max().orElse(0);
         for (int rank = 0; rank < longest && merged.size() < n; rank++) {
             for (List<Candidate> list : lists) {

@@ -77,10 +77,10 @@ class CategorySource implements CandidateSource {
     private List<Candidate> candidates(List<Map.Entry<String, Double>> top,
                                        Map<String, List<Map<String, Double>>> lists, int n, Set<String> exclude) {
         double total = top.stream().mapToDouble(Map.Entry::getValue).sum();
-        Map<String, Candidate> out = new LinkedHashMap<>();
+        Map<String, Candidate> out = new LinkedHashMap<>(capacityFor(n + top.size()));
         for (Map.Entry<String, Double> category : top) {
             int share = (int) Math.ceil(n * category.getValue() / total);
-            Map<String, Candidate> mine = new LinkedHashMap<>();
+            Map<String, Candidate> mine = new LinkedHashMap<>(capacityFor(share));
             List<Map<String, Double>> both = lists.get(category.getKey());
             for (int which = 0; which < both.size(); which++) {
                 Map<String, Double> ranked = both.get(which);
@@ -97,6 +97,11 @@ class CategorySource implements CandidateSource {
             out.putAll(mine);
         }
         return out.values().stream().limit(n).toList();
+    }
+
+    /** A hash map's initial capacity that holds {@code entries} without growing (the default load factor, 0.75). */
+    private static int capacityFor(int entries) {
+        return (int) Math.ceil(entries / 0.75);
     }
 
     /** The user's category affinities allowed by the filters; the included categories alone when there are some. */

@@ -1,7 +1,6 @@
 package dev.marquee.retrieval.source;
 
-import dev.marquee.common.redis.FeatureStore;
-import dev.marquee.common.redis.RedisKeys;
+import dev.marquee.common.redis.SeedNeighbours;
 import dev.marquee.retrieval.config.RetrievalProperties;
 import org.springframework.stereotype.Component;
 
@@ -11,8 +10,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class CoVisitationSource extends NeighbourSource {
-    CoVisitationSource(FeatureStore store, RetrievalProperties props) {
-        super("CoVisited", props.coVisitationBudget(), props.coVisitationSeeds(), "Because you viewed ", store,
-                RedisKeys::coVisits, props.coVisitationCacheTtl());
+    CoVisitationSource(SeedNeighbours neighbours, RetrievalProperties props) {
+        super("CoVisited", props.coVisitationBudget(), props.coVisitationSeeds(), "Because you viewed ",
+                neighbours.coVisits());
     }
 }

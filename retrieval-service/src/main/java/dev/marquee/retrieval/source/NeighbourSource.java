@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Items that go with the user's most recent items in a family of neighbour lists the stream consumer keeps per item
@@ -27,16 +26,15 @@ abstract class NeighbourSource implements CandidateSource {
     private final NeighbourLists lists;
 
     /**
-     * @param listKey the Redis key of an item's neighbour list
-     * @param reason  the reason's text before the title of the strongest seed
+     * @param reason the reason's text before the title of the strongest seed
+     * @param lists  the family's lists, shared with the ranking features ({@link dev.marquee.common.redis.SeedNeighbours})
      */
-    NeighbourSource(String name, Duration budget, int seeds, String reason, FeatureStore store,
-                    Function<String, String> listKey, Duration cacheTtl) {
+    NeighbourSource(String name, Duration budget, int seeds, String reason, NeighbourLists lists) {
         this.name = name;
         this.budget = budget;
         this.seeds = seeds;
         this.reason = reason;
-        this.lists = new NeighbourLists(store, listKey, cacheTtl);
+        this.lists = lists;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.marquee.retrieval.source;
 
-import dev.marquee.common.redis.FeatureStore;
-import dev.marquee.common.redis.RedisKeys;
+import dev.marquee.common.redis.SeedNeighbours;
 import dev.marquee.retrieval.config.RetrievalProperties;
 import org.springframework.stereotype.Component;
 
@@ -12,8 +11,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class TransitionSource extends NeighbourSource {
-    TransitionSource(FeatureStore store, RetrievalProperties props) {
-        super("Transitions", props.transitionBudget(), props.transitionSeeds(), "Often next after ", store,
-                RedisKeys::transitions, props.coVisitationCacheTtl());
+    TransitionSource(SeedNeighbours neighbours, RetrievalProperties props) {
+        super("Transitions", props.transitionBudget(), props.transitionSeeds(), "Often next after ",
+                neighbours.transitions());
     }
 }

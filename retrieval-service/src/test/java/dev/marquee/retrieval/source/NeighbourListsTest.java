@@ -28,12 +28,12 @@ class NeighbourListsTest {
     StringRedisTemplate redis;
     @Autowired
     FeatureStore store;
-    /** Co-visitation lists kept 1 s on the test's clock. */
+    /** Co-visitation lists kept 1 s on the test's clock, read 20 deep. */
     private NeighbourLists lists;
 
     @BeforeEach
     void lists() {
-        lists = new NeighbourLists(store, RedisKeys::coVisits, Duration.ofSeconds(1), nanos::get);
+        lists = new NeighbourLists(store, RedisKeys::coVisits, Duration.ofSeconds(1), 20, nanos::get);
     }
 
     @Test
@@ -71,15 +71,33 @@ class NeighbourListsTest {
 
         assertThat(lists.ofIfCached(List.of(seed, seed), 10)).usingRecursiveComparison().isEqualTo(read);
         assertThat(lists.ofIfCached(List.of(seed, other), 10)).isNull();
-        assertThat(lists.ofIfCached(List.of(seed), 20)).isNull(); // a longer list is another read
+        assertThat(lists.ofIfCached(List.of(seed), 20)).usingRecursiveComparison().isEqualTo(read); // one read
+        assertThat(lists.ofIfCached(List.of(seed), 21)).isNull(); // deeper than was read
         nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(1100));
         assertThat(lists.ofIfCached(List.of(seed), 10)).isNull();
-        assertThat(new NeighbourLists(store, RedisKeys::coVisits, Duration.ZERO, nanos::get).ofIfCached(List.of(), 10)).isNull();
+        assertThat(new NeighbourLists(store, RedisKeys::coVisits, Duration.ZERO, 20, nanos::get).ofIfCached(List.of(), 10)).isNull();
+    }
+
+    @Test
+    void callersAskingForFewerNeighboursShareOneReadAndGetTheStrongest() {
+        String seed = "cvl-depth-" + run;
+        for (int i = 1; i <= 30; i++) {
+            redis.opsForZSet().add(RedisKeys.coVisits(seed), "n" + i, i);
+        }
+
+        FeatureStore.CoVisits three = lists.of(List.of(seed), 3);
+        redis.opsForZSet().add(RedisKeys.coVisits(seed), "late", 100); // within the TTL: not seen by either
+
+        assertThat(three.neighbours().get(seed)).containsExactly(Map.entry("n30", 30.0), Map.entry("n29", 29.0),
+                Map.entry("n28", 28.0));
+        assertThat(lists.ofIfCached(List.of(seed), 20).neighbours().get(seed)).hasSize(20)
+                .containsEntry("n11", 11.0).doesNotContainKey("late");
+        assertThat(lists.of(List.of(seed), 30).neighbours().get(seed)).containsKey("late").hasSize(30); // past depth
     }
 
     @Test
     void aZeroTtlReadsRedisEveryTime() {
-        NeighbourLists lists = new NeighbourLists(store, RedisKeys::coVisits, Duration.ZERO, nanos::get);
+        NeighbourLists lists = new NeighbourLists(store, RedisKeys::coVisits, Duration.ZERO, 20, nanos::get);
         String seed = "cvl-zero-" + run;
         redis.opsForZSet().add(RedisKeys.coVisits(seed), "n1", 1);
         lists.of(List.of(seed), 10);

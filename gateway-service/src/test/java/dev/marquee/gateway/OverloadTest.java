@@ -3,8 +3,6 @@ package dev.marquee.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +12,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import dev.marquee.common.it.ClosedPort;
+import dev.marquee.common.it.FaultGate;
 import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -34,31 +34,16 @@ import tools.jackson.databind.json.JsonMapper;
         "marquee.gateway.ranking-url=http://127.0.0.1:9"})
 @NeedsInfrastructure
 class OverloadTest {
-    private static final ServerSocket HANGING = hangingServer();
-    private static final List<Socket> HELD = new ArrayList<>();
+    /** Retrieval hung: accepts connections, never answers. */
+    private static final FaultGate HANGING = hangingRetrieval();
     @Autowired
     Environment env;
     @Autowired
     JsonMapper json;
 
-    private static ServerSocket hangingServer() {
+    private static FaultGate hangingRetrieval() {
         try {
-            ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-            Thread acceptor = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket s = server.accept();
-                        synchronized (HELD) {
-                            HELD.add(s);
-                        }
-                    } catch (IOException closed) {
-                        return;
-                    }
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
-            return server;
+            return new FaultGate("127.0.0.1", ClosedPort.number(), FaultGate.Mode.HUNG);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -66,7 +51,7 @@ class OverloadTest {
 
     @DynamicPropertySource
     static void retrieval(DynamicPropertyRegistry registry) {
-        registry.add("marquee.gateway.retrieval-url", () -> "http://127.0.0.1:" + HANGING.getLocalPort());
+        registry.add("marquee.gateway.retrieval-url", () -> "http://127.0.0.1:" + HANGING.port());
     }
 
     @AfterAll

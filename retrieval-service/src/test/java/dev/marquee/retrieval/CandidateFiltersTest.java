@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.marquee.common.feature.UserState;
 import dev.marquee.common.feature.Vectors;
-import dev.marquee.common.milvus.ItemCollectionSchema;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.recommend.CandidatesRequest;
 import dev.marquee.common.recommend.CandidatesResponse;
@@ -14,13 +13,8 @@ import dev.marquee.common.redis.RedisKeys;
 import dev.marquee.retrieval.source.CandidateRetriever;
 import dev.marquee.retrieval.source.MilvusConnection;
 import io.milvus.v2.client.MilvusClientV2;
-import io.milvus.v2.common.DataType;
-import io.milvus.v2.common.IndexParam;
-import io.milvus.v2.service.collection.request.AddFieldReq;
-import io.milvus.v2.service.collection.request.CreateCollectionReq;
 import io.milvus.v2.service.collection.request.DropCollectionReq;
 import io.milvus.v2.service.vector.request.InsertReq;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import dev.marquee.common.it.ItemCollections;
 import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -92,19 +87,7 @@ class CandidateFiltersTest {
     /** 3 categories x 8 items, all near the user's taste; the user has seen one alpha item and likes alpha best. */
     @BeforeAll
     void catalogAndUser() throws InterruptedException {
-        milvus().dropCollection(DropCollectionReq.builder().collectionName(COLLECTION).build());
-        CreateCollectionReq.CollectionSchema schema = CreateCollectionReq.CollectionSchema.builder().build();
-        schema.addField(AddFieldReq.builder().fieldName(ItemCollectionSchema.ITEM_ID).dataType(DataType.VarChar)
-                .maxLength(64).isPrimaryKey(true).autoID(false).build());
-        schema.addField(AddFieldReq.builder().fieldName(ItemCollectionSchema.VECTOR).dataType(DataType.FloatVector)
-                .dimension(DIM).build());
-        schema.addField(AddFieldReq.builder().fieldName(ItemCollectionSchema.CATEGORY).dataType(DataType.VarChar)
-                .maxLength(ItemCollectionSchema.CATEGORY_MAX_LENGTH).build());
-        milvus().createCollection(CreateCollectionReq.builder().collectionName(COLLECTION).collectionSchema(schema)
-                .indexParams(List.of(IndexParam.builder().fieldName(ItemCollectionSchema.VECTOR)
-                        .indexType(IndexParam.IndexType.HNSW).metricType(IndexParam.MetricType.COSINE)
-                        .extraParams(Map.of("M", 16, "efConstruction", 64)).build()))
-                .build());
+        ItemCollections.createEmpty(milvus(), COLLECTION, DIM);
         float[] taste = new float[DIM];
         taste[0] = 1;
         List<JsonObject> rows = new ArrayList<>();
@@ -115,15 +98,7 @@ class CandidateFiltersTest {
                 float[] v = new float[DIM];
                 v[0] = 1;
                 v[1 + c] = 0.1f * (i + 1);
-                JsonObject row = new JsonObject();
-                row.addProperty(ItemCollectionSchema.ITEM_ID, id);
-                JsonArray vector = new JsonArray();
-                for (float x : Vectors.normalized(v)) {
-                    vector.add(x);
-                }
-                row.add(ItemCollectionSchema.VECTOR, vector);
-                row.addProperty(ItemCollectionSchema.CATEGORY, CATEGORIES.get(c));
-                rows.add(row);
+                rows.add(ItemCollections.row(id, Vectors.normalized(v), CATEGORIES.get(c)));
                 redis.opsForHash().put(RedisKeys.item(id), RedisKeys.ITEM_CATEGORY, CATEGORIES.get(c));
                 redis.opsForZSet().add(RedisKeys.POPULAR, id, 1e9 + i);
                 redis.opsForZSet().add(RedisKeys.popular(CATEGORIES.get(c)), id, 1e9 + i);

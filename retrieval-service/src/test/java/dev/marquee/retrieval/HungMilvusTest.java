@@ -10,6 +10,7 @@ import java.net.URI;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import dev.marquee.common.it.FaultGate;
 import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -18,22 +19,22 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Retrieval starts while Milvus hangs (accepts connections, never answers), serves without ANN at once meanwhile, and
- * connects when Milvus answers — the real Milvus behind a {@link TcpGate}.
+ * connects when Milvus answers — the real Milvus behind a {@link FaultGate}.
  */
 @SpringBootTest(properties = {"marquee.retrieval.milvus-connect-timeout=1s", "marquee.retrieval.milvus-reconnect=300ms"})
 @NeedsInfrastructure
 class HungMilvusTest {
-    private static final TcpGate GATE = gate();
+    private static final FaultGate GATE = gate();
 
     @Autowired
     MilvusConnection milvus;
     @Autowired
     CandidateRetriever retriever;
 
-    private static TcpGate gate() {
+    private static FaultGate gate() {
         URI real = URI.create(System.getenv().getOrDefault("MILVUS_URI", "http://127.0.0.1:19530"));
         try {
-            return new TcpGate(real.getHost(), real.getPort());
+            return new FaultGate(real.getHost(), real.getPort(), FaultGate.Mode.HUNG);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
@@ -61,7 +62,7 @@ class HungMilvusTest {
         assertThat((System.nanoTime() - t0) / 1e6).as("ms to answer while Milvus hangs").isLessThan(1000);
         assertThat(r.sources()).isNotEmpty();
 
-        GATE.open();
+        GATE.set(FaultGate.Mode.OPEN);
         Instant deadline = Instant.now().plusSeconds(30);
         while (!milvus.connected() && Instant.now().isBefore(deadline)) {
             Thread.sleep(100);

@@ -19,7 +19,9 @@ import org.springframework.validation.annotation.Validated;
 /**
  * @param retrievalUrl     base URL of retrieval-service
  * @param rankingUrl       base URL of ranking-service
- * @param retrievalTimeout past this, /recommend serves the popular list instead (default 150 ms)
+ * @param retrievalTimeout past this, /recommend serves the popular list instead (default 200 ms: more than the
+ *                         longest candidate source's budget, the stated interests' 150 ms, so that one source at
+ *                         its budget costs that source's candidates, not all of them: FaultMatrixTest)
  * @param rankingTimeout   past this, /recommend serves retrieval order instead (default 100 ms)
  * @param candidates       how many candidates retrieval is asked for per request (default 100)
  * @param mmrLambda        maximal marginal relevance: {@code lambda * relevance - (1 - lambda) * similarity to what is
@@ -48,7 +50,7 @@ import org.springframework.validation.annotation.Validated;
 public record GatewayProperties(
         @DefaultValue("http://127.0.0.1:8083") @NotBlank String retrievalUrl,
         @DefaultValue("http://127.0.0.1:8084") @NotBlank String rankingUrl,
-        @DefaultValue("150ms") @NotNull Duration retrievalTimeout,
+        @DefaultValue("200ms") @NotNull Duration retrievalTimeout,
         @DefaultValue("100ms") @NotNull Duration rankingTimeout,
         @DefaultValue("100") @Min(1) @Max(500) int candidates,
         @DefaultValue("1.0") @DecimalMin("0.0") @DecimalMax("1.0") double mmrLambda,

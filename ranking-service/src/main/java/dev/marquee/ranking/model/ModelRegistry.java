@@ -30,8 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Versioned models on disk ({@code <dir>/<version>/model.ubj}, its {@code model.sha256} and {@code metadata.json})
  * and the champion being served. Promotion writes the CHAMPION file atomically and swaps the in-memory model in one
  * reference write, so requests in flight finish on the old model and the next ones use the new one. Other instances
- * pick the change up within seconds ({@link #reloadIfChanged}). A champion that cannot be served (a file that does not
- * match its checksum, cannot be parsed, or was trained on other features) is refused with one log line, not one per
+ * pick the change up within seconds ({@link #reloadIfChanged}). A champion that cannot be served (a file without its
+ * checksum or that does not match it, that cannot be parsed, or was trained on other features) is refused with one log line, not one per
  * reload: the model being served stays; with none yet (a start), the newest version on disk that loads is served.
  */
 @Component
@@ -158,8 +158,12 @@ public class ModelRegistry {
         }
         byte[] bytes = Files.readAllBytes(versionDir.resolve(MODEL_FILE));
         Path checksum = versionDir.resolve(CHECKSUM_FILE);
-        // models promoted before checksums were written have none: loaded as they are
-        if (Files.exists(checksum) && !Files.readString(checksum).trim().equals(sha256(bytes))) {
+        // never parse bytes that are not known good: XGBoost's native parser aborts the whole JVM on some damaged
+        // files (seen with a truncated one), so a model without its checksum (promoted before checksums) is refused
+        if (!Files.exists(checksum)) {
+            throw new IOException("model " + version + " has no " + CHECKSUM_FILE + ": promote it again or retrain");
+        }
+        if (!Files.readString(checksum).trim().equals(sha256(bytes))) {
             throw new IOException("model " + version + ": " + MODEL_FILE + " does not match " + CHECKSUM_FILE);
         }
         return new RankingModel(XGBoost.loadModel(bytes), meta);

@@ -15,7 +15,6 @@ import dev.marquee.retrieval.source.MilvusConnection;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.service.collection.request.DropCollectionReq;
 import io.milvus.v2.service.vector.request.InsertReq;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,11 +77,11 @@ class FaultMatrixTest {
     private static final int DIM = 16;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Path MODELS = TestModels.registryDir();
-    private static final FaultGate REDIS = gate(System.getenv().getOrDefault("REDIS_HOST", "127.0.0.1"),
-            Integer.parseInt(System.getenv().getOrDefault("REDIS_PORT", "6379")));
-    private static final FaultGate MILVUS = gate(milvusUri().getHost(), milvusUri().getPort());
+    private static final FaultGate REDIS = FaultGate.toRedis();
+    private static final FaultGate MILVUS = FaultGate.to(milvusUri().getHost(), milvusUri().getPort(), Mode.OPEN);
     /** Nothing listens behind it: open, it is as good as down. */
-    private static final FaultGate EMBEDDING = gate("127.0.0.1", dev.marquee.common.it.ClosedPort.number());
+    private static final FaultGate EMBEDDING = FaultGate.to("127.0.0.1", dev.marquee.common.it.ClosedPort.number(),
+            Mode.OPEN);
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String user = "fault-user-" + run;
     private final List<String> users = new ArrayList<>(List.of(user));
@@ -101,14 +100,6 @@ class FaultMatrixTest {
 
     private static URI milvusUri() {
         return URI.create(System.getenv().getOrDefault("MILVUS_URI", "http://127.0.0.1:19530"));
-    }
-
-    private static FaultGate gate(String host, int port) {
-        try {
-            return new FaultGate(host, port, Mode.OPEN);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @DynamicPropertySource

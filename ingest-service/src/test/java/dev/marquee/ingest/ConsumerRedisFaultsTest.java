@@ -31,22 +31,13 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest
 @NeedsInfrastructure
 class ConsumerRedisFaultsTest {
-    private static final FaultGate REDIS = gate();
+    private static final FaultGate REDIS = FaultGate.toRedis();
     @Autowired
     KafkaTemplate<String, String> kafka;
     @Autowired
     FeatureStore store;
     @Autowired
     JsonMapper json;
-
-    private static FaultGate gate() {
-        try {
-            return new FaultGate(System.getenv().getOrDefault("REDIS_HOST", "127.0.0.1"),
-                    Integer.parseInt(System.getenv().getOrDefault("REDIS_PORT", "6379")), Mode.OPEN);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @DynamicPropertySource
     static void redisBehindTheGate(DynamicPropertyRegistry registry) {

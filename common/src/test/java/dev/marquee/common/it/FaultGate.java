@@ -46,6 +46,21 @@ public final class FaultGate implements AutoCloseable {
         acceptor.start();
     }
 
+    /** {@link #FaultGate(String, int, Mode)} for a static field: an I/O failure fails the test class. */
+    public static FaultGate to(String host, int port, Mode mode) {
+        try {
+            return new FaultGate(host, port, mode);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** An open gate in front of the tests' Redis ({@code REDIS_HOST}, {@code REDIS_PORT}, as the services read). */
+    public static FaultGate toRedis() {
+        return to(System.getenv().getOrDefault("REDIS_HOST", "127.0.0.1"),
+                Integer.parseInt(System.getenv().getOrDefault("REDIS_PORT", "6379")), Mode.OPEN);
+    }
+
     public int port() {
         return server.getLocalPort();
     }

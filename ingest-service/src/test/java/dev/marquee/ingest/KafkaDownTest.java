@@ -9,8 +9,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import dev.marquee.common.it.ClosedPort;
+import dev.marquee.common.it.FaultGate;
 import dev.marquee.common.it.NeedsInfrastructure;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -19,8 +22,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Kafka down (nothing listens on its port): a valid event is answered 503 within the send timeout, not after the
- * producer's 60 s default wait for metadata — nothing was acknowledged, so the client knows to retry.
+ * Kafka down (connections closed at once) or hung (connections accepted, never answered), behind a {@link FaultGate}
+ * with nothing behind it: a valid event is answered 503 within the send timeout, not after the producer's 60 s
+ * default wait for metadata — nothing was acknowledged, so the client knows to retry.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.kafka.admin.auto-create=false", "spring.kafka.listener.auto-startup=false"})
@@ -29,14 +33,22 @@ class KafkaDownTest {
     @Autowired
     Environment env;
 
+    private static final FaultGate KAFKA = FaultGate.to("127.0.0.1", ClosedPort.number(), FaultGate.Mode.DOWN);
+
     @DynamicPropertySource
-    static void kafkaWhereNothingListens(DynamicPropertyRegistry registry) {
-        int closed = ClosedPort.number();
-        registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:" + closed);
+    static void kafkaBehindTheGate(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:" + KAFKA.port());
     }
 
-    @Test
-    void aValidEventIsAnswered503WithinTheSendTimeoutWhenKafkaIsDown() throws Exception {
+    @AfterAll
+    static void close() throws Exception {
+        KAFKA.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = FaultGate.Mode.class, names = {"DOWN", "HUNG"})
+    void aValidEventIsAnswered503WithinTheSendTimeoutWhenKafkaIsDownOrHung(FaultGate.Mode mode) throws Exception {
+        KAFKA.set(mode);
         String body = "{\"eventId\":\"kd-" + UUID.randomUUID() + "\",\"userId\":\"kd-user\",\"itemId\":\"kd-item\","
                 + "\"type\":\"view\",\"timestamp\":\"" + Instant.now() + "\"}";
         long t0 = System.nanoTime();
@@ -46,6 +58,6 @@ class KafkaDownTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-        assertThat(seconds).as("seconds to answer").isLessThan(6.5);
+        assertThat(seconds).as("seconds to answer, Kafka %s", mode).isLessThan(6.5);
     }
 }

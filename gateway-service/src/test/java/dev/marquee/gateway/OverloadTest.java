@@ -35,19 +35,12 @@ import tools.jackson.databind.json.JsonMapper;
 @NeedsInfrastructure
 class OverloadTest {
     /** Retrieval hung: accepts connections, never answers. */
-    private static final FaultGate HANGING = hangingRetrieval();
+    private static final FaultGate HANGING = FaultGate.to("127.0.0.1", ClosedPort.number(),
+            FaultGate.Mode.HUNG);
     @Autowired
     Environment env;
     @Autowired
     JsonMapper json;
-
-    private static FaultGate hangingRetrieval() {
-        try {
-            return new FaultGate("127.0.0.1", ClosedPort.number(), FaultGate.Mode.HUNG);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @DynamicPropertySource
     static void retrieval(DynamicPropertyRegistry registry) {

@@ -33,11 +33,7 @@ class HungMilvusTest {
 
     private static FaultGate gate() {
         URI real = URI.create(System.getenv().getOrDefault("MILVUS_URI", "http://127.0.0.1:19530"));
-        try {
-            return new FaultGate(real.getHost(), real.getPort(), FaultGate.Mode.HUNG);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return FaultGate.to(real.getHost(), real.getPort(), FaultGate.Mode.HUNG);
     }
 
     @DynamicPropertySource

@@ -92,9 +92,9 @@ public class ApiAccess {
     }
 
     /**
-     * No observations of Spring Security's own steps (a span per filter, the authorization decision): they cost ~5 % of
-     * the gateway's CPU per /recommend in a JFR profile of the live benchmark (docs/benchmarks.md, 2026-12-07 (3)).
-     * Requests stay observed as a whole ({@code http.server.requests}); refused ones are counted there by status.
+     * No observations of Spring Security's own steps (a span per filter, the authorization decision): a visible share
+     * of the gateway's CPU per /recommend (docs/benchmarks.md). Requests stay observed as a whole
+     * ({@code http.server.requests}); refused ones are counted there by status.
      */
     @Bean
     ObservationPredicate noSecurityFilterObservations() {

@@ -42,8 +42,8 @@ public class FeatureStoreConfiguration {
     }
 
     /**
-     * Reconnects within a second of Redis being back: Lettuce's default back-off grows to 30 s, and a 3 s outage cost
-     * the stream consumer a minute before it wrote again (ConsumerRedisFaultsTest, before this).
+     * Reconnects within a second of Redis being back: Lettuce's default back-off grows to 30 s, which kept the stream
+     * consumer from writing long after a short outage (ConsumerRedisFaultsTest).
      */
     @Bean
     ClientResourcesBuilderCustomizer quickReconnect() {

@@ -67,7 +67,7 @@ public class Recommender {
     private final PopularList popularList;
     /** Requests being worked on; past {@code max-in-flight} a request is shed to the popular list at once. */
     private final Semaphore inFlight;
-    /** The stage timers by step, looked up once: the registry's lookup by name and tags is ~1 % of the CPU. */
+    /** The stage timers by step, looked up once instead of by name and tags in the registry per request. */
     private final Map<String, Timer> stageTimers = new ConcurrentHashMap<>();
 
     Recommender(Retrieval retrieval, Ranking ranking, StepBudgets budgets, ListFilter filter, FeatureStore store,

@@ -72,7 +72,7 @@ public class Ranker {
 
     /**
      * Row indices by descending score ({@link Float#compare} order); ties keep the candidates' order. One primitive
-     * sort of (score, row) packed in a long: the boxed comparator sort it replaced was ~2 % of the gateway's CPU.
+     * sort of (score, row) packed in a long, no boxing on the /rank path.
      */
     static int[] bestFirst(float[] scores) {
         long[] keys = new long[scores.length];

@@ -16,6 +16,10 @@ KAFKA_CLASSPATH="$TOOLS/kafka.classpath"
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+# A second listener for fault tests: it advertises KAFKA_GATE_PORT, where a test's TCP gate (FaultGate.toKafka)
+# forwards to KAFKA_GATED_PORT, so every connection of a client bootstrapped there goes through the gate.
+KAFKA_GATED_PORT="${KAFKA_GATED_PORT:-$((KAFKA_PORT + 2))}"
+KAFKA_GATE_PORT="${KAFKA_GATE_PORT:-$((KAFKA_PORT + 3))}"
 REDIS_PORT="${REDIS_PORT:-6379}"
 MILVUS_PORT="${MILVUS_PORT:-19530}"                       # gRPC + REST (the SDK's URI)
 MILVUS_METRICS_PORT="${MILVUS_METRICS_PORT:-9091}"        # /healthz and /metrics
@@ -120,7 +124,7 @@ install_kafka() {
 
 start_kafka() {
   if pid_alive kafka; then log "kafka already running (pid $(pid_of kafka))"; return; fi
-  require_free kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
+  require_free kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_GATED_PORT"
   local dir="$STATE/data/kafka" props="$STATE/data/kafka.properties" cp t0
   t0=$(now_ms)
   cp="$(cat "$KAFKA_CLASSPATH")"
@@ -129,10 +133,10 @@ start_kafka() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,GATED://127.0.0.1:$KAFKA_GATED_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,GATED://127.0.0.1:$KAFKA_GATE_PORT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,GATED:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$dir
 num.partitions=4
@@ -303,6 +307,8 @@ stop_milvus() {
 write_env() {
   cat >"$STATE/infra.env" <<ENV
 KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+KAFKA_GATED_PORT=$KAFKA_GATED_PORT
+KAFKA_GATE_PORT=$KAFKA_GATE_PORT
 REDIS_HOST=127.0.0.1
 REDIS_PORT=$REDIS_PORT
 MILVUS_URI=http://127.0.0.1:$MILVUS_PORT

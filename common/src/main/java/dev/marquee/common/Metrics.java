@@ -12,6 +12,8 @@ public final class Metrics {
     public static final String LABELLED_EXAMPLES = "marquee.features.examples";
     /** Counter of embedded catalog items. */
     public static final String EMBEDDED_ITEMS = "marquee.embedding.items";
+    /** Counter of catalog writes (Milvus, then Redis) that failed; the consumer re-reads and retries them. */
+    public static final String EMBEDDING_WRITE_FAILURES = "marquee.embedding.write.failures";
     /** Timer of one encoder forward pass, tag {@code batch}. */
     public static final String ENCODE = "marquee.embedding.encode";
     /** Timer of one /recommend stage, tag {@code stage}. */

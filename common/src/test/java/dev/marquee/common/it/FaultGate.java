@@ -35,12 +35,19 @@ public final class FaultGate implements AutoCloseable {
     private volatile Mode mode;
     private volatile Duration slowDelay = Duration.ofMillis(100);
 
-    /** A gate to {@code host:port}, in {@code mode} from the start. */
+    /** A gate to {@code host:port} on a free loopback port, in {@code mode} from the start. */
     public FaultGate(String host, int port, Mode mode) throws IOException {
+        this(0, host, port, mode);
+    }
+
+    /** A gate on loopback port {@code listen} (0: any free one) to {@code host:port}. */
+    public FaultGate(int listen, String host, int port, Mode mode) throws IOException {
         this.host = host;
         this.port = port;
         this.mode = mode;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket();
+        server.setReuseAddress(true); // a fixed port is bindable again while the last run's connections wait
+        server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), listen), 50);
         Thread acceptor = new Thread(this::accept, "fault-gate-" + port);
         acceptor.setDaemon(true);
         acceptor.start();
@@ -59,6 +66,25 @@ public final class FaultGate implements AutoCloseable {
     public static FaultGate toRedis() {
         return to(System.getenv().getOrDefault("REDIS_HOST", "127.0.0.1"),
                 Integer.parseInt(System.getenv().getOrDefault("REDIS_PORT", "6379")), Mode.OPEN);
+    }
+
+    /**
+     * A gate in front of the tests' Kafka, on the port its second listener advertises ({@code KAFKA_GATE_PORT},
+     * forwarding to {@code KAFKA_GATED_PORT}, both from deploy/local/infra.sh): a client bootstrapped at
+     * {@code 127.0.0.1:}{@link #port()} is told that address for the broker, so all its traffic passes the gate.
+     */
+    public static FaultGate toKafka(Mode mode) {
+        String gate = System.getenv("KAFKA_GATE_PORT");
+        String gated = System.getenv("KAFKA_GATED_PORT");
+        if (gate == null || gated == null) {
+            throw new IllegalStateException("KAFKA_GATE_PORT and KAFKA_GATED_PORT are unset: start the tests' Kafka "
+                    + "with deploy/local/infra.sh and load its infra.env (./marquee test does both)");
+        }
+        try {
+            return new FaultGate(Integer.parseInt(gate), "127.0.0.1", Integer.parseInt(gated), mode);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public int port() {

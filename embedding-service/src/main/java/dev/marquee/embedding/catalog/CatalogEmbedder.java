@@ -63,6 +63,7 @@ public class CatalogEmbedder {
     /** Groups submitted to the writer and not finished yet. */
     private final AtomicInteger writing = new AtomicInteger();
     private final Counter embedded;
+    private final Counter writeFailures;
     private final Timer encodeTimer;
     private final Timer milvusTimer;
     private final Timer redisTimer;
@@ -94,6 +95,7 @@ public class CatalogEmbedder {
         // the group being written plus writesInFlight queued behind it
         this.slots = new Semaphore(writesInFlight + 1);
         this.embedded = meters.counter(Metrics.EMBEDDED_ITEMS);
+        this.writeFailures = meters.counter(Metrics.EMBEDDING_WRITE_FAILURES);
         this.encodeTimer = meters.timer(STAGE_TIMER, "stage", "encode");
         this.milvusTimer = meters.timer(STAGE_TIMER, "stage", "milvus");
         this.redisTimer = meters.timer(STAGE_TIMER, "stage", "redis");
@@ -199,8 +201,8 @@ public class CatalogEmbedder {
             CompletableFuture<Void> done = new CompletableFuture<>();
             writing.incrementAndGet();
             writer.execute(() -> {
+                Throwable earlier = failure;
                 try {
-                    Throwable earlier = failure;
                     if (earlier != null) {
                         throw new IllegalStateException("an earlier write of this stream failed", earlier);
                     }
@@ -217,6 +219,9 @@ public class CatalogEmbedder {
                     slots.release();
                     done.complete(null);
                 } catch (Throwable e) {
+                    if (earlier == null) {
+                        writeFailures.increment();
+                    }
                     fail(e);
                     writing.decrementAndGet();
                     slots.release();

@@ -21,8 +21,11 @@ class EmbeddingConfig {
         return new EncodeBatcher(encoder::encode, props.maxBatchSize(), props.maxWait(), props.queueCapacity());
     }
 
+    /** Every call under {@code milvus-deadline}, so a hung Milvus cannot hold the catalog consumer. */
     @Bean(destroyMethod = "close")
     MilvusClientV2 milvus(EmbeddingProperties props) {
-        return new MilvusClientV2(ConnectConfig.builder().uri(props.milvusUri()).build());
+        return new MilvusClientV2(ConnectConfig.builder().uri(props.milvusUri())
+                .connectTimeoutMs(props.milvusConnectTimeout().toMillis())
+                .rpcDeadlineMs(props.milvusDeadline().toMillis()).build());
     }
 }

@@ -15,6 +15,9 @@ import org.springframework.validation.annotation.Validated;
  * @param modelDir      DJL model directory made by tools/t5/export_t5.py (default: the committed tiny T5)
  * @param device        auto (CUDA when present, else CPU), cpu or cuda
  * @param milvusUri     Milvus proxy address
+ * @param milvusConnectTimeout how long connecting to Milvus at start may take (default 10s)
+ * @param milvusDeadline every Milvus call's RPC deadline (default 30s): a hung Milvus fails a catalog write after
+ *                      this long, and the catalog consumer re-reads and retries it, instead of waiting forever
  * @param collection    Milvus collection (alias) that holds item vectors
  * @param maxEmbedTexts most texts accepted by one /embed call
  * @param maxTextLength longest text accepted by /embed, in characters
@@ -36,6 +39,8 @@ public record EmbeddingProperties(
         @DefaultValue("models/tiny-t5") @NotBlank String modelDir,
         @DefaultValue("auto") @Pattern(regexp = "auto|cpu|cuda") String device,
         @DefaultValue("http://127.0.0.1:19530") @NotBlank String milvusUri,
+        @DefaultValue("10s") @NotNull Duration milvusConnectTimeout,
+        @DefaultValue("30s") @NotNull Duration milvusDeadline,
         @DefaultValue(ItemCollectionSchema.DEFAULT_COLLECTION) @NotBlank String collection,
         @DefaultValue("64") @Min(1) @Max(1024) int maxEmbedTexts,
         @DefaultValue("2000") @Min(1) int maxTextLength,

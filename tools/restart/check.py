@@ -3,11 +3,13 @@
 
   check.py snapshot FILE   posts a small catalog and an event history through the public API (a run prefix of its
                            own), waits until the consumer applied it, and writes each user's features to FILE
-  check.py killed SIGNAL    the same history twice, under two id prefixes and with the same event times: the first
-                           posted undisturbed, the second in batches, creating file SIGNAL a third of the way through
-                           (the caller then kills a process, e.g. the stream consumer with kill -9, and starts it
+  check.py killed SIGNAL TARGET  the same history twice, under two id prefixes and with the same event times: the
+                           first posted undisturbed, the second in batches, creating file SIGNAL a third of the way
+                           through (the caller then kills TARGET, e.g. the stream consumer, with kill -9, and starts it
                            again) and retrying every batch not acknowledged; then both histories' features must be
-                           equal: nothing acknowledged was lost, nothing applied twice
+                           equal: nothing acknowledged was lost, nothing applied twice. /recommend is asked after every
+                           batch: any answer but 200 fails the check unless TARGET is the gateway, which must answer
+                           200 again once restarted
   check.py verify FILE     after the restart: waits until every user's features equal those in FILE (event count and
                            recent items exactly, category weights as shares), every item is embedded again and Milvus
                            searches see as many rows as before, then
@@ -127,7 +129,7 @@ def await_applied(u: dict, users: list) -> dict:
              f"{ {user: f and f['eventCount'] for user, f in got.items()} }")
 
 
-def killed(signal_path: str) -> None:
+def killed(signal_path: str, target: str) -> None:
     u = urls()
     key = u["MARQUEE_API_KEY"]
     run = "rk" + uuid.uuid4().hex[:6]
@@ -139,7 +141,7 @@ def killed(signal_path: str) -> None:
                     {"events": history(run, "a", t0)[start:start + 200]})[0] == 202
     undisturbed = await_applied(u, [f"{run}-au{k}" for k in range(USERS)])
     events = history(run, "b", t0)
-    retried, started = 0, time.time()
+    retried, unanswered, started = 0, 0, time.time()
     for start in range(0, EVENTS, 20):
         if start >= EVENTS // 3 and not os.path.exists(signal_path):
             open(signal_path, "w").close()
@@ -148,14 +150,26 @@ def killed(signal_path: str) -> None:
             if time.time() - started > DEADLINE_S:
                 sys.exit("restart check FAILED: ingest did not accept events again in time")
             time.sleep(0.5)
+        status, _ = call("GET", f"{u['GATEWAY_URL']}/recommend?userId={run}-bu{start % USERS}&k=5", key)
+        if status != 200:
+            if target != "gateway":
+                sys.exit(f"restart check FAILED: /recommend answered {status} while {target} was killed")
+            unanswered += 1
     disturbed = await_applied(u, [f"{run}-bu{k}" for k in range(USERS)])
+    deadline = time.time() + DEADLINE_S
+    for k in range(USERS):
+        while call("GET", f"{u['GATEWAY_URL']}/recommend?userId={run}-bu{k}&k=5", key)[0] != 200:
+            if time.time() > deadline:
+                sys.exit(f"restart check FAILED: /recommend did not answer 200 again after {target} was killed")
+            time.sleep(0.5)
     for k in range(USERS):
         a, b = undisturbed[f"{run}-au{k}"], dict(disturbed[f"{run}-bu{k}"])
         b["recentItems"] = [i.replace(f"{run}-bi", f"{run}-ai") for i in b["recentItems"]]
         if not same(a, b):
             sys.exit(f"restart check FAILED: user {k}'s features differ from the undisturbed run's: {b} vs {a}")
-    print(f"restart check: {EVENTS} events posted across the kill ({retried} batch posts refused and retried); "
-          f"the features of {USERS} users equal those of the undisturbed run")
+    print(f"restart check: {EVENTS} events posted across the kill of {target} ({retried} batch posts refused and "
+          f"retried; {unanswered} of {EVENTS // 20} asks of /recommend not answered 200); the features of {USERS} "
+          f"users equal those of the undisturbed run, /recommend answers 200")
 
 
 def verify(path: str) -> None:
@@ -188,6 +202,9 @@ def verify(path: str) -> None:
 
 if __name__ == "__main__":
     commands = {"snapshot": snapshot, "verify": verify, "killed": killed}
-    if len(sys.argv) != 3 or sys.argv[1] not in commands:
+    if sys.argv[1:2] == ["killed"] and len(sys.argv) == 4:
+        killed(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) != 3 or sys.argv[1] not in commands or sys.argv[1] == "killed":
         sys.exit(__doc__)
-    commands[sys.argv[1]](sys.argv[2])
+    else:
+        commands[sys.argv[1]](sys.argv[2])

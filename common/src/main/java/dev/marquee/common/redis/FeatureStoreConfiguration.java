@@ -34,7 +34,7 @@ public class FeatureStoreConfiguration {
     /**
      * While the connection to Redis is down, commands fail at once instead of queueing until it is back (Lettuce's
      * default): a request then loses microseconds to an outage, not its whole budget, and the stream consumer's own
-     * retries (with their back-off) decide when to try again (FaultMatrixTest, ConsumerRedisFaultsTest).
+     * retries (with their back-off) decide when to try again (FaultMatrixIT, ConsumerRedisFaultsIT).
      */
     @Bean
     LettuceClientOptionsBuilderCustomizer failFastWhileDisconnected() {
@@ -43,7 +43,7 @@ public class FeatureStoreConfiguration {
 
     /**
      * Reconnects within a second of Redis being back: Lettuce's default back-off grows to 30 s, which kept the stream
-     * consumer from writing long after a short outage (ConsumerRedisFaultsTest).
+     * consumer from writing long after a short outage (ConsumerRedisFaultsIT).
      */
     @Bean
     ClientResourcesBuilderCustomizer quickReconnect() {

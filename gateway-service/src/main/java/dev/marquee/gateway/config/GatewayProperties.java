@@ -21,7 +21,7 @@ import org.springframework.validation.annotation.Validated;
  * @param rankingUrl       base URL of ranking-service
  * @param retrievalTimeout past this, /recommend serves the popular list instead (default 200 ms: more than the
  *                         longest candidate source's budget, the stated interests' 150 ms, so that one source at
- *                         its budget costs that source's candidates, not all of them: FaultMatrixTest)
+ *                         its budget costs that source's candidates, not all of them: FaultMatrixIT)
  * @param rankingTimeout   past this, /recommend serves retrieval order instead (default 100 ms)
  * @param candidates       how many candidates retrieval is asked for per request (default 100)
  * @param mmrLambda        maximal marginal relevance: {@code lambda * relevance - (1 - lambda) * similarity to what is

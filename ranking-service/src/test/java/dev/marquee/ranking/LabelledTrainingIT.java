@@ -72,7 +72,10 @@ class LabelledTrainingIT {
                 return null;
             });
         }
-        Instant t = Instant.now().minusSeconds(3600);
+        // the newest examples in the topic (10 ms apart, from now on), so that the time-based split validates on this
+        // test's own: other integration tests on the same Kafka leave examples too (validated on the newer ones that
+        // ServedFeaturesParityIT leaves when it runs first, the model scored an AUC of 0.5)
+        Instant t = Instant.now();
         int sent = 0;
         for (int u = 0; u < USERS; u++) {
             for (int p = 0; p < 10; p++) {
@@ -81,8 +84,8 @@ class LabelledTrainingIT {
                 int label = random.nextDouble() < (own ? 0.7 : 0.05) ? 1 : 0;
                 String request = "req-" + run + "-" + u + "-" + (p / 5);
                 LabelledExample x = new LabelledExample(LabelledExample.id(request, item(i) + "-" + p), user(u),
-                        item(i), request, p % 5, "control", t.plusSeconds(sent), label,
-                        label == 1 ? EventType.CLICK : null, t.plusSeconds(sent + 1));
+                        item(i), request, p % 5, "control", t.plusMillis(10L * sent), label,
+                        label == 1 ? EventType.CLICK : null, t.plusMillis(10L * sent + 1000));
                 kafka.send(Topics.EXAMPLES, user(u), json.writeValueAsString(x)).get();
                 sent++;
             }
@@ -92,8 +95,8 @@ class LabelledTrainingIT {
         for (int n = 0; n < unusable; n++) {
             String request = "req-" + run + "-gone-" + n;
             LabelledExample x = new LabelledExample(LabelledExample.id(request, "gone"), user(n % USERS),
-                    "lt-" + run + "-gone", request, 0, "control", t.plusSeconds(sent + 60 + n), 0, null,
-                    t.plusSeconds(sent + 61 + n));
+                    "lt-" + run + "-gone", request, 0, "control", t.plusSeconds(5).plusMillis(10L * n), 0, null,
+                    t.plusSeconds(6).plusMillis(10L * n));
             kafka.send(Topics.EXAMPLES, user(n % USERS), json.writeValueAsString(x)).get();
         }
         long deadline = System.nanoTime() + 30_000_000_000L;

@@ -29,7 +29,7 @@ import org.springframework.stereotype.Component;
  * without flushing and sent in one write, and results are not converted unless asked for. The consumer sends tens of
  * thousands of commands per batch; going through Spring's pipeline conversions cost it about half its time. The
  * consumer thread and the label flusher's thread read on a connection each; the write transactions of both go on a
- * socket of their own ({@link TransactionWriter}), encoded once as bytes ({@link Writes}), in the order submitted.
+ * socket of their own ({@link TransactionWriter}), encoded once as bytes ({@link RespWrites}), in the order submitted.
  */
 @Component
 class ConsumerRedis {
@@ -62,7 +62,7 @@ class ConsumerRedis {
      * before, on a connection of their own ({@link TransactionWriter}); completes once all were applied, exceptionally
      * if one was not (after a failure each of them may or may not have been applied, each one all or nothing).
      */
-    CompletableFuture<Void> transactions(List<Writes> transactions) {
+    CompletableFuture<Void> transactions(List<RespWrites> transactions) {
         return transactionWriter().submit(transactions);
     }
 
@@ -191,123 +191,6 @@ class ConsumerRedis {
                     handlers.get(i).accept(futures.get(i).join());
                 }
             }
-        }
-    }
-
-    /**
-     * Write commands collected for one transaction ({@link #transactions}), encoded as Redis reads them (RESP)
-     * as they are added: each is a command on one key, called once or repeated over groups of arguments (one
-     * {@code ZINCRBY} per member of a set, say).
-     */
-    static final class Writes {
-        /** Arguments per call at most (callers split larger calls; keeps each command's size bounded). */
-        static final int MAX_ARGS = 1000;
-
-        private byte[] buf = new byte[4096];
-        private int size;
-        private int commands;
-
-        /** {@code command key args...}, once. */
-        Writes call(String command, byte[] key, byte[]... callArgs) {
-            if (callArgs.length > MAX_ARGS) {
-                throw new IllegalArgumentException(command + " with " + callArgs.length + " arguments");
-            }
-            byte[] name = ascii(command);
-            header(name, key, callArgs.length);
-            for (byte[] a : callArgs) {
-                bulk(a);
-            }
-            return this;
-        }
-
-        /**
-         * A variadic {@code command key members...} ({@code SADD}, say) over all of {@code members}, split into calls
-         * of at most {@link #MAX_ARGS} members each.
-         */
-        Writes callInChunks(String command, byte[] key, List<byte[]> members) {
-            for (int from = 0; from < members.size(); from += MAX_ARGS) {
-                call(command, key, members.subList(from, Math.min(members.size(), from + MAX_ARGS))
-                        .toArray(byte[][]::new));
-            }
-            return this;
-        }
-
-        /** {@code command key args...} once per {@code argsPerCall} of {@code callArgs} (in order). */
-        Writes calls(String command, byte[] key, int argsPerCall, List<byte[]> callArgs) {
-            if (argsPerCall < 1 || argsPerCall > MAX_ARGS || callArgs.size() % argsPerCall != 0) {
-                throw new IllegalArgumentException(command + ": " + callArgs.size() + " by " + argsPerCall);
-            }
-            byte[] name = ascii(command);
-            for (int from = 0; from < callArgs.size(); from += argsPerCall) {
-                header(name, key, argsPerCall);
-                for (int i = from; i < from + argsPerCall; i++) {
-                    bulk(callArgs.get(i));
-                }
-            }
-            return this;
-        }
-
-        boolean isEmpty() {
-            return commands == 0;
-        }
-
-        /** Commands queued. */
-        int commands() {
-            return commands;
-        }
-
-        /** The commands as sent (a copy). */
-        byte[] encoded() {
-            return Arrays.copyOf(buf, size);
-        }
-
-        void writeTo(OutputStream out) throws IOException {
-            out.write(buf, 0, size);
-        }
-
-        private void header(byte[] name, byte[] key, int args) {
-            commands++;
-            ensure(16);
-            buf[size++] = '*';
-            digits(args + 2);
-            bulk(name);
-            bulk(key);
-        }
-
-        private void bulk(byte[] value) {
-            ensure(value.length + 16);
-            buf[size++] = '$';
-            digits(value.length);
-            System.arraycopy(value, 0, buf, size, value.length);
-            size += value.length;
-            buf[size++] = '\r';
-            buf[size++] = '\n';
-        }
-
-        /** A non-negative number and CRLF. */
-        private void digits(int n) {
-            int start = size;
-            do {
-                buf[size++] = (byte) ('0' + n % 10);
-                n /= 10;
-            } while (n > 0);
-            for (int i = start, j = size - 1; i < j; i++, j--) {
-                byte t = buf[i];
-                buf[i] = buf[j];
-                buf[j] = t;
-            }
-            buf[size++] = '\r';
-            buf[size++] = '\n';
-        }
-
-        private void ensure(int more) {
-            if (size + more > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
-            }
-        }
-
-        static byte[] ascii(String s) {
-            return s.getBytes(StandardCharsets.US_ASCII);
         }
     }
 }

@@ -210,8 +210,8 @@ class LabelFlusher implements SmartLifecycle {
 
         List<LabelledExample> negatives = new ArrayList<>();
         // the writes are sent only once Kafka took the negatives: if the sends fail, the pending impressions stay
-        ConsumerRedis.Writes writes = new ConsumerRedis.Writes();
-        byte[] keepTtl = ConsumerRedis.Writes.ascii("KEEPTTL");
+        RespWrites writes = new RespWrites();
+        byte[] keepTtl = RespWrites.ascii("KEEPTTL");
         states.forEach((partition, stateOf) -> {
             long eventTime = eventTimes.get(partition);
             byte[] dueKey = bytes(RedisKeys.labelsDue(partition));
@@ -225,7 +225,7 @@ class LabelFlusher implements SmartLifecycle {
                 if (nextDue == Long.MAX_VALUE) {
                     writes.call("ZREM", dueKey, bytes(u));
                 } else {
-                    writes.call("ZADD", dueKey, FeatureUpdater.number((double) nextDue), bytes(u));
+                    writes.call("ZADD", dueKey, RespWrites.number((double) nextDue), bytes(u));
                 }
             });
         });

@@ -208,22 +208,22 @@ final class LabelJoiner {
     }
 
     /** Queues the due times of users with new pending impressions, each with its user's writes. */
-    void write(Function<String, ConsumerRedis.Writes> writesOfUser) {
+    void write(Function<String, RespWrites> writesOfUser) {
         byte[] nx = bytes("NX");
         dueAdds.forEach((partition, users) -> {
             byte[] key = bytes(RedisKeys.labelsDue(partition));
-            Map<ConsumerRedis.Writes, List<byte[]>> groups = new LinkedHashMap<>();
+            Map<RespWrites, List<byte[]>> groups = new LinkedHashMap<>();
             users.forEach((user, due) -> {
                 List<byte[]> args = groups.computeIfAbsent(writesOfUser.apply(user), w -> new ArrayList<>());
-                args.add(FeatureUpdater.number((double) due));
+                args.add(RespWrites.number((double) due));
                 args.add(bytes(user));
             });
             // ZADD NX keeps the earliest due time of a user already waiting
             groups.forEach((writes, args) -> {
-                for (int from = 0; from < args.size(); from += ConsumerRedis.Writes.MAX_ARGS - 2) {
+                for (int from = 0; from < args.size(); from += RespWrites.MAX_ARGS - 2) {
                     List<byte[]> chunk = new ArrayList<>();
                     chunk.add(nx);
-                    chunk.addAll(args.subList(from, Math.min(args.size(), from + ConsumerRedis.Writes.MAX_ARGS - 2)));
+                    chunk.addAll(args.subList(from, Math.min(args.size(), from + RespWrites.MAX_ARGS - 2)));
                     writes.calls("ZADD", key, chunk.size(), chunk);
                 }
             });

@@ -105,7 +105,7 @@ final class SeenEvents {
     }
 
     /** Queues the writes that remember {@code hashes} as applied (with the features' writes). */
-    void remember(ConsumerRedis.Writes writes, List<Long> hashes, Map<Long, Integer> shardOf, long nowMillis) {
+    void remember(RespWrites writes, List<Long> hashes, Map<Long, Integer> shardOf, long nowMillis) {
         long generation = Math.floorDiv(nowMillis, periodMillis);
         long ttlMillis = (generation + 2) * periodMillis - nowMillis + 60_000; // checked until generation + 1 ends
         if (generation != expiringGeneration) {

@@ -20,7 +20,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * Sends the stream consumer's write transactions ({@code MULTI}, the commands of one {@link ConsumerRedis.Writes},
+ * Sends the stream consumer's write transactions ({@code MULTI}, the commands of one {@link RespWrites},
  * {@code EXEC}) on a socket of its own, from one thread, in the order they were submitted, and checks the replies
  * itself: a batch's ~30,000 replies ({@code +QUEUED} per command, then {@code EXEC}'s array) are skipped over in a
  * byte stream instead of each becoming a Lettuce command on its stack (which cost the consumer JVM about a fifth of its
@@ -58,24 +58,24 @@ final class TransactionWriter implements AutoCloseable {
      * before the replies are read, so after a failure each of them may or may not have been applied (each one all or
      * nothing).
      */
-    CompletableFuture<Void> submit(List<ConsumerRedis.Writes> transactions) {
-        List<ConsumerRedis.Writes> sent = transactions.stream().filter(w -> !w.isEmpty()).toList();
+    CompletableFuture<Void> submit(List<RespWrites> transactions) {
+        List<RespWrites> sent = transactions.stream().filter(w -> !w.isEmpty()).toList();
         return CompletableFuture.runAsync(() -> send(sent), thread);
     }
 
-    private void send(List<ConsumerRedis.Writes> transactions) {
+    private void send(List<RespWrites> transactions) {
         if (transactions.isEmpty()) {
             return;
         }
         try {
             connect();
-            for (ConsumerRedis.Writes w : transactions) {
+            for (RespWrites w : transactions) {
                 out.write(MULTI);
                 w.writeTo(out);
                 out.write(EXEC);
             }
             out.flush();
-            for (ConsumerRedis.Writes w : transactions) {
+            for (RespWrites w : transactions) {
                 checkTransaction(in, w.commands());
             }
         } catch (IOException | RuntimeException e) {

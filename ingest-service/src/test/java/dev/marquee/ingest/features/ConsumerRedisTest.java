@@ -20,15 +20,15 @@ class ConsumerRedisTest {
         return new ByteArrayInputStream(b(s));
     }
 
-    private static ConsumerRedis.Writes threeCommands() {
-        return new ConsumerRedis.Writes()
+    private static RespWrites threeCommands() {
+        return new RespWrites()
                 .call("PEXPIRE", b("u:ü"), b("100"))
                 .calls("ZINCRBY", b("pop"), 2, List.of(b("1.5"), b("i1"), b("2.0"), b("i2")));
     }
 
     @Test
     void writesAreEncodedAsRedisReadsCommands() throws Exception {
-        ConsumerRedis.Writes w = threeCommands();
+        RespWrites w = threeCommands();
         assertThat(w.commands()).isEqualTo(3);
         String expected = "*3\r\n$7\r\nPEXPIRE\r\n$4\r\nu:ü\r\n$3\r\n100\r\n"
                 + "*4\r\n$7\r\nZINCRBY\r\n$3\r\npop\r\n$3\r\n1.5\r\n$2\r\ni1\r\n"
@@ -42,7 +42,7 @@ class ConsumerRedisTest {
     @Test
     void largeArgumentsGrowTheBuffer() {
         byte[] big = new byte[100_000];
-        ConsumerRedis.Writes w = new ConsumerRedis.Writes().call("SET", b("k"), big);
+        RespWrites w = new RespWrites().call("SET", b("k"), big);
         assertThat(w.encoded()).hasSize("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\n".length() + 100_000 + 2);
     }
 

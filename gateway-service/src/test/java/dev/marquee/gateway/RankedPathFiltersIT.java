@@ -19,7 +19,10 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "marquee.gateway.serving=in-process", "marquee.gateway.popular-cache-ttl=0s",
         "marquee.retrieval.popular-cache-ttl=0s", "marquee.ranking.item-cache-ttl=0s",
-        "marquee.ranking.reload-interval=100ms", "marquee.retrieval.embedding-url=http://127.0.0.1:9"})
+        "marquee.ranking.reload-interval=100ms", "marquee.retrieval.embedding-url=http://127.0.0.1:9",
+        // what is proven here is the filters on the ranked path, not its latency: the first requests of a fresh JVM
+        // (integration tests run in their own) took longer than the default 100 ms while the JIT compiled
+        "marquee.gateway.ranking-timeout=5s"})
 @NeedsInfrastructure
 class RankedPathFiltersIT extends FilterRulesOnEveryPath {
     private static final Path MODELS = TestModels.registryDir();

@@ -11,7 +11,7 @@ import dev.marquee.common.recommend.RecommendFilters;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.redis.RedisKeys;
 import dev.marquee.retrieval.source.CandidateRetriever;
-import dev.marquee.retrieval.source.MilvusConnection;
+import dev.marquee.common.milvus.MilvusConnection;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.service.collection.request.DropCollectionReq;
 import io.milvus.v2.service.vector.request.InsertReq;

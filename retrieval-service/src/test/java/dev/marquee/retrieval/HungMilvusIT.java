@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.marquee.common.recommend.CandidatesResponse;
 import dev.marquee.retrieval.source.CandidateRetriever;
-import dev.marquee.retrieval.source.MilvusConnection;
+import dev.marquee.common.milvus.MilvusConnection;
 import java.net.URI;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;

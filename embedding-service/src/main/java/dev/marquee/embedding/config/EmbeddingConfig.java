@@ -1,5 +1,6 @@
 package dev.marquee.embedding.config;
 
+import dev.marquee.common.milvus.MilvusConnection;
 import dev.marquee.embedding.encoder.EncodeBatcher;
 import dev.marquee.embedding.encoder.T5Encoder;
 import io.milvus.v2.client.ConnectConfig;
@@ -21,11 +22,15 @@ class EmbeddingConfig {
         return new EncodeBatcher(encoder::encode, props.maxBatchSize(), props.maxWait(), props.queueCapacity());
     }
 
-    /** Every call under {@code milvus-deadline}, so a hung Milvus cannot hold the catalog consumer. */
+    /**
+     * Connected in the background (the service starts, and {@code /embed} answers, while Milvus does not), every call
+     * under {@code milvus-deadline}, so a hung Milvus cannot hold the catalog consumer.
+     */
     @Bean(destroyMethod = "close")
-    MilvusClientV2 milvus(EmbeddingProperties props) {
-        return new MilvusClientV2(ConnectConfig.builder().uri(props.milvusUri())
+    MilvusConnection milvus(EmbeddingProperties props) {
+        return new MilvusConnection(() -> new MilvusClientV2(ConnectConfig.builder().uri(props.milvusUri())
                 .connectTimeoutMs(props.milvusConnectTimeout().toMillis())
-                .rpcDeadlineMs(props.milvusDeadline().toMillis()).build());
+                .rpcDeadlineMs(props.milvusDeadline().toMillis()).build()), props.milvusReconnect(),
+                props.milvusUri());
     }
 }

@@ -15,7 +15,8 @@ import org.springframework.validation.annotation.Validated;
  * @param modelDir      DJL model directory made by tools/t5/export_t5.py (default: the committed tiny T5)
  * @param device        auto (CUDA when present, else CPU), cpu or cuda
  * @param milvusUri     Milvus proxy address
- * @param milvusConnectTimeout how long connecting to Milvus at start may take (default 10s)
+ * @param milvusConnectTimeout how long one attempt to connect to Milvus may take (default 10s), off the request path
+ * @param milvusReconnect how long after a failed attempt to connect to Milvus the next one starts (default 1s)
  * @param milvusDeadline every Milvus call's RPC deadline (default 30s): a hung Milvus fails a catalog write after
  *                      this long, and the catalog consumer re-reads and retries it, instead of waiting forever
  * @param collection    Milvus collection (alias) that holds item vectors
@@ -40,6 +41,7 @@ public record EmbeddingProperties(
         @DefaultValue("auto") @Pattern(regexp = "auto|cpu|cuda") String device,
         @DefaultValue("http://127.0.0.1:19530") @NotBlank String milvusUri,
         @DefaultValue("10s") @NotNull Duration milvusConnectTimeout,
+        @DefaultValue("1s") @NotNull Duration milvusReconnect,
         @DefaultValue("30s") @NotNull Duration milvusDeadline,
         @DefaultValue(ItemCollectionSchema.DEFAULT_COLLECTION) @NotBlank String collection,
         @DefaultValue("64") @Min(1) @Max(1024) int maxEmbedTexts,

@@ -2,6 +2,7 @@ package dev.marquee.embedding.milvus;
 
 import dev.marquee.embedding.config.EmbeddingProperties;
 import dev.marquee.embedding.encoder.T5Encoder;
+import dev.marquee.common.milvus.MilvusConnection;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.DataType;
 import io.milvus.v2.service.collection.request.DescribeCollectionReq;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -37,9 +39,10 @@ import org.springframework.stereotype.Component;
 public class ItemIndex {
     private static final Logger log = LoggerFactory.getLogger(ItemIndex.class);
     private static final DateTimeFormatter VERSION = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss");
-    private final MilvusClientV2 milvus;
+    private final Supplier<MilvusClientV2> milvus;
     private final String alias;
     private final int dimension;
+    /** The served collection; null until the index is opened (Milvus answered). */
     private volatile ItemCollection current;
     private volatile ItemCollection next;
     private final Duration retireAfter;
@@ -50,9 +53,53 @@ public class ItemIndex {
         return t;
     });
 
+    /**
+     * The service's index: Milvus connected in the background ({@link MilvusConnection}), the index opened when first
+     * used after that, so the service starts (and {@code /embed} answers) while Milvus does not; until it answers,
+     * writes fail with {@link MilvusConnection.MilvusUnavailableException} and the catalog consumer retries them.
+     */
     @Autowired
-    ItemIndex(MilvusClientV2 milvus, EmbeddingProperties props, T5Encoder encoder) {
-        this(milvus, props.collection(), encoder.dimension(), props.retiredCollectionGrace());
+    ItemIndex(MilvusConnection milvus, EmbeddingProperties props, T5Encoder encoder) {
+        this(milvus::client, props.collection(), encoder.dimension(), props.retiredCollectionGrace());
+        // a Milvus that answers is connected within this: the index is open before the catalog consumer starts
+        // (it replays the catalog when the served collection is empty, see CatalogListener)
+        long until = System.nanoTime() + props.milvusConnectTimeout().toNanos();
+        while (!milvus.connected() && System.nanoTime() < until) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+        }
+        try {
+            current();
+        } catch (RuntimeException e) {
+            log.warn("item index {} not opened yet ({}): it opens when Milvus answers", alias, e.getMessage());
+        }
+    }
+
+    /** An index on a connected client, opened at once (see {@link #open}). */
+    public ItemIndex(MilvusClientV2 milvus, String alias, int dimension, Duration retireAfter) {
+        this(() -> milvus, alias, dimension, retireAfter);
+        current();
+    }
+
+    private ItemIndex(Supplier<MilvusClientV2> milvus, String alias, int dimension, Duration retireAfter) {
+        this.milvus = milvus;
+        this.retireAfter = retireAfter;
+        this.alias = alias;
+        this.dimension = dimension;
+    }
+
+    /** The served collection, opening the index first if it is not open yet. */
+    private ItemCollection current() {
+        ItemCollection c = current;
+        if (c == null) {
+            synchronized (this) {
+                c = current;
+                if (c == null) {
+                    c = open(milvus.get());
+                    current = c;
+                }
+            }
+        }
+        return c;
     }
 
     /**
@@ -61,29 +108,25 @@ public class ItemIndex {
      * replaces it; until then live upserts go nowhere but the next version. A collection the alias no longer points
      * at is dropped {@code retireAfter} after the move (zero: at once).
      */
-    public ItemIndex(MilvusClientV2 milvus, String alias, int dimension, Duration retireAfter) {
-        this.milvus = milvus;
-        this.retireAfter = retireAfter;
-        this.alias = alias;
-        this.dimension = dimension;
-        Optional<String> target = aliasTarget();
+    private ItemCollection open(MilvusClientV2 client) {
+        Optional<String> target = aliasTarget(client);
         if (target.isPresent()) {
-            int existing = dimensionOf(target.get());
-            current = new ItemCollection(milvus, target.get(), existing);
+            int existing = dimensionOf(client, target.get());
             log.info("alias {} -> {} (dim {})", alias, target.get(), existing);
             if (existing != dimension) {
                 log.warn("collection {} has dimension {} but the encoder makes {}: re-embed the catalog "
                         + "(POST /collections/reindex)", target.get(), existing, dimension);
             }
-        } else {
-            if (Boolean.TRUE.equals(milvus.hasCollection(HasCollectionReq.builder().collectionName(alias).build()))) {
-                throw new IllegalStateException("a collection named " + alias + " exists: the index needs that name "
-                        + "for its alias; drop or rename the collection");
-            }
-            current = new ItemCollection(milvus, versionName(), dimension);
-            milvus.createAlias(CreateAliasReq.builder().alias(alias).collectionName(current.name()).build());
-            log.info("created alias {} -> {}", alias, current.name());
+            return new ItemCollection(client, target.get(), existing);
         }
+        if (Boolean.TRUE.equals(client.hasCollection(HasCollectionReq.builder().collectionName(alias).build()))) {
+            throw new IllegalStateException("a collection named " + alias + " exists: the index needs that name "
+                    + "for its alias; drop or rename the collection");
+        }
+        ItemCollection created = new ItemCollection(client, versionName(), dimension);
+        client.createAlias(CreateAliasReq.builder().alias(alias).collectionName(created.name()).build());
+        log.info("created alias {} -> {}", alias, created.name());
+        return created;
     }
 
     public String alias() {
@@ -91,12 +134,12 @@ public class ItemIndex {
     }
 
     public String currentCollection() {
-        return current.name();
+        return current().name();
     }
 
     /** Rows searches of the served collection see now. */
     public long servedCount() {
-        return current.visibleCount();
+        return current().visibleCount();
     }
 
     public Optional<String> nextCollection() {
@@ -106,7 +149,7 @@ public class ItemIndex {
 
     /** Upserts into the served collection (if it has the encoder's dimension) and into the version being built. */
     public void upsert(List<ItemCollection.Row> rows, String model) {
-        ItemCollection c = current;
+        ItemCollection c = current();
         if (c.dimension() == dimension) {
             c.upsert(rows, model);
         }
@@ -121,7 +164,8 @@ public class ItemIndex {
         if (next != null) {
             throw new IllegalStateException("a re-embedding into " + next.name() + " is already running");
         }
-        next = new ItemCollection(milvus, versionName(), dimension);
+        current(); // the index is open before a new version is built beside it
+        next = new ItemCollection(milvus.get(), versionName(), dimension);
         return next;
     }
 
@@ -137,8 +181,8 @@ public class ItemIndex {
         if (n == null) {
             throw new IllegalStateException("no re-embedding in progress");
         }
-        ItemCollection old = current;
-        milvus.alterAlias(AlterAliasReq.builder().alias(alias).collectionName(n.name()).build());
+        ItemCollection old = current();
+        milvus.get().alterAlias(AlterAliasReq.builder().alias(alias).collectionName(n.name()).build());
         current = n;
         next = null;
         log.info("alias {} now -> {} (was {}, dropped in {})", alias, n.name(), old.name(), retireAfter);
@@ -166,17 +210,17 @@ public class ItemIndex {
         }
     }
 
-    private Optional<String> aliasTarget() {
+    private Optional<String> aliasTarget(MilvusClientV2 client) {
         try {
-            return Optional.ofNullable(milvus.describeAlias(DescribeAliasReq.builder().alias(alias).build())
+            return Optional.ofNullable(client.describeAlias(DescribeAliasReq.builder().alias(alias).build())
                     .getCollectionName());
         } catch (RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    private int dimensionOf(String collection) {
-        DescribeCollectionResp d = milvus.describeCollection(DescribeCollectionReq.builder()
+    private int dimensionOf(MilvusClientV2 client, String collection) {
+        DescribeCollectionResp d = client.describeCollection(DescribeCollectionReq.builder()
                 .collectionName(collection).build());
         return d.getCollectionSchema().getFieldSchemaList().stream()
                 .filter(f -> f.getDataType() == DataType.FloatVector)

@@ -1,6 +1,7 @@
 package dev.marquee.embedding.web;
 
 import dev.marquee.common.Ids;
+import dev.marquee.common.milvus.MilvusConnection;
 import dev.marquee.common.redis.RedisKeys;
 import dev.marquee.common.web.InvalidInputException;
 import dev.marquee.embedding.config.EmbeddingProperties;
@@ -99,6 +100,14 @@ class EmbeddingController {
         ProblemDetail pd = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());
         pd.setTitle("Encoder busy");
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).header("Retry-After", "1").body(pd);
+    }
+
+    /** Milvus not connected (yet): the index's endpoints answer 503, the others work on. */
+    @ExceptionHandler(MilvusConnection.MilvusUnavailableException.class)
+    ResponseEntity<ProblemDetail> milvusUnavailable(MilvusConnection.MilvusUnavailableException e) {
+        ProblemDetail pd = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+        pd.setTitle("Milvus unavailable");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5").body(pd);
     }
 
     @Operation(summary = "Model, device and how many items are embedded")

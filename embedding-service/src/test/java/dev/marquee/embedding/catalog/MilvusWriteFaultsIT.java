@@ -128,9 +128,13 @@ class MilvusWriteFaultsIT {
         Instant deadline = Instant.now().plus(within);
         long found = 0;
         while (Instant.now().isBefore(deadline)) {
-            found = direct.query(QueryReq.builder().collectionName(ALIAS).filter(filter)
-                    .outputFields(List.of(ItemCollectionSchema.ITEM_ID))
-                    .consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults().size();
+            try {
+                found = direct.query(QueryReq.builder().collectionName(ALIAS).filter(filter)
+                        .outputFields(List.of(ItemCollectionSchema.ITEM_ID))
+                        .consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults().size();
+            } catch (RuntimeException indexNotOpenYet) {
+                // the service opens its index (creates the alias) once its background connection is made
+            }
             if (found == ids.size()) {
                 return;
             }

@@ -3,7 +3,7 @@ package dev.marquee.retrieval.config;
 import dev.marquee.common.redis.FeatureStore;
 import dev.marquee.common.redis.PopularList;
 import dev.marquee.common.web.PooledRestClient;
-import dev.marquee.retrieval.source.MilvusConnection;
+import dev.marquee.common.milvus.MilvusConnection;
 import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
 import org.springframework.context.annotation.Bean;

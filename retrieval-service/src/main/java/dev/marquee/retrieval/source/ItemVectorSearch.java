@@ -3,6 +3,7 @@ package dev.marquee.retrieval.source;
 import dev.marquee.common.Metrics;
 import dev.marquee.common.feature.Vectors;
 import dev.marquee.common.milvus.FilterExpression;
+import dev.marquee.common.milvus.MilvusConnection;
 import dev.marquee.common.milvus.ItemCollectionSchema;
 import dev.marquee.common.recommend.Candidate;
 import dev.marquee.common.recommend.RecommendFilters;

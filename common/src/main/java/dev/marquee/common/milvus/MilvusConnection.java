@@ -1,4 +1,4 @@
-package dev.marquee.retrieval.source;
+package dev.marquee.common.milvus;
 
 import io.milvus.v2.client.MilvusClientV2;
 import java.time.Duration;
@@ -71,7 +71,7 @@ public class MilvusConnection implements AutoCloseable {
 
     /** No connection to Milvus (yet): the caller degrades. */
     public static class MilvusUnavailableException extends RuntimeException {
-        MilvusUnavailableException(String message) {
+        public MilvusUnavailableException(String message) {
             super(message);
         }
     }

@@ -73,13 +73,10 @@ def main() -> int:
              "`./marquee test` fails when this file is out of date. Every setting can also be given as an "
              "environment variable (`marquee.gateway.serving` → `MARQUEE_GATEWAY_SERVING`).", ""]
     errors, seen = [], set()
+    described = {m: metadata(m) for m in MODULES}
+    # a module's application.yml may set other modules' settings too (the gateway runs retrieval and ranking)
+    defaults = {kebab(p["name"]): text_of(p.get("defaultValue")) for props in described.values() for p in props}
     for module in MODULES:
-        props = [p for p in metadata(module) if p["name"] not in seen]
-        if not props:
-            continue
-        seen.update(p["name"] for p in props)
-        # a module's application.yml may set other modules' settings too (the gateway runs retrieval and ranking)
-        defaults = {kebab(p["name"]): text_of(p.get("defaultValue")) for m in MODULES for p in metadata(m)}
         env_of = {}
         for key, value in yaml_settings(module).items():
             key = kebab(key)
@@ -94,6 +91,10 @@ def main() -> int:
                               f"${{{m.group(1)}}}), the properties class {defaults[key]!r}: one default per setting")
             else:
                 env_of[key] = m.group(1)
+        props = [p for p in described[module] if p["name"] not in seen]
+        if not props:
+            continue
+        seen.update(p["name"] for p in props)
         lines += [f"## {module}", "", "| setting | default | also from | description |", "|---|---|---|---|"]
         for p in sorted(props, key=lambda p: p["name"]):
             default = text_of(p.get("defaultValue"))

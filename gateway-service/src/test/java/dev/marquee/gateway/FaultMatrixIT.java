@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -330,10 +329,7 @@ class FaultMatrixIT {
      * can take seconds to answer its first call, so this waits well past one connect timeout.
      */
     private MilvusClientV2 milvusClient() {
-        Instant deadline = Instant.now().plusSeconds(120);
-        while (!milvus.connected() && Instant.now().isBefore(deadline)) {
-            LockSupport.parkNanos(50_000_000L);
-        }
+        milvus.awaitConnected(Duration.ofSeconds(120));
         return milvus.client();
     }
 }

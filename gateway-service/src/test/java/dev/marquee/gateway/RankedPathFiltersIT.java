@@ -21,7 +21,7 @@ import tools.jackson.databind.JsonNode;
         "marquee.retrieval.popular-cache-ttl=0s", "marquee.ranking.item-cache-ttl=0s",
         "marquee.ranking.reload-interval=100ms", "marquee.retrieval.embedding-url=http://127.0.0.1:9",
         // what is proven here is the filters on the ranked path, not its latency: the first requests of a fresh JVM
-        // (integration tests run in their own) took longer than the default 100 ms while the JIT compiled
+        // (integration tests run in their own) may outlast the default ranking budget while the JIT compiles
         "marquee.gateway.ranking-timeout=5s"})
 @NeedsInfrastructure
 class RankedPathFiltersIT extends FilterRulesOnEveryPath {

@@ -56,7 +56,7 @@ class ConsumerRedisFaultsIT {
         String user = "redis-" + mode + "-" + UUID.randomUUID();
         // the consumer is running (partitions assigned) before the fault starts
         send(new InteractionEvent("probe-" + user, user, "fault-probe", EventType.VIEW, Instant.now()));
-        awaitEvents(user, 1, Duration.ofSeconds(60));
+        AppliedEvents.await(store, user, 1, Duration.ofSeconds(60));
 
         if (mode == Mode.SLOW) {
             REDIS.slow(Duration.ofMillis(50));
@@ -74,25 +74,10 @@ class ConsumerRedisFaultsIT {
         }
 
         // back within seconds: Lettuce's default reconnect back-off (up to 30 s) once made this a minute
-        awaitEvents(user, 21, Duration.ofSeconds(20));
+        AppliedEvents.await(store, user, 21, Duration.ofSeconds(20));
         Thread.sleep(500); // nothing applied twice arrives late
         assertThat(store.user(user).eventCount()).isEqualTo(21);
         assertThat(store.user(user).recentItems()).hasSize(21);
-    }
-
-    private void awaitEvents(String user, long count, Duration within) throws Exception {
-        Instant deadline = Instant.now().plus(within);
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                if (store.user(user).eventCount() >= count) {
-                    return;
-                }
-            } catch (RuntimeException redisNotYetBack) {
-                // read through the gate too
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(user + ": fewer than " + count + " events applied within " + within);
     }
 
     private void send(InteractionEvent e) throws Exception {

@@ -57,7 +57,7 @@ class KafkaFaultsIT {
         String user = "kafka-" + mode + "-" + UUID.randomUUID();
         // the producer and the consumer are connected (partitions assigned) before the fault starts
         assertThat(post(event("probe-" + user, user, "kf-probe")).statusCode()).isEqualTo(202);
-        awaitEvents(user, 1, Duration.ofSeconds(60));
+        AppliedEvents.await(store, user, 1, Duration.ofSeconds(60));
 
         List<String> unacknowledged = new ArrayList<>();
         int acknowledged = 0;
@@ -96,7 +96,7 @@ class KafkaFaultsIT {
             } while (status != 202 && Instant.now().isBefore(deadline));
             assertThat(status).as("a retry once Kafka is back").isEqualTo(202);
         }
-        awaitEvents(user, 1 + EVENTS, Duration.ofSeconds(30));
+        AppliedEvents.await(store, user, 1 + EVENTS, Duration.ofSeconds(30));
         Thread.sleep(1000); // a copy the producer delivered after its 503 would arrive late
         assertThat(store.user(user).eventCount()).isEqualTo(1 + EVENTS);
         assertThat(store.user(user).recentItems()).hasSize(1 + EVENTS);
@@ -111,17 +111,5 @@ class KafkaFaultsIT {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.getProperty("local.server.port")
                         + "/events")).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void awaitEvents(String user, long count, Duration within) throws Exception {
-        Instant deadline = Instant.now().plus(within);
-        while (Instant.now().isBefore(deadline)) {
-            if (store.user(user).eventCount() >= count) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(user + ": fewer than " + count + " events applied within " + within
-                + " (" + store.user(user).eventCount() + ")");
     }
 }

@@ -73,8 +73,8 @@ class LabelledTrainingIT {
             });
         }
         // the newest examples in the topic (10 ms apart, from now on), so that the time-based split validates on this
-        // test's own: other integration tests on the same Kafka leave examples too (validated on the newer ones that
-        // ServedFeaturesParityIT leaves when it runs first, the model scored an AUC of 0.5)
+        // test's own: other integration tests on the same Kafka leave examples too (ServedFeaturesParityIT's, when it
+        // runs first), and validating on those says nothing of what this test trained
         Instant t = Instant.now();
         int sent = 0;
         for (int u = 0; u < USERS; u++) {

@@ -77,10 +77,7 @@ class CandidateFiltersIT {
 
     /** The service's own client, once its background connection is made. */
     private MilvusClientV2 milvus() {
-        java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
-        while (!connection.connected() && java.time.Instant.now().isBefore(deadline)) {
-            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
-        }
+        connection.awaitConnected(java.time.Duration.ofSeconds(30));
         return connection.client();
     }
 

@@ -7,7 +7,7 @@ import dev.marquee.common.recommend.CandidatesResponse;
 import dev.marquee.retrieval.source.CandidateRetriever;
 import dev.marquee.common.milvus.MilvusConnection;
 import java.net.URI;
-import java.time.Instant;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import dev.marquee.common.it.FaultGate;
@@ -59,11 +59,7 @@ class HungMilvusIT {
         assertThat(r.sources()).isNotEmpty();
 
         GATE.set(FaultGate.Mode.OPEN);
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (!milvus.connected() && Instant.now().isBefore(deadline)) {
-            Thread.sleep(100);
-        }
-        assertThat(milvus.connected()).as("connected once Milvus answers").isTrue();
+        assertThat(milvus.awaitConnected(Duration.ofSeconds(30))).as("connected once Milvus answers").isTrue();
         assertThat(milvus.client().listCollections().getCollectionNames()).isNotNull();
     }
 }

@@ -60,6 +60,15 @@ public class MilvusConnection implements AutoCloseable {
         return client != null;
     }
 
+    /** Waits up to {@code atMost} for the background connection; whether it is made. */
+    public boolean awaitConnected(Duration atMost) {
+        long until = System.nanoTime() + atMost.toNanos();
+        while (client == null && System.nanoTime() < until) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+        }
+        return client != null;
+    }
+
     @Override
     public void close() {
         connector.shutdownNow();

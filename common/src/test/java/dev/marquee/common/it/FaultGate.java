@@ -55,8 +55,12 @@ public final class FaultGate implements AutoCloseable {
 
     /** {@link #FaultGate(String, int, Mode)} for a static field: an I/O failure fails the test class. */
     public static FaultGate to(String host, int port, Mode mode) {
+        return on(0, host, port, mode);
+    }
+
+    private static FaultGate on(int listen, String host, int port, Mode mode) {
         try {
-            return new FaultGate(host, port, mode);
+            return new FaultGate(listen, host, port, mode);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -80,11 +84,7 @@ public final class FaultGate implements AutoCloseable {
             throw new IllegalStateException("KAFKA_GATE_PORT and KAFKA_GATED_PORT are unset: start the tests' Kafka "
                     + "with deploy/local/infra.sh and load its infra.env (./marquee test does both)");
         }
-        try {
-            return new FaultGate(Integer.parseInt(gate), "127.0.0.1", Integer.parseInt(gated), mode);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return on(Integer.parseInt(gate), "127.0.0.1", Integer.parseInt(gated), mode);
     }
 
     public int port() {

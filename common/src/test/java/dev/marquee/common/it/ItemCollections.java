@@ -2,6 +2,7 @@ package dev.marquee.common.it;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.marquee.common.milvus.FilterExpression;
 import dev.marquee.common.milvus.ItemCollectionSchema;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.DataType;
@@ -9,8 +10,13 @@ import io.milvus.v2.common.IndexParam;
 import io.milvus.v2.service.collection.request.AddFieldReq;
 import io.milvus.v2.service.collection.request.CreateCollectionReq;
 import io.milvus.v2.service.collection.request.DropCollectionReq;
+import io.milvus.v2.common.ConsistencyLevel;
+import io.milvus.v2.service.vector.request.QueryReq;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** Item collections of a test's own in the real Milvus: the fields retrieval searches, an HNSW cosine index. */
 public final class ItemCollections {
@@ -45,5 +51,30 @@ public final class ItemCollections {
         row.add(ItemCollectionSchema.VECTOR, v);
         row.addProperty(ItemCollectionSchema.CATEGORY, category);
         return row;
+    }
+
+    /**
+     * Waits up to {@code within} until every one of {@code ids} is found in {@code collection} (or the alias), read
+     * with strong consistency; a collection that does not exist yet counts as none found. Returns how many were.
+     */
+    public static long awaitSearchable(MilvusClientV2 milvus, String collection, List<String> ids, Duration within)
+            throws InterruptedException {
+        String filter = ItemCollectionSchema.ITEM_ID + " in ["
+                + ids.stream().map(FilterExpression::literal).collect(Collectors.joining(",")) + "]";
+        Instant deadline = Instant.now().plus(within);
+        long found = 0;
+        while (found < ids.size() && Instant.now().isBefore(deadline)) {
+            try {
+                found = milvus.query(QueryReq.builder().collectionName(collection).filter(filter)
+                        .outputFields(List.of(ItemCollectionSchema.ITEM_ID))
+                        .consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults().size();
+            } catch (RuntimeException notCreatedYet) {
+                found = 0;
+            }
+            if (found < ids.size()) {
+                Thread.sleep(250);
+            }
+        }
+        return found;
     }
 }

@@ -63,10 +63,7 @@ public class ItemIndex {
         this(milvus::client, props.collection(), encoder.dimension(), props.retiredCollectionGrace());
         // a Milvus that answers is connected within this: the index is open before the catalog consumer starts
         // (it replays the catalog when the served collection is empty, see CatalogListener)
-        long until = System.nanoTime() + props.milvusConnectTimeout().toNanos();
-        while (!milvus.connected() && System.nanoTime() < until) {
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
-        }
+        milvus.awaitConnected(props.milvusConnectTimeout());
         try {
             current();
         } catch (RuntimeException e) {

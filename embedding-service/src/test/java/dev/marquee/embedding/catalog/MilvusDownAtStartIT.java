@@ -6,22 +6,18 @@ import dev.marquee.common.Topics;
 import dev.marquee.common.catalog.CatalogItem;
 import dev.marquee.common.it.FaultGate;
 import dev.marquee.common.it.FaultGate.Mode;
+import dev.marquee.common.it.ItemCollections;
 import dev.marquee.common.it.NeedsInfrastructure;
-import dev.marquee.common.milvus.FilterExpression;
-import dev.marquee.common.milvus.ItemCollectionSchema;
 import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
-import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.service.collection.request.DropCollectionReq;
 import io.milvus.v2.service.utility.request.DescribeAliasReq;
 import io.milvus.v2.service.utility.request.DropAliasReq;
-import io.milvus.v2.service.vector.request.QueryReq;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -92,19 +88,8 @@ class MilvusDownAtStartIT {
         Thread.sleep(2000); // written while Milvus is down: fails, and is retried
 
         MILVUS.set(Mode.OPEN);
-        Instant deadline = Instant.now().plusSeconds(90);
-        long found = 0;
-        while (found == 0 && Instant.now().isBefore(deadline)) {
-            Thread.sleep(500);
-            try {
-                found = direct.query(QueryReq.builder().collectionName(ALIAS)
-                        .filter(ItemCollectionSchema.ITEM_ID + " in [" + FilterExpression.literal(id) + "]")
-                        .outputFields(List.of(ItemCollectionSchema.ITEM_ID))
-                        .consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults().size();
-            } catch (RuntimeException aliasNotYetCreated) {
-                // the index opens on the consumer's next try
-            }
-        }
+        // the index opens (creates the alias) on the consumer's next try
+        long found = ItemCollections.awaitSearchable(direct, ALIAS, List.of(id), Duration.ofSeconds(90));
         assertThat(found).as("the item searchable within 90 s of Milvus answering").isEqualTo(1);
         assertThat(call("GET", "/collections", null).statusCode()).isEqualTo(200);
     }

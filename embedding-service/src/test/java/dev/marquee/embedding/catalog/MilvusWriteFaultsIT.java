@@ -7,25 +7,20 @@ import dev.marquee.common.Topics;
 import dev.marquee.common.catalog.CatalogItem;
 import dev.marquee.common.it.FaultGate;
 import dev.marquee.common.it.FaultGate.Mode;
+import dev.marquee.common.it.ItemCollections;
 import dev.marquee.common.it.NeedsInfrastructure;
-import dev.marquee.common.milvus.FilterExpression;
-import dev.marquee.common.milvus.ItemCollectionSchema;
 import dev.marquee.embedding.milvus.ItemIndex;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
-import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.service.collection.request.DropCollectionReq;
 import io.milvus.v2.service.utility.request.DropAliasReq;
-import io.milvus.v2.service.vector.request.QueryReq;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -123,23 +118,8 @@ class MilvusWriteFaultsIT {
     }
 
     private void awaitSearchable(List<String> ids, Duration within) throws InterruptedException {
-        String filter = ItemCollectionSchema.ITEM_ID + " in ["
-                + ids.stream().map(FilterExpression::literal).collect(Collectors.joining(",")) + "]";
-        Instant deadline = Instant.now().plus(within);
-        long found = 0;
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                found = direct.query(QueryReq.builder().collectionName(ALIAS).filter(filter)
-                        .outputFields(List.of(ItemCollectionSchema.ITEM_ID))
-                        .consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults().size();
-            } catch (RuntimeException indexNotOpenYet) {
-                // the service opens its index (creates the alias) once its background connection is made
-            }
-            if (found == ids.size()) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError(found + " of " + ids.size() + " items searchable within " + within);
+        // the service opens its index (creates the alias) once its background connection is made
+        assertThat(ItemCollections.awaitSearchable(direct, ALIAS, ids, within))
+                .as("items searchable within %s", within).isEqualTo(ids.size());
     }
 }
